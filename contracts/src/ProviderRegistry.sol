@@ -1,0 +1,232 @@
+// SPDX-License-Identifier: Apache-2.0
+pragma solidity 0.8.30;
+
+import {AccessControl} from "@openzeppelin/contracts/access/AccessControl.sol";
+import {IERC20} from "@openzeppelin/contracts/token/ERC20/IERC20.sol";
+import {SafeERC20} from "@openzeppelin/contracts/token/ERC20/utils/SafeERC20.sol";
+import {ReentrancyGuardTransient} from "@openzeppelin/contracts/utils/ReentrancyGuardTransient.sol";
+import {ModelRegistry} from "./ModelRegistry.sol";
+import {ProtocolParams} from "./ProtocolParams.sol";
+
+/// @title ProviderRegistry
+/// @notice Providers stake tokens, register an endpoint with its TLS key fingerprint, and list the
+///         models they serve with a price per call (token base units).
+///
+///         Stake rules: `stake` adds at once. `requestUnbond` moves stake into an unbonding bucket
+///         that can be withdrawn `unbondingDelay` seconds later (each new request restarts the
+///         clock for the whole bucket). Unbonding tokens can still be slashed, so leaving cannot
+///         escape a pending dispute. Only `SLASHER_ROLE` (held by the DisputeManager) can slash;
+///         a slash takes from the active stake first, then from the unbonding bucket.
+///         A provider is eligible for a model while registered, staked at least `minProviderStake`,
+///         and listing that model.
+contract ProviderRegistry is AccessControl, ReentrancyGuardTransient {
+    using SafeERC20 for IERC20;
+
+    bytes32 public constant SLASHER_ROLE = keccak256("SLASHER_ROLE");
+    uint256 public constant MAX_ENDPOINT_BYTES = 256;
+    uint256 public constant MAX_MODELS_PER_PROVIDER = 64;
+
+    struct Provider {
+        // slot 0
+        uint128 stake;
+        uint128 unbonding;
+        // slot 1
+        uint64 unbondReadyAt;
+        bool registered;
+        // slot 2..
+        bytes32 tlsFingerprint;
+        string endpoint;
+        uint64[] modelIds;
+    }
+
+    IERC20 public immutable token;
+    ProtocolParams public immutable params;
+    ModelRegistry public immutable models;
+
+    mapping(address provider => Provider) private _providers;
+    mapping(address provider => mapping(uint64 modelId => uint256 price)) public priceOf;
+    mapping(uint64 modelId => address[]) private _providersOfModel;
+    mapping(uint64 modelId => mapping(address provider => uint256 indexPlusOne)) private _modelIndex;
+
+    event Staked(address indexed provider, uint256 amount, uint256 totalStake);
+    event UnbondRequested(address indexed provider, uint256 amount, uint64 readyAt);
+    event Unbonded(address indexed provider, uint256 amount);
+    event Slashed(address indexed provider, uint256 amount, address indexed recipient);
+    event ProviderRegistered(address indexed provider, string endpoint, bytes32 tlsFingerprint);
+    event EndpointUpdated(address indexed provider, string endpoint, bytes32 tlsFingerprint);
+    event ModelOffered(address indexed provider, uint64 indexed modelId, uint256 pricePerCall);
+    event ModelWithdrawn(address indexed provider, uint64 indexed modelId);
+
+    error ZeroAmount();
+    error AmountTooLarge(uint256 amount);
+    error InsufficientStake(uint256 requested, uint256 available);
+    error NothingToUnbond();
+    error UnbondingNotReady(uint64 readyAt, uint256 now_);
+    error AlreadyRegistered(address provider);
+    error NotRegistered(address provider);
+    error BelowMinimumStake(uint256 stake, uint256 minimum);
+    error InvalidEndpoint(uint256 length);
+    error InactiveModel(uint64 modelId);
+    error ZeroPrice(uint64 modelId);
+    error TooManyModels(uint256 max);
+    error ModelNotOffered(uint64 modelId);
+    error NothingToSlash(address provider);
+    error ZeroAddress(string field);
+
+    constructor(address admin, IERC20 token_, ProtocolParams params_, ModelRegistry models_) {
+        _grantRole(DEFAULT_ADMIN_ROLE, admin);
+        token = token_;
+        params = params_;
+        models = models_;
+    }
+
+    // ----------------------------------------------------------------------------------- stake
+
+    /// @notice Adds `amount` to the caller's stake (requires an ERC-20 allowance).
+    function stake(uint256 amount) external nonReentrant {
+        if (amount == 0) revert ZeroAmount();
+        Provider storage p = _providers[msg.sender];
+        uint256 total = uint256(p.stake) + amount;
+        if (total > type(uint128).max) revert AmountTooLarge(amount);
+        p.stake = uint128(total);
+        emit Staked(msg.sender, amount, total);
+        token.safeTransferFrom(msg.sender, address(this), amount);
+    }
+
+    /// @notice Starts unbonding `amount`; it can be withdrawn after `unbondingDelay`.
+    function requestUnbond(uint256 amount) external {
+        if (amount == 0) revert ZeroAmount();
+        Provider storage p = _providers[msg.sender];
+        if (amount > p.stake) revert InsufficientStake(amount, p.stake);
+        p.stake -= uint128(amount);
+        p.unbonding += uint128(amount);
+        uint64 readyAt = uint64(block.timestamp) + params.unbondingDelay();
+        p.unbondReadyAt = readyAt;
+        emit UnbondRequested(msg.sender, amount, readyAt);
+    }
+
+    /// @notice Withdraws the whole unbonding bucket once its delay has passed.
+    function withdrawUnbonded() external nonReentrant {
+        Provider storage p = _providers[msg.sender];
+        uint256 amount = p.unbonding;
+        if (amount == 0) revert NothingToUnbond();
+        if (block.timestamp < p.unbondReadyAt) revert UnbondingNotReady(p.unbondReadyAt, block.timestamp);
+        p.unbonding = 0;
+        emit Unbonded(msg.sender, amount);
+        token.safeTransfer(msg.sender, amount);
+    }
+
+    /// @notice Takes up to `amount` from `provider`'s stake (then its unbonding bucket) and sends
+    ///         it to `recipient`. Only the DisputeManager holds `SLASHER_ROLE`.
+    /// @return slashed what was actually taken (less than `amount` when the provider holds less)
+    function slash(address provider, uint256 amount, address recipient)
+        external
+        onlyRole(SLASHER_ROLE)
+        nonReentrant
+        returns (uint256 slashed)
+    {
+        if (amount == 0) revert ZeroAmount();
+        if (recipient == address(0)) revert ZeroAddress("recipient");
+        Provider storage p = _providers[provider];
+        uint256 fromStake = amount < p.stake ? amount : p.stake;
+        uint256 rest = amount - fromStake;
+        uint256 fromUnbonding = rest < p.unbonding ? rest : p.unbonding;
+        slashed = fromStake + fromUnbonding;
+        if (slashed == 0) revert NothingToSlash(provider);
+        p.stake -= uint128(fromStake);
+        p.unbonding -= uint128(fromUnbonding);
+        emit Slashed(provider, slashed, recipient);
+        token.safeTransfer(recipient, slashed);
+    }
+
+    // ------------------------------------------------------------------------------- register
+
+    function register(string calldata endpoint, bytes32 tlsFingerprint) external {
+        Provider storage p = _providers[msg.sender];
+        if (p.registered) revert AlreadyRegistered(msg.sender);
+        uint256 minimum = params.minProviderStake();
+        if (p.stake < minimum) revert BelowMinimumStake(p.stake, minimum);
+        _checkEndpoint(endpoint);
+        p.registered = true;
+        p.endpoint = endpoint;
+        p.tlsFingerprint = tlsFingerprint;
+        emit ProviderRegistered(msg.sender, endpoint, tlsFingerprint);
+    }
+
+    function updateEndpoint(string calldata endpoint, bytes32 tlsFingerprint) external {
+        Provider storage p = _requireRegistered(msg.sender);
+        _checkEndpoint(endpoint);
+        p.endpoint = endpoint;
+        p.tlsFingerprint = tlsFingerprint;
+        emit EndpointUpdated(msg.sender, endpoint, tlsFingerprint);
+    }
+
+    /// @notice Offers `modelId` at `pricePerCall` base units, or changes its price.
+    function setModel(uint64 modelId, uint256 pricePerCall) external {
+        Provider storage p = _requireRegistered(msg.sender);
+        if (!models.isActive(modelId)) revert InactiveModel(modelId);
+        if (pricePerCall == 0) revert ZeroPrice(modelId);
+        if (pricePerCall > type(uint128).max) revert AmountTooLarge(pricePerCall);
+        if (_modelIndex[modelId][msg.sender] == 0) {
+            if (p.modelIds.length >= MAX_MODELS_PER_PROVIDER) revert TooManyModels(MAX_MODELS_PER_PROVIDER);
+            p.modelIds.push(modelId);
+            _providersOfModel[modelId].push(msg.sender);
+            _modelIndex[modelId][msg.sender] = _providersOfModel[modelId].length;
+        }
+        priceOf[msg.sender][modelId] = pricePerCall;
+        emit ModelOffered(msg.sender, modelId, pricePerCall);
+    }
+
+    /// @notice Stops offering `modelId`.
+    function removeModel(uint64 modelId) external {
+        Provider storage p = _requireRegistered(msg.sender);
+        uint256 indexPlusOne = _modelIndex[modelId][msg.sender];
+        if (indexPlusOne == 0) revert ModelNotOffered(modelId);
+        address[] storage list = _providersOfModel[modelId];
+        address last = list[list.length - 1];
+        list[indexPlusOne - 1] = last;
+        _modelIndex[modelId][last] = indexPlusOne;
+        list.pop();
+        delete _modelIndex[modelId][msg.sender];
+        uint64[] storage ids = p.modelIds;
+        for (uint256 i = 0; i < ids.length; i++) {
+            if (ids[i] == modelId) {
+                ids[i] = ids[ids.length - 1];
+                ids.pop();
+                break;
+            }
+        }
+        delete priceOf[msg.sender][modelId];
+        emit ModelWithdrawn(msg.sender, modelId);
+    }
+
+    // ---------------------------------------------------------------------------------- views
+
+    function getProvider(address provider) external view returns (Provider memory) {
+        return _providers[provider];
+    }
+
+    function stakeOf(address provider) external view returns (uint256) {
+        return _providers[provider].stake;
+    }
+
+    /// @notice Providers listing `modelId` (eligible or not: filter with `isEligible`).
+    function providersOf(uint64 modelId) external view returns (address[] memory) {
+        return _providersOfModel[modelId];
+    }
+
+    function isEligible(address provider, uint64 modelId) external view returns (bool) {
+        Provider storage p = _providers[provider];
+        return p.registered && p.stake >= params.minProviderStake() && priceOf[provider][modelId] != 0;
+    }
+
+    function _requireRegistered(address provider) private view returns (Provider storage p) {
+        p = _providers[provider];
+        if (!p.registered) revert NotRegistered(provider);
+    }
+
+    function _checkEndpoint(string calldata endpoint) private pure {
+        uint256 length = bytes(endpoint).length;
+        if (length == 0 || length > MAX_ENDPOINT_BYTES) revert InvalidEndpoint(length);
+    }
+}
