@@ -13,7 +13,7 @@ const outDir = path.join(root, 'build');
 
 const settings = {
   evmVersion: 'cancun',
-  optimizer: { enabled: true, runs: 1000 },
+  optimizer: { enabled: true, runs: 1000000 },
   viaIR: true,
   outputSelection: { '*': { '*': ['abi', 'evm.bytecode.object', 'evm.deployedBytecode.object'] } },
 };

@@ -20,8 +20,6 @@ contract UsageCounter is ERC721 {
     address public paymentChannels;
     mapping(uint256 tokenId => Usage) private _usage;
 
-    event UsageRecorded(uint256 indexed tokenId, uint256 calls, uint256 spend);
-
     error NotPaymentChannels(address caller);
     error AlreadyBound(address paymentChannels);
     error NotDeployer(address caller);
@@ -51,13 +49,15 @@ contract UsageCounter is ERC721 {
         if (_ownerOf(tokenId) == address(0)) _mint(consumer, tokenId);
     }
 
-    /// @notice Adds settled calls and spend to the consumer's counter.
+    /// @notice Adds settled calls and spend to the consumer's counter (PaymentChannels calls this
+    ///         once per consumer per redemption transaction).
     function record(address consumer, uint256 calls, uint256 spend) external onlyPaymentChannels {
         uint256 tokenId = tokenIdOf(consumer);
         Usage storage u = _usage[tokenId];
         u.calls += uint64(calls);
         u.spend += uint192(spend);
-        emit UsageRecorded(tokenId, calls, spend);
+        // No event here: PaymentChannels' Redeemed event already logs every settled lane, and a
+        // second log per lane would cost ~1,600 gas on the hot path.
     }
 
     function tokenIdOf(address consumer) public pure returns (uint256) {

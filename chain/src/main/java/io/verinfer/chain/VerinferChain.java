@@ -1,0 +1,118 @@
+package io.verinfer.chain;
+
+import io.verinfer.chain.facade.ModelRegistryFacade;
+import io.verinfer.chain.facade.ParamsFacade;
+import io.verinfer.chain.facade.PaymentChannelsFacade;
+import io.verinfer.chain.facade.ProviderRegistryFacade;
+import io.verinfer.chain.facade.TokenFacade;
+import io.verinfer.chain.facade.UsageCounterFacade;
+import io.verinfer.chain.tx.RetryPolicy;
+import io.verinfer.chain.tx.TransactionSender;
+import io.verinfer.protocol.Address;
+import org.web3j.crypto.Credentials;
+import org.web3j.protocol.Web3j;
+import org.web3j.protocol.http.HttpService;
+
+/**
+ * One account's view of a Verinfer deployment: a typed facade per contract, all sending through one
+ * {@link TransactionSender}. Works against any JSON-RPC endpoint named in the {@link Deployment}.
+ * {@link #as(Credentials)} gives another account's view over the same connection.
+ */
+public final class VerinferChain implements AutoCloseable {
+  private final Deployment deployment;
+  private final Web3j web3j;
+  private final boolean ownsConnection;
+  private final TransactionSender sender;
+  private final TokenFacade token;
+  private final ParamsFacade params;
+  private final ModelRegistryFacade models;
+  private final ProviderRegistryFacade providers;
+  private final PaymentChannelsFacade channels;
+  private final UsageCounterFacade counter;
+
+  private VerinferChain(
+      Deployment deployment,
+      Web3j web3j,
+      boolean ownsConnection,
+      Credentials credentials,
+      RetryPolicy retry) {
+    this.deployment = deployment;
+    this.web3j = web3j;
+    this.ownsConnection = ownsConnection;
+    this.sender = new TransactionSender(web3j, credentials, deployment.chainId(), retry);
+    this.token = new TokenFacade(sender, at("VerinferToken"));
+    this.params = new ParamsFacade(sender, at("ProtocolParams"));
+    this.models = new ModelRegistryFacade(sender, at("ModelRegistry"));
+    this.providers = new ProviderRegistryFacade(sender, at("ProviderRegistry"));
+    this.channels = new PaymentChannelsFacade(sender, at("PaymentChannels"));
+    this.counter = new UsageCounterFacade(sender, at("UsageCounter"));
+  }
+
+  /** Connects to the deployment's RPC URL as {@code credentials}. */
+  public static VerinferChain connect(Deployment deployment, Credentials credentials) {
+    return connect(deployment, credentials, RetryPolicy.defaults());
+  }
+
+  public static VerinferChain connect(
+      Deployment deployment, Credentials credentials, RetryPolicy retry) {
+    Web3j web3j = Web3j.build(new HttpService(deployment.rpcUrl().toString()));
+    return new VerinferChain(deployment, web3j, true, credentials, retry);
+  }
+
+  /** The same deployment and connection, acting as another account. */
+  public VerinferChain as(Credentials credentials) {
+    return new VerinferChain(deployment, web3j, false, credentials, RetryPolicy.defaults());
+  }
+
+  private Address at(String contract) {
+    return Address.of(deployment.address(contract));
+  }
+
+  public Deployment deployment() {
+    return deployment;
+  }
+
+  public Web3j web3j() {
+    return web3j;
+  }
+
+  public TransactionSender sender() {
+    return sender;
+  }
+
+  /** The account this view sends from. */
+  public Address account() {
+    return Address.of(sender.getFromAddress());
+  }
+
+  public TokenFacade token() {
+    return token;
+  }
+
+  public ParamsFacade params() {
+    return params;
+  }
+
+  public ModelRegistryFacade models() {
+    return models;
+  }
+
+  public ProviderRegistryFacade providers() {
+    return providers;
+  }
+
+  public PaymentChannelsFacade channels() {
+    return channels;
+  }
+
+  public UsageCounterFacade counter() {
+    return counter;
+  }
+
+  @Override
+  public void close() {
+    if (ownsConnection) {
+      web3j.shutdown();
+    }
+  }
+}

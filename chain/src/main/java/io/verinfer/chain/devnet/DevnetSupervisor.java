@@ -1,0 +1,135 @@
+package io.verinfer.chain.devnet;
+
+import io.verinfer.chain.Deployer;
+import io.verinfer.chain.Deployment;
+import io.verinfer.chain.bindings.VerinferToken;
+import io.verinfer.chain.tx.RetryPolicy;
+import io.verinfer.chain.tx.TransactionSender;
+import io.verinfer.protocol.Address;
+import io.verinfer.protocol.TokenAmount;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.function.Consumer;
+import org.web3j.crypto.Credentials;
+import org.web3j.protocol.Web3j;
+import org.web3j.protocol.http.HttpService;
+import org.web3j.tx.gas.DefaultGasProvider;
+import org.web3j.utils.Numeric;
+
+/**
+ * The embedded default chain: starts Hardhat Network on a free 127.0.0.1 port, deploys every
+ * contract, funds the test accounts with VRF and writes the deployment file. Closing it (or the JVM
+ * exiting) stops the node.
+ *
+ * <p>Roles on the devnet: account 0 deploys and administers the protocol, account 1 is the
+ * treasury, accounts 2–19 each receive {@link Options#fundEach()} VRF for tests and demos.
+ */
+public final class DevnetSupervisor implements AutoCloseable {
+  /** Where and how to start. {@code deploymentFile} may be null (nothing written). */
+  public record Options(
+      Path contractsDir, Path deploymentFile, Duration startTimeout, TokenAmount fundEach) {
+    public static Options defaults() {
+      return new Options(
+          HardhatNode.contractsDir(),
+          null,
+          Duration.ofSeconds(60),
+          TokenAmount.ofTokens("1000000"));
+    }
+
+    public Options withDeploymentFile(Path file) {
+      return new Options(contractsDir, file, startTimeout, fundEach);
+    }
+  }
+
+  public static final int ADMIN = 0;
+  public static final int TREASURY = 1;
+  public static final int FIRST_USER = 2;
+
+  private final HardhatNode node;
+  private final Deployment deployment;
+
+  private DevnetSupervisor(HardhatNode node, Deployment deployment) {
+    this.node = node;
+    this.deployment = deployment;
+  }
+
+  public static DevnetSupervisor start(Options options, Consumer<String> progress) {
+    progress.accept("starting Hardhat Network on 127.0.0.1…");
+    HardhatNode node = HardhatNode.start(options.contractsDir(), options.startTimeout());
+    try {
+      progress.accept(
+          "devnet answering at " + node.rpcUrl() + " (chain id " + node.chainId() + ")");
+      Web3j web3j = Web3j.build(new HttpService(node.rpcUrl().toString()));
+      try {
+        Deployment deployment = deployAndFund(web3j, node, options, progress);
+        if (options.deploymentFile() != null) {
+          deployment.write(options.deploymentFile());
+          progress.accept("deployment file written to " + options.deploymentFile());
+        }
+        return new DevnetSupervisor(node, deployment);
+      } finally {
+        web3j.shutdown();
+      }
+    } catch (RuntimeException e) {
+      node.close();
+      throw e;
+    }
+  }
+
+  private static Deployment deployAndFund(
+      Web3j web3j, HardhatNode node, Options options, Consumer<String> progress) {
+    Credentials admin = DevAccounts.account(ADMIN);
+    TransactionSender sender =
+        new TransactionSender(web3j, admin, node.chainId(), RetryPolicy.defaults());
+    Address treasury = Address.of(DevAccounts.account(TREASURY).getAddress());
+    Deployment bare =
+        new Deployer(sender, progress).deploy(Deployer.Config.devnet(treasury), node.rpcUrl());
+    VerinferToken token =
+        VerinferToken.load(bare.address("VerinferToken"), web3j, sender, new DefaultGasProvider());
+    for (int i = FIRST_USER; i < DevAccounts.COUNT; i++) {
+      String to = DevAccounts.account(i).getAddress();
+      sender.send(
+          token.getContractAddress(),
+          token.transfer(to, options.fundEach().baseUnits()).encodeFunctionCall());
+    }
+    progress.accept(
+        "funded accounts "
+            + FIRST_USER
+            + "–"
+            + (DevAccounts.COUNT - 1)
+            + " with "
+            + options.fundEach().toTokens()
+            + " VRF each");
+    List<Deployment.DevAccount> accounts =
+        DevAccounts.all().stream()
+            .map(
+                c ->
+                    new Deployment.DevAccount(
+                        c.getAddress(),
+                        Numeric.toHexStringWithPrefixZeroPadded(
+                            c.getEcKeyPair().getPrivateKey(), 64)))
+            .toList();
+    return new Deployment(
+        bare.chainId(),
+        bare.rpcUrl(),
+        bare.deployedAtBlock(),
+        bare.admin(),
+        bare.treasury(),
+        bare.contracts(),
+        accounts);
+  }
+
+  public Deployment deployment() {
+    return deployment;
+  }
+
+  public HardhatNode node() {
+    return node;
+  }
+
+  @Override
+  public void close() {
+    node.close();
+  }
+}

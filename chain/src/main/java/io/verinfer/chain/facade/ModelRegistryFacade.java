@@ -1,0 +1,99 @@
+package io.verinfer.chain.facade;
+
+import io.verinfer.chain.bindings.ModelRegistry;
+import io.verinfer.chain.tx.ChainException;
+import io.verinfer.chain.tx.TransactionSender;
+import io.verinfer.chain.tx.TxResult;
+import io.verinfer.protocol.Address;
+import io.verinfer.protocol.Bytes32;
+import io.verinfer.protocol.Cid;
+import io.verinfer.protocol.ModelId;
+import io.verinfer.protocol.TokenAmount;
+import java.math.BigInteger;
+import java.time.Instant;
+import org.web3j.tx.gas.DefaultGasProvider;
+
+/** ModelRegistry: publish, update, hand over and deprecate content-addressed models. */
+public final class ModelRegistryFacade extends ContractFacade {
+  /** A model as the registry records it. */
+  public record ModelInfo(
+      ModelId id,
+      Address owner,
+      TokenAmount royaltyPerCall,
+      boolean deprecated,
+      long tolerancePpm,
+      Instant publishedAt,
+      Bytes32 schemaHash,
+      byte[] cidBytes,
+      String format) {}
+
+  /** What a model author publishes. */
+  public record Publication(
+      Cid cid, String format, Bytes32 schemaHash, TokenAmount royaltyPerCall, long tolerancePpm) {}
+
+  private final ModelRegistry binding;
+
+  public ModelRegistryFacade(TransactionSender sender, Address address) {
+    super(sender, address);
+    this.binding =
+        ModelRegistry.load(address.value(), sender.web3j(), sender, new DefaultGasProvider());
+  }
+
+  /** Publishes a model owned by the sender and returns its id. */
+  public ModelId publish(Publication p) {
+    return publishRaw(
+        p.cid().bytes(), p.format(), p.schemaHash(), p.royaltyPerCall(), p.tolerancePpm());
+  }
+
+  /** Publishes arbitrary CID bytes (used to test the registry's own validation). */
+  public ModelId publishRaw(
+      byte[] cid, String format, Bytes32 schemaHash, TokenAmount royalty, long tolerancePpm) {
+    TxResult result =
+        tx(
+            binding.publish(
+                cid, format, schemaHash.bytes(), units(royalty), BigInteger.valueOf(tolerancePpm)));
+    return ModelRegistry.getModelPublishedEvents(result.receipt()).stream()
+        .findFirst()
+        .map(e -> ModelId.of(e.modelId.longValueExact()))
+        .orElseThrow(() -> new ChainException("publish emitted no ModelPublished event"));
+  }
+
+  public TxResult update(ModelId id, Bytes32 schemaHash, TokenAmount royalty, long tolerancePpm) {
+    return tx(
+        binding.update(
+            BigInteger.valueOf(id.value()),
+            schemaHash.bytes(),
+            units(royalty),
+            BigInteger.valueOf(tolerancePpm)));
+  }
+
+  public TxResult transferModel(ModelId id, Address newOwner) {
+    return tx(binding.transferModel(BigInteger.valueOf(id.value()), newOwner.value()));
+  }
+
+  public TxResult deprecate(ModelId id) {
+    return tx(binding.deprecate(BigInteger.valueOf(id.value())));
+  }
+
+  public ModelInfo model(ModelId id) {
+    ModelRegistry.Model m = call(binding.getModel(BigInteger.valueOf(id.value())));
+    return new ModelInfo(
+        id,
+        Address.of(m.owner),
+        TokenAmount.of(m.royaltyPerCall),
+        m.deprecated,
+        m.tolerancePpm.longValueExact(),
+        Instant.ofEpochSecond(m.publishedAt.longValueExact()),
+        Bytes32.of(m.schemaHash),
+        m.cid,
+        m.format);
+  }
+
+  public long modelCount() {
+    return call(binding.modelCount()).longValueExact();
+  }
+
+  public boolean isActive(ModelId id) {
+    return call(binding.isActive(BigInteger.valueOf(id.value())));
+  }
+}

@@ -1,0 +1,63 @@
+package io.verinfer.chain.facade;
+
+import io.verinfer.chain.bindings.ProtocolParams;
+import io.verinfer.chain.tx.TransactionSender;
+import io.verinfer.chain.tx.TxResult;
+import io.verinfer.protocol.Address;
+import io.verinfer.protocol.TokenAmount;
+import java.math.BigInteger;
+import java.time.Duration;
+import org.web3j.tx.gas.DefaultGasProvider;
+
+/**
+ * ProtocolParams: every number the protocol uses. Setters need the owner (admin, later governance).
+ */
+public final class ParamsFacade extends ContractFacade {
+  private final ProtocolParams binding;
+
+  public ParamsFacade(TransactionSender sender, Address address) {
+    super(sender, address);
+    this.binding =
+        ProtocolParams.load(address.value(), sender.web3j(), sender, new DefaultGasProvider());
+  }
+
+  public int protocolFeeBps() {
+    return call(binding.protocolFeeBps()).intValueExact();
+  }
+
+  public Address treasury() {
+    return Address.of(call(binding.treasury()));
+  }
+
+  public TokenAmount minProviderStake() {
+    return TokenAmount.of(call(binding.minProviderStake()));
+  }
+
+  public Duration unbondingDelay() {
+    return Duration.ofSeconds(call(binding.unbondingDelay()).longValueExact());
+  }
+
+  public Duration withdrawDelay() {
+    return Duration.ofSeconds(call(binding.withdrawDelay()).longValueExact());
+  }
+
+  public TxResult setProtocolFeeBps(int bps) {
+    return tx(binding.setProtocolFeeBps(BigInteger.valueOf(bps)));
+  }
+
+  public TxResult setTreasury(Address treasury) {
+    return tx(binding.setTreasury(treasury.value()));
+  }
+
+  public TxResult setMinProviderStake(TokenAmount amount) {
+    return tx(binding.setMinProviderStake(units(amount)));
+  }
+
+  public TxResult setUnbondingDelay(Duration delay) {
+    return tx(binding.setUnbondingDelay(BigInteger.valueOf(delay.toSeconds())));
+  }
+
+  public TxResult setWithdrawDelay(Duration delay) {
+    return tx(binding.setWithdrawDelay(BigInteger.valueOf(delay.toSeconds())));
+  }
+}

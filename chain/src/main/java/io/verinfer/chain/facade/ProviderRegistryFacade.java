@@ -1,0 +1,105 @@
+package io.verinfer.chain.facade;
+
+import io.verinfer.chain.bindings.ProviderRegistry;
+import io.verinfer.chain.tx.TransactionSender;
+import io.verinfer.chain.tx.TxResult;
+import io.verinfer.protocol.Address;
+import io.verinfer.protocol.Bytes32;
+import io.verinfer.protocol.ModelId;
+import io.verinfer.protocol.TokenAmount;
+import java.math.BigInteger;
+import java.time.Instant;
+import java.util.List;
+import org.web3j.tx.gas.DefaultGasProvider;
+
+/** ProviderRegistry: stake, unbond, register an endpoint, list served models and prices. */
+public final class ProviderRegistryFacade extends ContractFacade {
+  /** A provider as the registry records it. */
+  public record ProviderInfo(
+      Address provider,
+      TokenAmount stake,
+      TokenAmount unbonding,
+      Instant unbondReadyAt,
+      boolean registered,
+      Bytes32 tlsFingerprint,
+      String endpoint,
+      List<ModelId> models) {}
+
+  private final ProviderRegistry binding;
+
+  public ProviderRegistryFacade(TransactionSender sender, Address address) {
+    super(sender, address);
+    this.binding =
+        ProviderRegistry.load(address.value(), sender.web3j(), sender, new DefaultGasProvider());
+  }
+
+  public TxResult stake(TokenAmount amount) {
+    return tx(binding.stake(units(amount)));
+  }
+
+  public TxResult requestUnbond(TokenAmount amount) {
+    return tx(binding.requestUnbond(units(amount)));
+  }
+
+  public TxResult withdrawUnbonded() {
+    return tx(binding.withdrawUnbonded());
+  }
+
+  /** Slashes {@code provider}; only an account holding SLASHER_ROLE may. */
+  public TxResult slash(Address provider, TokenAmount amount, Address recipient) {
+    return tx(binding.slash(provider.value(), units(amount), recipient.value()));
+  }
+
+  /** Grants SLASHER_ROLE (admin only): the DisputeManager's role. */
+  public TxResult grantSlasher(Address account) {
+    byte[] role = call(binding.SLASHER_ROLE());
+    return tx(binding.grantRole(role, account.value()));
+  }
+
+  public TxResult register(String endpoint, Bytes32 tlsFingerprint) {
+    return tx(binding.register(endpoint, tlsFingerprint.bytes()));
+  }
+
+  public TxResult updateEndpoint(String endpoint, Bytes32 tlsFingerprint) {
+    return tx(binding.updateEndpoint(endpoint, tlsFingerprint.bytes()));
+  }
+
+  public TxResult setModel(ModelId model, TokenAmount pricePerCall) {
+    return tx(binding.setModel(BigInteger.valueOf(model.value()), units(pricePerCall)));
+  }
+
+  public TxResult removeModel(ModelId model) {
+    return tx(binding.removeModel(BigInteger.valueOf(model.value())));
+  }
+
+  public ProviderInfo provider(Address provider) {
+    ProviderRegistry.Provider p = call(binding.getProvider(provider.value()));
+    return new ProviderInfo(
+        provider,
+        TokenAmount.of(p.stake),
+        TokenAmount.of(p.unbonding),
+        Instant.ofEpochSecond(p.unbondReadyAt.longValueExact()),
+        p.registered,
+        Bytes32.of(p.tlsFingerprint),
+        p.endpoint,
+        p.modelIds.stream().map(id -> ModelId.of(id.longValueExact())).toList());
+  }
+
+  public TokenAmount stakeOf(Address provider) {
+    return TokenAmount.of(call(binding.stakeOf(provider.value())));
+  }
+
+  public TokenAmount priceOf(Address provider, ModelId model) {
+    return TokenAmount.of(
+        call(binding.priceOf(provider.value(), BigInteger.valueOf(model.value()))));
+  }
+
+  public List<Address> providersOf(ModelId model) {
+    List<?> raw = call(binding.providersOf(BigInteger.valueOf(model.value())));
+    return raw.stream().map(a -> Address.of(a.toString())).toList();
+  }
+
+  public boolean isEligible(Address provider, ModelId model) {
+    return call(binding.isEligible(provider.value(), BigInteger.valueOf(model.value())));
+  }
+}
