@@ -8,6 +8,8 @@ import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.util.Collections;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -42,7 +44,9 @@ public record Deployment(
 
   public Deployment {
     Objects.requireNonNull(rpcUrl, "rpcUrl");
-    contracts = Map.copyOf(Objects.requireNonNull(contracts, "contracts"));
+    contracts =
+        Collections.unmodifiableMap(
+            new LinkedHashMap<>(Objects.requireNonNull(contracts, "contracts")));
     accounts = accounts == null ? List.of() : List.copyOf(accounts);
     for (String name : ContractErrors.CONTRACTS) {
       if (!contracts.containsKey(name)) {

@@ -1,0 +1,94 @@
+package io.verinfer.cli;
+
+import io.verinfer.chain.Deployment;
+import io.verinfer.chain.devnet.DevnetSupervisor;
+import io.verinfer.chain.devnet.HardhatNode;
+import java.io.PrintStream;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/**
+ * {@code verinfer devnet}: the embedded default. Starts a local Hardhat Network on 127.0.0.1,
+ * deploys every Verinfer contract, funds the test accounts, writes the state file and runs until
+ * Ctrl-C, then stops the node (no orphan process).
+ */
+@Command(
+    name = "devnet",
+    mixinStandardHelpOptions = true,
+    description = "Start a local devnet chain with every Verinfer contract deployed.")
+public final class DevnetCommand implements Callable<Integer> {
+  @Option(
+      names = "--state",
+      defaultValue = ".verinfer/devnet.json",
+      description = "Where to write the deployment/state file (default: ${DEFAULT-VALUE}).")
+  Path stateFile;
+
+  @Option(
+      names = "--contracts-dir",
+      description = "The contracts/ directory (default: found from the working directory).")
+  Path contractsDir;
+
+  @Option(
+      names = "--start-timeout",
+      defaultValue = "PT60S",
+      description =
+          "How long to wait for the chain to answer (ISO-8601, default: ${DEFAULT-VALUE}).")
+  Duration startTimeout;
+
+  @Option(
+      names = "--exit-after-start",
+      description = "Stop again right after everything is up (for smoke tests).")
+  boolean exitAfterStart;
+
+  @Override
+  public Integer call() throws InterruptedException {
+    PrintStream out = System.out;
+    DevnetSupervisor.Options options =
+        new DevnetSupervisor.Options(
+            contractsDir != null ? contractsDir : HardhatNode.contractsDir(),
+            stateFile,
+            startTimeout,
+            DevnetSupervisor.Options.defaults().fundEach());
+    DevnetSupervisor devnet = DevnetSupervisor.start(options, line -> out.println("• " + line));
+    CountDownLatch stopped = new CountDownLatch(1);
+    Thread hook =
+        new Thread(
+            () -> {
+              out.println("stopping the devnet…");
+              devnet.close();
+              stopped.countDown();
+            },
+            "devnet-shutdown");
+    Runtime.getRuntime().addShutdownHook(hook);
+    printSummary(out, devnet.deployment());
+    if (exitAfterStart) {
+      Runtime.getRuntime().removeShutdownHook(hook);
+      devnet.close();
+      return 0;
+    }
+    out.println("Running. Press Ctrl-C to stop.");
+    stopped.await();
+    return 0;
+  }
+
+  private void printSummary(PrintStream out, Deployment d) {
+    out.println();
+    out.println("Verinfer devnet is up");
+    out.println("  JSON-RPC   " + d.rpcUrl() + "   (chain id " + d.chainId() + ")");
+    d.contracts().forEach((name, address) -> out.printf("  %-16s %s%n", name, address));
+    out.println("  admin      " + d.admin() + "   (dev account 0)");
+    out.println("  treasury   " + d.treasury() + "   (dev account 1)");
+    out.println("  accounts   2–19 funded with VRF; keys are Hardhat's public test keys");
+    out.println("  state file " + stateFile.toAbsolutePath());
+    out.println();
+    out.println("Try it:");
+    out.println(
+        "  curl -s -X POST -H 'content-type: application/json' "
+            + "--data '{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"eth_blockNumber\",\"params\":[]}' "
+            + d.rpcUrl());
+  }
+}
