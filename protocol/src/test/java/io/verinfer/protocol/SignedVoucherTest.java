@@ -108,6 +108,9 @@ class SignedVoucherTest {
     } catch (IllegalArgumentException rejected) {
       return;
     }
+    if (tampered.equals(c.signed().signature())) {
+      return; // v byte 27 xor 27 = 0 is the same recovery id in its other encoding: not tampered
+    }
     assertThat(new SignedVoucher(c.voucher(), tampered).verify(c.domain())).isFalse();
   }
 

@@ -1,0 +1,34 @@
+package io.verinfer.protocol;
+
+/**
+ * Machine-readable error codes every Verinfer API answers with, each with its HTTP status. Never
+ * rename a code: clients match on it.
+ */
+public enum ErrorCode {
+  MALFORMED_JSON(400),
+  MALFORMED_REQUEST(400),
+  EMPTY_INPUT(400),
+  INVALID_TEXT(400),
+  UNKNOWN_INPUT(400),
+  MISSING_INPUT(400),
+  WRONG_DATATYPE(400),
+  WRONG_SHAPE(400),
+  DATA_SIZE_MISMATCH(400),
+  UNSUPPORTED_TASK(400),
+  UNKNOWN_MODEL(404),
+  UNKNOWN_CID(404),
+  INPUT_TOO_LARGE(413),
+  UNSUPPORTED_MEDIA_TYPE(415),
+  MODEL_NOT_READY(503),
+  INTERNAL(500);
+
+  private final int httpStatus;
+
+  ErrorCode(int httpStatus) {
+    this.httpStatus = httpStatus;
+  }
+
+  public int httpStatus() {
+    return httpStatus;
+  }
+}
