@@ -9,12 +9,23 @@ import picocli.CommandLine.Command;
     mixinStandardHelpOptions = true,
     version = "verinfer 0.1.0",
     description = "Verinfer: a decentralized AI inference marketplace on Ethereum.",
-    subcommands = {DevnetCommand.class, CommandLine.HelpCommand.class})
+    subcommands = {DevnetCommand.class, ModelCommand.class, CommandLine.HelpCommand.class})
 public final class Main implements Runnable {
   @CommandLine.Spec CommandLine.Model.CommandSpec spec;
 
   public static void main(String[] args) {
-    System.exit(new CommandLine(new Main()).execute(args));
+    CommandLine cli = new CommandLine(new Main());
+    cli.setExecutionExceptionHandler(
+        (e, cmd, parsed) -> {
+          if (e instanceof UserError
+              || e instanceof io.verinfer.chain.ContractRevertException
+              || e instanceof io.verinfer.protocol.VerinferException) {
+            cmd.getErr().println("error: " + e.getMessage());
+            return 2;
+          }
+          throw e;
+        });
+    System.exit(cli.execute(args));
   }
 
   @Override

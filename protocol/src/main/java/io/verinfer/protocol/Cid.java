@@ -44,6 +44,19 @@ public final class Cid {
     return new Cid(digest.clone());
   }
 
+  /** Parses the binary form ({@link #bytes()}): 0x01 0x55 0x12 0x20 followed by the digest. */
+  public static Cid fromBytes(byte[] binary) {
+    Objects.requireNonNull(binary, "cid bytes must not be null");
+    if (binary.length != PREFIX.length + DIGEST_LENGTH
+        || !java.util.Arrays.equals(binary, 0, PREFIX.length, PREFIX, 0, PREFIX.length)) {
+      throw new IllegalArgumentException(
+          "cid bytes must be a raw sha2-256 CIDv1 (0x01551220 + 32-byte digest), got "
+              + binary.length
+              + " bytes");
+    }
+    return new Cid(java.util.Arrays.copyOfRange(binary, PREFIX.length, binary.length));
+  }
+
   /**
    * Parses the base32 string form, checking multibase, CID version, codec, hash function and digest
    * length; each failure names what was found and what is supported.

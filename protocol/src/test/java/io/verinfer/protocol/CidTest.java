@@ -123,4 +123,12 @@ class CidTest {
   Arbitrary<Character> base32Chars() {
     return Arbitraries.of("abcdefghijklmnopqrstuvwxyz234567ABZ019=".toCharArray());
   }
+
+  @org.junit.jupiter.api.Test
+  void binaryFormRoundTrips() {
+    Cid cid = Cid.of("hello world".getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+    org.assertj.core.api.Assertions.assertThat(Cid.fromBytes(cid.bytes())).isEqualTo(cid);
+    org.assertj.core.api.Assertions.assertThatThrownBy(() -> Cid.fromBytes(new byte[] {1, 0x55}))
+        .isInstanceOf(IllegalArgumentException.class);
+  }
 }

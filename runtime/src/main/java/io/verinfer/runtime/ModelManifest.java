@@ -58,6 +58,28 @@ public record ModelManifest(
     metrics = metrics == null ? Map.of() : Map.copyOf(metrics);
   }
 
+  /**
+   * keccak256 of the schema as compact JSON with sorted keys: the {@code schemaHash} the model
+   * registry records, so anyone can check a pack's schema against the chain.
+   */
+  public io.verinfer.protocol.Bytes32 schemaHash() {
+    try {
+      ObjectMapper canonical =
+          com.fasterxml.jackson.databind.json.JsonMapper.builder()
+              .enable(com.fasterxml.jackson.databind.MapperFeature.SORT_PROPERTIES_ALPHABETICALLY)
+              .enable(SerializationFeature.ORDER_MAP_ENTRIES_BY_KEYS)
+              .build();
+      return io.verinfer.protocol.Bytes32.keccak256(canonical.writeValueAsBytes(schema));
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot encode the schema of " + name, e);
+    }
+  }
+
+  /** The ONNX file of a pack. */
+  public Path modelFile(Path packDir) {
+    return packDir.resolve(model);
+  }
+
   public static ModelManifest read(Path packDir) {
     Path file = packDir.resolve(FILE);
     try {

@@ -1,0 +1,85 @@
+package io.verinfer.cli;
+
+import io.verinfer.chain.Deployment;
+import io.verinfer.chain.VerinferChain;
+import io.verinfer.chain.devnet.DevAccounts;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.web3j.crypto.Credentials;
+import org.web3j.crypto.WalletUtils;
+import org.web3j.crypto.exception.CipherException;
+import picocli.CommandLine.Option;
+
+/** Which chain and which wallet a command uses (picocli mixin). */
+public final class ChainOptions {
+  private static final long DEVNET_CHAIN_ID = 31_337;
+
+  @Option(
+      names = "--deployment",
+      defaultValue = ".verinfer/devnet.json",
+      description = "Deployment file (chain id, RPC URL, addresses); default: ${DEFAULT-VALUE}.")
+  Path deployment;
+
+  @Option(
+      names = "--keystore",
+      description = "Web3 Secret Storage (keystore V3) wallet file to sign with.")
+  Path keystore;
+
+  @Option(
+      names = "--password-file",
+      description = "File holding the keystore password (else env VERINFER_WALLET_PASSWORD).")
+  Path passwordFile;
+
+  @Option(
+      names = "--dev-account",
+      description = "Use devnet test account N (0-19); refused on any chain but the devnet.")
+  Integer devAccount;
+
+  Deployment deployment() {
+    if (!Files.isRegularFile(deployment)) {
+      throw new UserError(
+          "no deployment file at "
+              + deployment
+              + ": start a devnet with `verinfer devnet`, or pass"
+              + " --deployment FILE");
+    }
+    return Deployment.read(deployment);
+  }
+
+  Credentials credentials(Deployment d) {
+    if (devAccount != null) {
+      if (d.chainId() != DEVNET_CHAIN_ID) {
+        throw new UserError(
+            "--dev-account is only for the devnet (chain id 31337), not " + d.chainId());
+      }
+      return DevAccounts.account(devAccount);
+    }
+    if (keystore == null) {
+      throw new UserError("say who signs: --keystore FILE (or --dev-account N on a devnet)");
+    }
+    try {
+      String password =
+          passwordFile != null
+              ? Files.readString(passwordFile).strip()
+              : System.getenv().getOrDefault("VERINFER_WALLET_PASSWORD", "");
+      return WalletUtils.loadCredentials(password, keystore.toFile());
+    } catch (IOException e) {
+      throw new UserError("cannot read keystore " + keystore + ": " + e.getMessage());
+    } catch (CipherException e) {
+      throw new UserError("cannot decrypt keystore " + keystore + ": wrong password?");
+    }
+  }
+
+  VerinferChain connect() {
+    Deployment d = deployment();
+    return VerinferChain.connect(d, credentials(d));
+  }
+
+  /** Read-only use: any key will do for view calls. */
+  VerinferChain connectReadOnly() {
+    Deployment d = deployment();
+    return VerinferChain.connect(
+        d, devAccount != null || keystore != null ? credentials(d) : Credentials.create("0x1"));
+  }
+}

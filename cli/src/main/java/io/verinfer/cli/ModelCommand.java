@@ -1,0 +1,170 @@
+package io.verinfer.cli;
+
+import io.verinfer.chain.VerinferChain;
+import io.verinfer.chain.facade.ModelRegistryFacade;
+import io.verinfer.protocol.Cid;
+import io.verinfer.protocol.ModelId;
+import io.verinfer.protocol.TokenAmount;
+import io.verinfer.runtime.ModelManifest;
+import io.verinfer.runtime.store.LocalModelStore;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.math.BigInteger;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+/** {@code verinfer model publish|list|show}: the model marketplace from the terminal. */
+@Command(
+    name = "model",
+    mixinStandardHelpOptions = true,
+    description = "Publish models to the ModelRegistry and read it.",
+    subcommands = {
+      ModelCommand.Publish.class,
+      ModelCommand.ListModels.class,
+      ModelCommand.Show.class
+    })
+public final class ModelCommand {
+  /** {@code model publish PATH}. */
+  @Command(
+      name = "publish",
+      mixinStandardHelpOptions = true,
+      description = "Store a model pack by CID and register it in the ModelRegistry.")
+  static final class Publish implements Callable<Integer> {
+    @Parameters(index = "0", description = "A model pack directory (manifest.json + model file).")
+    Path pack;
+
+    @Option(
+        names = "--royalty",
+        description = "Royalty per paid call, token base units (default: the manifest's).")
+    BigInteger royalty;
+
+    @Option(
+        names = "--tolerance",
+        description = "Output tolerance in parts per million (default: the manifest's).")
+    Long tolerancePpm;
+
+    @Option(
+        names = "--store",
+        defaultValue = ".verinfer/store",
+        description = "Local model store (default: ${DEFAULT-VALUE}).")
+    Path storeDir;
+
+    @Mixin ChainOptions chain;
+
+    @Override
+    public Integer call() throws IOException {
+      PrintStream out = System.out;
+      chain.deployment(); // fail before any work if there is no chain to publish to
+      if (!Files.isRegularFile(pack.resolve(ModelManifest.FILE))) {
+        throw new UserError(pack + " is not a model pack: it has no " + ModelManifest.FILE);
+      }
+      ModelManifest manifest = ModelManifest.read(pack);
+      Path modelFile = manifest.modelFile(pack);
+      if (!Files.isRegularFile(modelFile)) {
+        throw new UserError("the manifest names " + manifest.model() + ", which is not in " + pack);
+      }
+      if (royalty != null && royalty.signum() < 0) {
+        throw new UserError("--royalty must be >= 0");
+      }
+      if (tolerancePpm != null && (tolerancePpm < 0 || tolerancePpm > 4_294_967_295L)) {
+        throw new UserError("--tolerance must be 0..4294967295 ppm");
+      }
+      LocalModelStore store = new LocalModelStore(storeDir);
+      long size = Files.size(modelFile);
+      Cid cid =
+          store.putFile(modelFile, new Progress(System.err, "storing " + manifest.name(), size));
+      TokenAmount perCall =
+          TokenAmount.of(
+              royalty != null
+                  ? royalty
+                  : new BigInteger(
+                      manifest.royaltyPerCall() == null ? "0" : manifest.royaltyPerCall()));
+      long tolerance = tolerancePpm != null ? tolerancePpm : manifest.tolerancePpm();
+      try (VerinferChain author = chain.connect()) {
+        ModelId id =
+            author
+                .models()
+                .publish(
+                    new ModelRegistryFacade.Publication(
+                        cid, "onnx", manifest.schemaHash(), perCall, tolerance));
+        out.println("published " + manifest.name());
+        out.println("  model id   " + id.value());
+        out.println("  cid        " + cid);
+        out.println("  size       " + size + " bytes");
+        out.println("  royalty    " + perCall + " base units per call");
+        out.println("  tolerance  " + tolerance + " ppm");
+        out.println("  owner      " + author.account());
+      }
+      return 0;
+    }
+  }
+
+  /** {@code model list}. */
+  @Command(name = "list", mixinStandardHelpOptions = true, description = "List published models.")
+  static final class ListModels implements Callable<Integer> {
+    @Mixin ChainOptions chain;
+
+    @Override
+    public Integer call() {
+      try (VerinferChain reader = chain.connectReadOnly()) {
+        long count = reader.models().modelCount();
+        System.out.printf("%-4s %-62s %-12s %-10s %s%n", "ID", "CID", "ROYALTY", "STATUS", "OWNER");
+        for (long i = 1; i <= count; i++) {
+          var m = reader.models().model(ModelId.of(i));
+          System.out.printf(
+              "%-4d %-62s %-12s %-10s %s%n",
+              i, cidOf(m), m.royaltyPerCall(), m.deprecated() ? "deprecated" : "active", m.owner());
+        }
+        if (count == 0) {
+          System.out.println("(no models published yet)");
+        }
+      }
+      return 0;
+    }
+  }
+
+  /** {@code model show ID}. */
+  @Command(
+      name = "show",
+      mixinStandardHelpOptions = true,
+      description = "Show one published model.")
+  static final class Show implements Callable<Integer> {
+    @Parameters(index = "0", description = "The model id.")
+    long id;
+
+    @Mixin ChainOptions chain;
+
+    @Override
+    public Integer call() {
+      if (id < 1) {
+        throw new UserError("model ids start at 1");
+      }
+      try (VerinferChain reader = chain.connectReadOnly()) {
+        var m = reader.models().model(ModelId.of(id));
+        System.out.println("model " + id);
+        System.out.println("  cid          " + cidOf(m));
+        System.out.println("  format       " + m.format());
+        System.out.println("  schema hash  " + m.schemaHash());
+        System.out.println("  royalty      " + m.royaltyPerCall() + " base units per call");
+        System.out.println("  tolerance    " + m.tolerancePpm() + " ppm");
+        System.out.println("  owner        " + m.owner());
+        System.out.println("  published    " + m.publishedAt());
+        System.out.println("  status       " + (m.deprecated() ? "deprecated" : "active"));
+      }
+      return 0;
+    }
+  }
+
+  static String cidOf(ModelRegistryFacade.ModelInfo m) {
+    try {
+      return Cid.fromBytes(m.cidBytes()).toString();
+    } catch (IllegalArgumentException e) {
+      return "0x" + org.web3j.utils.Numeric.toHexStringNoPrefix(m.cidBytes()) + " (not a CIDv1)";
+    }
+  }
+}
