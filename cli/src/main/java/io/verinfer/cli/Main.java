@@ -9,7 +9,12 @@ import picocli.CommandLine.Command;
     mixinStandardHelpOptions = true,
     version = "verinfer 0.1.0",
     description = "Verinfer: a decentralized AI inference marketplace on Ethereum.",
-    subcommands = {DevnetCommand.class, ModelCommand.class, CommandLine.HelpCommand.class})
+    subcommands = {
+      DevnetCommand.class,
+      ModelCommand.class,
+      NodeCommand.class,
+      CommandLine.HelpCommand.class
+    })
 public final class Main implements Runnable {
   @CommandLine.Spec CommandLine.Model.CommandSpec spec;
 

@@ -17,10 +17,11 @@ import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
 
 /**
- * Dynamic micro-batching for one model with a batch axis. A dispatcher first takes a run permit (so
- * while every run slot is busy, requests pile up and batch), then stacks compatible requests (same
- * inputs, same dimensions after the first) along axis 0 up to {@code maxRows}, waiting at most
- * {@code maxWait} for company, runs the stacked batch and slices each caller's rows back out.
+ * Dynamic micro-batching for one model with a batch axis. A dispatcher takes the first waiting
+ * request, then a run permit (while every run slot is busy, newer requests pile up and batch), then
+ * stacks compatible requests (same inputs, same dimensions after the first) along axis 0 up to
+ * {@code maxRows}, waiting at most {@code maxWait} for company, runs the stacked batch and slices
+ * each caller's rows back out. An idle model holds no run slot.
  */
 final class MicroBatcher implements AutoCloseable {
   record Pending(
@@ -65,14 +66,18 @@ final class MicroBatcher implements AutoCloseable {
 
   private void loop() {
     while (!closed) {
+      Pending first;
       try {
+        // Wait for work first, then for a run slot: an idle model must never hold a slot, and
+        // while every slot is busy, newer requests pile up in the queue and batch.
+        first = carried.isEmpty() ? queue.take() : carried.poll();
         permits.acquire();
       } catch (InterruptedException e) {
         return;
       }
       List<Pending> batch;
       try {
-        batch = collect();
+        batch = collect(first);
       } catch (InterruptedException e) {
         permits.release();
         return;
@@ -88,8 +93,7 @@ final class MicroBatcher implements AutoCloseable {
     }
   }
 
-  private List<Pending> collect() throws InterruptedException {
-    Pending first = carried.isEmpty() ? queue.take() : carried.poll();
+  private List<Pending> collect(Pending first) throws InterruptedException {
     List<Pending> batch = new ArrayList<>();
     batch.add(first);
     long rows = first.rows();

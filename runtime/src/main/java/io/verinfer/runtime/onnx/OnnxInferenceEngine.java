@@ -37,7 +37,7 @@ import org.slf4j.LoggerFactory;
 public final class OnnxInferenceEngine implements InferenceEngine {
   private static final Logger LOG = LoggerFactory.getLogger(OnnxInferenceEngine.class);
 
-  private final OrtEnvironment env = OrtEnvironment.getEnvironment();
+  private final OrtEnvironment env = OrtEnv.environment();
   private final ModelStore store;
   private final EngineConfig config;
   private final SessionCache sessions;

@@ -186,4 +186,23 @@ class OnnxInferenceEngineTest {
     }
     assertThat(DataType.FP32.isFloatingPoint()).isTrue();
   }
+
+  @Test
+  @org.junit.jupiter.api.Timeout(30)
+  void idleBatchedModelsNeverStarveABusyOne() throws Exception {
+    LocalModelStore store = new LocalModelStore(dir.resolve("many"));
+    EngineConfig twoSlots = new EngineConfig(1, 2, 1L << 30, 8, Duration.ofMillis(1), false);
+    try (OnnxInferenceEngine engine = new OnnxInferenceEngine(store, twoSlots)) {
+      for (int m = 0; m < 4; m++) {
+        Cid cid = store.put(TinyModels.affine(m + 1f, 0));
+        engine.deploy(new ModelSpec("m" + m, cid, TinyModels.affineSchema(1 << 20), 0));
+      }
+      for (int round = 0; round < 3; round++) {
+        for (int m = 0; m < 4; m++) {
+          float[] out = engine.infer("m" + m, List.of(x(1, 2, 3, 4))).get(0).toFloats();
+          assertThat(out).containsExactly(TinyModels.expected(new float[] {1, 2, 3, 4}, m + 1f));
+        }
+      }
+    }
+  }
 }

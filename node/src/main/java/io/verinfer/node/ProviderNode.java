@@ -1,0 +1,102 @@
+package io.verinfer.node;
+
+import io.verinfer.node.api.EmbeddingsEndpoint;
+import io.verinfer.node.api.PaymentGate;
+import io.verinfer.protocol.Cid;
+import io.verinfer.runtime.EngineConfig;
+import io.verinfer.runtime.ModelManifest;
+import io.verinfer.runtime.ModelSpec;
+import io.verinfer.runtime.onnx.OnnxInferenceEngine;
+import io.verinfer.runtime.store.LocalModelStore;
+import io.verinfer.runtime.text.EmbeddingService;
+import io.verinfer.runtime.text.TextTokenizer;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Consumer;
+
+/**
+ * Composition root of a provider node: model store, engine, the packs it serves, text pipelines and
+ * the HTTP server. Payment arrives with the paid end-to-end issue; until then the node serves
+ * unpaid only when {@link Config#unpaid()} is set, which the CLI allows on a devnet only.
+ */
+public final class ProviderNode implements AutoCloseable {
+  /** What to serve and how. */
+  public record Config(
+      Path storeDir,
+      List<Path> packs,
+      NodeServer.Options http,
+      EngineConfig engine,
+      boolean unpaid) {}
+
+  /** The text token limit of the tokenizers the node opens (the model's position limit). */
+  private static final int TOKEN_LIMIT = 512;
+
+  private final OnnxInferenceEngine engine;
+  private final List<TextTokenizer> tokenizers = new ArrayList<>();
+  private final NodeServer server;
+
+  private ProviderNode(Config config, Consumer<String> progress) {
+    LocalModelStore store = new LocalModelStore(config.storeDir());
+    this.engine = new OnnxInferenceEngine(store, config.engine());
+    Map<String, EmbeddingService> embedders = new HashMap<>();
+    try {
+      for (Path pack : config.packs()) {
+        ModelManifest manifest = ModelManifest.read(pack);
+        Cid cid = store.putFile(manifest.modelFile(pack), n -> {});
+        engine.deploy(ModelSpec.of(manifest, cid));
+        progress.accept("serving " + manifest.name() + " (" + manifest.task() + ", " + cid + ")");
+        if ("embedding".equals(manifest.task())) {
+          if (manifest.tokenizer() == null) {
+            throw new IllegalArgumentException(
+                manifest.name() + ": an embedding pack needs a tokenizer");
+          }
+          TextTokenizer tokenizer =
+              TextTokenizer.open(pack.resolve(manifest.tokenizer()), TOKEN_LIMIT);
+          tokenizers.add(tokenizer);
+          embedders.put(manifest.name(), new EmbeddingService(engine, manifest.name(), tokenizer));
+        }
+      }
+    } catch (IOException e) {
+      close();
+      throw new UncheckedIOException("cannot load the model packs", e);
+    }
+    PaymentGate payment = config.unpaid() ? PaymentGate.unpaidDevnet() : PaymentGate.refuseAll();
+    this.server =
+        new NodeServer(
+            engine,
+            store,
+            payment,
+            config.http(),
+            app -> app.post("/v1/embeddings", new EmbeddingsEndpoint(engine, embedders, payment)));
+  }
+
+  public static ProviderNode start(Config config, Consumer<String> progress) {
+    return new ProviderNode(config, progress);
+  }
+
+  public String baseUrl() {
+    return server.baseUrl();
+  }
+
+  public int port() {
+    return server.port();
+  }
+
+  public OnnxInferenceEngine engine() {
+    return engine;
+  }
+
+  @Override
+  public void close() {
+    if (server != null) {
+      server.close();
+    }
+    tokenizers.forEach(TextTokenizer::close);
+    engine.close();
+  }
+}

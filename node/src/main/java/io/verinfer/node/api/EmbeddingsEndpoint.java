@@ -1,0 +1,140 @@
+package io.verinfer.node.api;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.javalin.http.Context;
+import io.javalin.http.Handler;
+import io.verinfer.protocol.ErrorCode;
+import io.verinfer.protocol.VerinferException;
+import io.verinfer.runtime.InferenceEngine;
+import io.verinfer.runtime.text.EmbeddingService;
+import io.verinfer.runtime.text.Embeddings;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * {@code POST /v1/embeddings} in the OpenAI shape: {@code input} as a string or an array of
+ * strings, {@code encoding_format} "float" (default) or "base64"; answers {@code data[].embedding}
+ * and {@code usage}.
+ */
+public final class EmbeddingsEndpoint implements Handler {
+  /** The most texts one request may carry. */
+  public static final int MAX_INPUTS = 256;
+
+  private final InferenceEngine engine;
+  private final Map<String, EmbeddingService> embedders;
+  private final PaymentGate payment;
+
+  public EmbeddingsEndpoint(
+      InferenceEngine engine, Map<String, EmbeddingService> embedders, PaymentGate payment) {
+    this.engine = engine;
+    this.embedders = Map.copyOf(embedders);
+    this.payment = payment;
+  }
+
+  @Override
+  public void handle(Context ctx) {
+    JsonNode body = JsonBody.read(ctx);
+    JsonNode modelNode = body.get("model");
+    if (modelNode == null || !modelNode.isTextual() || modelNode.asText().isBlank()) {
+      throw new VerinferException(
+          ErrorCode.MALFORMED_REQUEST,
+          "model",
+          "'model' must name an embedding model, e.g. \"minilm-embed\"");
+    }
+    String model = modelNode.asText();
+    var spec = ModelMetadataEndpoint.served(engine, model);
+    EmbeddingService embedder = embedders.get(model);
+    if (embedder == null) {
+      throw new VerinferException(
+          ErrorCode.UNSUPPORTED_TASK, "model", "model '" + model + "' is not an embedding model");
+    }
+    List<String> texts = texts(body.get("input"));
+    String format = body.path("encoding_format").asText("float");
+    if (!format.equals("float") && !format.equals("base64")) {
+      throw new VerinferException(
+          ErrorCode.MALFORMED_REQUEST,
+          "encoding_format",
+          "'encoding_format' must be \"float\" or \"base64\"");
+    }
+    payment.check(ctx, spec);
+    Embeddings result = embedder.embed(texts);
+    if (body.hasNonNull("dimensions") && body.get("dimensions").asInt() != result.dimensions()) {
+      throw new VerinferException(
+          ErrorCode.MALFORMED_REQUEST,
+          "dimensions",
+          "model '"
+              + model
+              + "' returns "
+              + result.dimensions()
+              + " dimensions; other sizes are not offered");
+    }
+
+    ObjectNode response = JsonBody.JSON.createObjectNode();
+    response.put("object", "list");
+    ArrayNode data = response.putArray("data");
+    for (int i = 0; i < result.size(); i++) {
+      ObjectNode item = data.addObject();
+      item.put("object", "embedding");
+      item.put("index", i);
+      float[] v = result.vector(i);
+      if (format.equals("base64")) {
+        ByteBuffer buf = ByteBuffer.allocate(v.length * 4).order(ByteOrder.LITTLE_ENDIAN);
+        buf.asFloatBuffer().put(v);
+        item.put("embedding", Base64.getEncoder().encodeToString(buf.array()));
+      } else {
+        ArrayNode values = item.putArray("embedding");
+        for (float x : v) {
+          values.add(x);
+        }
+      }
+    }
+    response.put("model", model);
+    ObjectNode usage = response.putObject("usage");
+    usage.put("prompt_tokens", result.promptTokens());
+    usage.put("total_tokens", result.promptTokens());
+    ctx.contentType("application/json").result(response.toString());
+  }
+
+  private static List<String> texts(JsonNode input) {
+    if (input == null || input.isNull()) {
+      throw new VerinferException(
+          ErrorCode.EMPTY_INPUT,
+          "input",
+          "'input' is missing: give a string or an array of strings");
+    }
+    if (input.isTextual()) {
+      return List.of(input.asText());
+    }
+    if (!input.isArray()) {
+      throw new VerinferException(
+          ErrorCode.MALFORMED_REQUEST, "input", "'input' must be a string or an array of strings");
+    }
+    if (input.isEmpty()) {
+      throw new VerinferException(ErrorCode.EMPTY_INPUT, "input", "'input' is an empty array");
+    }
+    if (input.size() > MAX_INPUTS) {
+      throw new VerinferException(
+          ErrorCode.INPUT_TOO_LARGE,
+          "input",
+          "'input' holds " + input.size() + " texts; at most " + MAX_INPUTS + " per request");
+    }
+    List<String> texts = new ArrayList<>();
+    for (int i = 0; i < input.size(); i++) {
+      JsonNode t = input.get(i);
+      if (!t.isTextual()) {
+        throw new VerinferException(
+            ErrorCode.MALFORMED_REQUEST,
+            "input[" + i + "]",
+            "input[" + i + "] must be a string (token arrays are not accepted)");
+      }
+      texts.add(t.asText());
+    }
+    return texts;
+  }
+}
