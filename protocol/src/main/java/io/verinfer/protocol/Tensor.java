@@ -16,13 +16,26 @@ public final class Tensor {
   private final byte[] data;
 
   public Tensor(String name, DataType datatype, long[] shape, byte[] data) {
+    this(name, datatype, shape, Objects.requireNonNull(data, "data").clone(), true);
+  }
+
+  /**
+   * A tensor over {@code data} without copying it: the caller hands the array over and must not
+   * touch it again (used on hot paths that just filled a fresh array).
+   */
+  public static Tensor wrap(String name, DataType datatype, long[] shape, byte[] data) {
+    return new Tensor(name, datatype, shape, Objects.requireNonNull(data, "data"), true);
+  }
+
+  // the trailing flag only tells this constructor apart from the public, copying one
+  private Tensor(String name, DataType datatype, long[] shape, byte[] data, boolean owned) {
     if (name == null || name.isBlank()) {
       throw new IllegalArgumentException("tensor name must not be blank");
     }
     this.name = name;
     this.datatype = Objects.requireNonNull(datatype, "datatype");
     this.shape = Objects.requireNonNull(shape, "shape").clone();
-    this.data = Objects.requireNonNull(data, "data").clone();
+    this.data = data;
     long elements = elementCount(this.shape);
     if (elements * datatype.byteSize() != data.length) {
       throw new IllegalArgumentException(

@@ -33,10 +33,14 @@ public record EngineConfig(
     }
   }
 
-  /** One intra-op thread per core, a run per core, 1 GiB of sessions, batches of 32 within 2 ms. */
+  /**
+   * One intra-op thread per core, a run per core, 1 GiB of sessions, batches of up to 32 formed
+   * opportunistically: no waiting for company (a lone request runs at once; under load, requests
+   * that arrive while every run slot is busy are stacked).
+   */
   public static EngineConfig defaults() {
     int cores = Runtime.getRuntime().availableProcessors();
-    return new EngineConfig(1, cores, 1L << 30, 32, Duration.ofMillis(2), false);
+    return new EngineConfig(1, cores, 1L << 30, 32, Duration.ZERO, false);
   }
 
   public EngineConfig withBatching(int maxBatchSize, Duration maxBatchWait) {

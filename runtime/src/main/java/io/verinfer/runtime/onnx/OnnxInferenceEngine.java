@@ -52,7 +52,7 @@ public final class OnnxInferenceEngine implements InferenceEngine {
   public OnnxInferenceEngine(ModelStore store, EngineConfig config) {
     this.store = store;
     this.config = config;
-    this.runPermits = new Semaphore(config.maxConcurrentRuns(), true);
+    this.runPermits = new Semaphore(config.maxConcurrentRuns());
     boolean cudaPresent = OrtEnvironment.getAvailableProviders().contains(OrtProvider.CUDA);
     this.cuda = config.useGpu() && cudaPresent;
     if (config.useGpu() && !cudaPresent) {

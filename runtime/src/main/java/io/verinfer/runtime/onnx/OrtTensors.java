@@ -61,7 +61,7 @@ public final class OrtTensors {
       case INT16 -> le.asShortBuffer().put(raw.asShortBuffer());
       case INT8, UINT8, BOOL -> le.put(raw);
     }
-    return new Tensor(name, type, info.getShape(), out);
+    return Tensor.wrap(name, type, info.getShape(), out);
   }
 
   /** The protocol datatype of an ORT element type; unsupported ones are refused by name. */
