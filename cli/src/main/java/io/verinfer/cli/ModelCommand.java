@@ -26,7 +26,8 @@ import picocli.CommandLine.Parameters;
     subcommands = {
       ModelCommand.Publish.class,
       ModelCommand.ListModels.class,
-      ModelCommand.Show.class
+      ModelCommand.Show.class,
+      ModelCommand.Fetch.class
     })
 public final class ModelCommand {
   /** {@code model publish PATH}. */
@@ -156,6 +157,62 @@ public final class ModelCommand {
         System.out.println("  published    " + m.publishedAt());
         System.out.println("  status       " + (m.deprecated() ? "deprecated" : "active"));
       }
+      return 0;
+    }
+  }
+
+  /** {@code model fetch CID --peer URL…}. */
+  @Command(
+      name = "fetch",
+      mixinStandardHelpOptions = true,
+      description = "Fetch a model blob by CID from peers into the local store (hash checked).")
+  static final class Fetch implements Callable<Integer> {
+    @Parameters(index = "0", description = "The model's CID (bafkrei…).")
+    String cid;
+
+    @Option(
+        names = "--peer",
+        required = true,
+        description = "A node's base URL, e.g. http://127.0.0.1:8080 (repeatable).")
+    java.util.List<java.net.URI> peers;
+
+    @Option(
+        names = "--store",
+        defaultValue = ".verinfer/store",
+        description = "Local model store (default: ${DEFAULT-VALUE}).")
+    Path storeDir;
+
+    @Override
+    public Integer call() throws IOException {
+      Cid wanted;
+      try {
+        wanted = Cid.parse(cid);
+      } catch (IllegalArgumentException e) {
+        throw new UserError(e.getMessage());
+      }
+      LocalModelStore store = new LocalModelStore(storeDir);
+      if (store.contains(wanted)) {
+        System.out.println(wanted + " is already in " + storeDir);
+        return 0;
+      }
+      Progress[] bar = new Progress[1];
+      new io.verinfer.runtime.store.PeerFetcher(store, java.time.Duration.ofMinutes(10))
+          .fetch(
+              wanted,
+              peers,
+              (peer, bytes, total) -> {
+                if (bar[0] == null) {
+                  bar[0] = new Progress(System.err, "fetching from " + peer, total);
+                }
+                bar[0].accept(bytes);
+              });
+      System.out.println(
+          "fetched "
+              + wanted
+              + " ("
+              + store.size(wanted)
+              + " bytes, hash checked) into "
+              + storeDir);
       return 0;
     }
   }
