@@ -45,6 +45,7 @@ public final class OnnxInferenceEngine implements InferenceEngine {
   private final Map<String, ModelSpec> models = new ConcurrentHashMap<>();
   private final Map<String, MicroBatcher> batchers = new ConcurrentHashMap<>();
   private final String provider;
+  private final DirectBufferPool buffers = new DirectBufferPool();
   private final java.util.concurrent.atomic.AtomicLong runs =
       new java.util.concurrent.atomic.AtomicLong();
   private final boolean cuda;
@@ -216,9 +217,12 @@ public final class OnnxInferenceEngine implements InferenceEngine {
   /** Runs one (possibly stacked) request; the caller holds a run permit. */
   private List<Tensor> run(ModelSpec spec, List<Tensor> inputs) {
     Map<String, OnnxTensor> feed = new HashMap<>();
+    List<java.nio.ByteBuffer> borrowed = new ArrayList<>(inputs.size());
     try (SessionCache.Lease lease = sessions.acquire(spec.cid())) {
       for (Tensor t : inputs) {
-        feed.put(t.name(), OrtTensors.toOrt(env, t));
+        java.nio.ByteBuffer direct = buffers.take(t.byteSize());
+        borrowed.add(direct);
+        feed.put(t.name(), OrtTensors.toOrt(env, t, direct));
       }
       runs.incrementAndGet();
       try (OrtSession.Result result = lease.session().run(feed)) {
@@ -234,6 +238,7 @@ public final class OnnxInferenceEngine implements InferenceEngine {
       throw new IllegalStateException("running " + spec.name() + " failed: " + e.getMessage(), e);
     } finally {
       feed.values().forEach(OnnxTensor::close);
+      borrowed.forEach(buffers::give); // only once no ORT tensor points at them any more
     }
   }
 

@@ -17,7 +17,15 @@ public final class OrtTensors {
   /** A new ORT tensor holding a copy of {@code t}; the caller closes it. */
   public static OnnxTensor toOrt(OrtEnvironment env, Tensor t) throws OrtException {
     ByteBuffer le = t.buffer();
-    ByteBuffer direct = ByteBuffer.allocateDirect(le.remaining()).order(ByteOrder.nativeOrder());
+    return toOrt(env, t, ByteBuffer.allocateDirect(le.remaining()).order(ByteOrder.nativeOrder()));
+  }
+
+  /**
+   * A new ORT tensor over {@code direct} (native order, at least {@code t.byteSize()} bytes
+   * remaining), filled with a copy of {@code t}; the buffer must outlive the tensor.
+   */
+  static OnnxTensor toOrt(OrtEnvironment env, Tensor t, ByteBuffer direct) throws OrtException {
+    ByteBuffer le = t.buffer();
     long[] shape = t.shape();
     return switch (t.datatype()) {
       case FP32 -> {
