@@ -19,6 +19,11 @@ public final class Main implements Runnable {
   @CommandLine.Spec CommandLine.Model.CommandSpec spec;
 
   public static void main(String[] args) {
+    System.exit(commandLine().execute(args));
+  }
+
+  /** The configured command line: user mistakes and reverts print one line and exit with 2. */
+  public static CommandLine commandLine() {
     CommandLine cli = new CommandLine(new Main());
     cli.setExecutionExceptionHandler(
         (e, cmd, parsed) -> {
@@ -30,7 +35,7 @@ public final class Main implements Runnable {
           }
           throw e;
         });
-    System.exit(cli.execute(args));
+    return cli;
   }
 
   @Override
