@@ -89,6 +89,12 @@ public final class ModelRegistryFacade extends ContractFacade {
         m.format);
   }
 
+  /** The id a CID was published under, if it was. */
+  public java.util.Optional<ModelId> idOf(Cid cid) {
+    long id = call(binding.modelIdOfCid(Bytes32.keccak256(cid.bytes()).bytes())).longValueExact();
+    return id == 0 ? java.util.Optional.empty() : java.util.Optional.of(ModelId.of(id));
+  }
+
   public long modelCount() {
     return call(binding.modelCount()).longValueExact();
   }
