@@ -62,8 +62,16 @@ public final class EmbeddingsEndpoint implements Handler {
           "encoding_format",
           "'encoding_format' must be \"float\" or \"base64\"");
     }
-    payment.check(ctx, spec);
-    Embeddings result = embedder.embed(texts);
+    Embeddings result;
+    java.util.Map<String, String> paid;
+    try (PaymentGate.Hold hold = payment.authorize(ctx, spec)) {
+      result = embedder.embed(texts);
+      paid =
+          hold.settle(
+              inputHash(texts),
+              io.verinfer.protocol.CanonicalTensors.hash(List.of(result.toTensor("embeddings"))));
+    }
+    paid.forEach(ctx::header);
     if (body.hasNonNull("dimensions") && body.get("dimensions").asInt() != result.dimensions()) {
       throw new VerinferException(
           ErrorCode.MALFORMED_REQUEST,
@@ -99,6 +107,17 @@ public final class EmbeddingsEndpoint implements Handler {
     usage.put("prompt_tokens", result.promptTokens());
     usage.put("total_tokens", result.promptTokens());
     ctx.contentType("application/json").result(response.toString());
+  }
+
+  /**
+   * The receipt's input hash for text: keccak256 of the texts as a JSON array of strings (what the
+   * consumer sent, re-serialised compactly).
+   */
+  static io.verinfer.protocol.Bytes32 inputHash(List<String> texts) {
+    ArrayNode array = JsonBody.JSON.createArrayNode();
+    texts.forEach(array::add);
+    return io.verinfer.protocol.Bytes32.keccak256(
+        array.toString().getBytes(java.nio.charset.StandardCharsets.UTF_8));
   }
 
   private static List<String> texts(JsonNode input) {

@@ -31,8 +31,13 @@ public final class InferEndpoint implements Handler {
     JsonNode body = JsonBody.read(ctx);
     long maxElements = Math.max(1, spec.schema().maxInputBytes());
     List<Tensor> inputs = V2Codec.inputs(body, maxElements);
-    payment.check(ctx, spec);
-    List<Tensor> outputs = engine.infer(spec.name(), inputs);
+    List<Tensor> outputs;
+    java.util.Map<String, String> paid;
+    try (PaymentGate.Hold hold = payment.authorize(ctx, spec)) {
+      outputs = engine.infer(spec.name(), inputs);
+      paid = hold.settle(CanonicalTensors.hash(inputs), CanonicalTensors.hash(outputs));
+    }
+    paid.forEach(ctx::header);
 
     ObjectNode response = JsonBody.JSON.createObjectNode();
     response.put("model_name", spec.name());
