@@ -4,7 +4,7 @@
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 . "$root/bin/select-jdk.sh"
-(cd "$root" && ./mvnw -q -B -Dmaven.test.skip=true -pl bench -am install) >&2
+(cd "$root" && ./mvnw -q -B -DskipTests -pl bench -am install) >&2
 cp="$root/bench/target/classes:$(cat "$root/bench/target/classpath.txt")"
 cd "$root/bench"
 exec "$JAVA_HOME/bin/java" -cp "$cp" org.openjdk.jmh.Main -rf json -rff target/jmh-result.json "$@"
