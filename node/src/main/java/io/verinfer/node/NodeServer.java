@@ -6,6 +6,7 @@ import io.verinfer.node.api.ApiError;
 import io.verinfer.node.api.HealthEndpoint;
 import io.verinfer.node.api.InferEndpoint;
 import io.verinfer.node.api.IpfsEndpoint;
+import io.verinfer.node.api.ModelCatalog;
 import io.verinfer.node.api.ModelMetadataEndpoint;
 import io.verinfer.node.api.ModelReadyEndpoint;
 import io.verinfer.node.api.PaymentGate;
@@ -46,6 +47,16 @@ public final class NodeServer implements AutoCloseable {
       PaymentGate payment,
       Options options,
       Consumer<Javalin> extraRoutes) {
+    this(new ModelCatalog(engine), store, payment, options, extraRoutes);
+  }
+
+  public NodeServer(
+      ModelCatalog catalog,
+      ModelStore store,
+      PaymentGate payment,
+      Options options,
+      Consumer<Javalin> extraRoutes) {
+    InferenceEngine engine = catalog.engine();
     this.app =
         Javalin.create(
             config -> {
@@ -56,9 +67,9 @@ public final class NodeServer implements AutoCloseable {
     app.get("/health", new HealthEndpoint(engine));
     app.get("/v2/health/live", ctx -> ctx.json(java.util.Map.of("live", true)));
     app.get("/v2/health/ready", new HealthEndpoint(engine));
-    app.get("/v2/models/{id}", new ModelMetadataEndpoint(engine));
-    app.get("/v2/models/{id}/ready", new ModelReadyEndpoint(engine));
-    app.post("/v2/models/{id}/infer", new InferEndpoint(engine, payment));
+    app.get("/v2/models/{id}", new ModelMetadataEndpoint(catalog));
+    app.get("/v2/models/{id}/ready", new ModelReadyEndpoint(catalog));
+    app.post("/v2/models/{id}/infer", new InferEndpoint(catalog, payment));
     app.get("/ipfs/{cid}", new IpfsEndpoint(store));
     extraRoutes.accept(app);
 

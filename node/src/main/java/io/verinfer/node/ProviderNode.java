@@ -31,7 +31,18 @@ public final class ProviderNode implements AutoCloseable {
       List<Path> packs,
       NodeServer.Options http,
       EngineConfig engine,
-      boolean unpaid) {}
+      boolean unpaid,
+      PaidSettings paid) {
+    /** A node without a wallet: unpaid (devnet) or refusing every call. */
+    public Config(
+        Path storeDir,
+        List<Path> packs,
+        NodeServer.Options http,
+        EngineConfig engine,
+        boolean unpaid) {
+      this(storeDir, packs, http, engine, unpaid, null);
+    }
+  }
 
   /** The text token limit of the tokenizers the node opens (the model's position limit). */
   private static final int TOKEN_LIMIT = 512;
@@ -39,16 +50,25 @@ public final class ProviderNode implements AutoCloseable {
   private final OnnxInferenceEngine engine;
   private final List<TextTokenizer> tokenizers = new ArrayList<>();
   private final NodeServer server;
+  private final PaidMode paid;
 
   private ProviderNode(Config config, Consumer<String> progress) {
     LocalModelStore store = new LocalModelStore(config.storeDir());
     this.engine = new OnnxInferenceEngine(store, config.engine());
+    this.paid = config.paid() == null ? null : new PaidMode(config.paid());
+    io.verinfer.node.api.ModelCatalog catalog = new io.verinfer.node.api.ModelCatalog(engine);
     Map<String, EmbeddingService> embedders = new HashMap<>();
     try {
+      if (paid != null) {
+        paid.ensureStake(progress);
+      }
       for (Path pack : config.packs()) {
         ModelManifest manifest = ModelManifest.read(pack);
         Cid cid = store.putFile(manifest.modelFile(pack), n -> {});
         engine.deploy(ModelSpec.of(manifest, cid));
+        if (paid != null) {
+          paid.offer(manifest.name(), cid, config.paid().priceOf(manifest.name()), catalog);
+        }
         progress.accept("serving " + manifest.name() + " (" + manifest.task() + ", " + cid + ")");
         if ("embedding".equals(manifest.task())) {
           if (manifest.tokenizer() == null) {
@@ -65,14 +85,32 @@ public final class ProviderNode implements AutoCloseable {
       close();
       throw new UncheckedIOException("cannot load the model packs", e);
     }
-    PaymentGate payment = config.unpaid() ? PaymentGate.unpaidDevnet() : PaymentGate.refuseAll();
+    PaymentGate payment =
+        paid != null
+            ? paid.gate()
+            : config.unpaid() ? PaymentGate.unpaidDevnet() : PaymentGate.refuseAll();
     this.server =
         new NodeServer(
-            engine,
+            catalog,
             store,
             payment,
             config.http(),
-            app -> app.post("/v1/embeddings", new EmbeddingsEndpoint(engine, embedders, payment)));
+            app -> {
+              app.post("/v1/embeddings", new EmbeddingsEndpoint(catalog, embedders, payment));
+              if (paid != null) {
+                app.get(
+                    "/v1/lanes/{consumer}/{modelId}",
+                    new io.verinfer.node.api.LaneEndpoint(paid.ledger(), paid.chain().account()));
+              }
+            });
+    if (paid != null) {
+      try {
+        paid.announce(server.baseUrl(), progress);
+      } catch (IOException | RuntimeException e) {
+        close();
+        throw new IllegalStateException("cannot announce the node on-chain: " + e.getMessage(), e);
+      }
+    }
   }
 
   public static ProviderNode start(Config config, Consumer<String> progress) {
@@ -91,10 +129,18 @@ public final class ProviderNode implements AutoCloseable {
     return engine;
   }
 
+  /** The payment side, when the node takes vouchers. */
+  public java.util.Optional<io.verinfer.node.payment.Settler> settler() {
+    return paid == null ? java.util.Optional.empty() : java.util.Optional.of(paid.settler());
+  }
+
   @Override
   public void close() {
     if (server != null) {
       server.close();
+    }
+    if (paid != null) {
+      paid.close();
     }
     tokenizers.forEach(TextTokenizer::close);
     engine.close();

@@ -7,7 +7,6 @@ import io.javalin.http.Context;
 import io.javalin.http.Handler;
 import io.verinfer.protocol.ErrorCode;
 import io.verinfer.protocol.VerinferException;
-import io.verinfer.runtime.InferenceEngine;
 import io.verinfer.runtime.text.EmbeddingService;
 import io.verinfer.runtime.text.Embeddings;
 import java.nio.ByteBuffer;
@@ -26,13 +25,13 @@ public final class EmbeddingsEndpoint implements Handler {
   /** The most texts one request may carry. */
   public static final int MAX_INPUTS = 256;
 
-  private final InferenceEngine engine;
+  private final ModelCatalog catalog;
   private final Map<String, EmbeddingService> embedders;
   private final PaymentGate payment;
 
   public EmbeddingsEndpoint(
-      InferenceEngine engine, Map<String, EmbeddingService> embedders, PaymentGate payment) {
-    this.engine = engine;
+      ModelCatalog catalog, Map<String, EmbeddingService> embedders, PaymentGate payment) {
+    this.catalog = catalog;
     this.embedders = Map.copyOf(embedders);
     this.payment = payment;
   }
@@ -48,8 +47,8 @@ public final class EmbeddingsEndpoint implements Handler {
           "'model' must name an embedding model, e.g. \"minilm-embed\"");
     }
     String model = modelNode.asText();
-    var spec = ModelMetadataEndpoint.served(engine, model);
-    EmbeddingService embedder = embedders.get(model);
+    var spec = catalog.served(model);
+    EmbeddingService embedder = embedders.get(spec.name());
     if (embedder == null) {
       throw new VerinferException(
           ErrorCode.UNSUPPORTED_TASK, "model", "model '" + model + "' is not an embedding model");

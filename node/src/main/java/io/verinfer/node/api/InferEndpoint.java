@@ -7,7 +7,6 @@ import io.javalin.http.Context;
 import io.javalin.http.Handler;
 import io.verinfer.protocol.CanonicalTensors;
 import io.verinfer.protocol.Tensor;
-import io.verinfer.runtime.InferenceEngine;
 import io.verinfer.runtime.ModelSpec;
 import java.util.List;
 
@@ -17,24 +16,24 @@ import java.util.List;
  * in {@code parameters}: the values a receipt signs.
  */
 public final class InferEndpoint implements Handler {
-  private final InferenceEngine engine;
+  private final ModelCatalog catalog;
   private final PaymentGate payment;
 
-  public InferEndpoint(InferenceEngine engine, PaymentGate payment) {
-    this.engine = engine;
+  public InferEndpoint(ModelCatalog catalog, PaymentGate payment) {
+    this.catalog = catalog;
     this.payment = payment;
   }
 
   @Override
   public void handle(Context ctx) {
-    ModelSpec spec = ModelMetadataEndpoint.served(engine, ctx.pathParam("id"));
+    ModelSpec spec = catalog.served(ctx.pathParam("id"));
     JsonNode body = JsonBody.read(ctx);
     long maxElements = Math.max(1, spec.schema().maxInputBytes());
     List<Tensor> inputs = V2Codec.inputs(body, maxElements);
     List<Tensor> outputs;
     java.util.Map<String, String> paid;
     try (PaymentGate.Hold hold = payment.authorize(ctx, spec)) {
-      outputs = engine.infer(spec.name(), inputs);
+      outputs = catalog.engine().infer(spec.name(), inputs);
       paid = hold.settle(CanonicalTensors.hash(inputs), CanonicalTensors.hash(outputs));
     }
     paid.forEach(ctx::header);

@@ -2,10 +2,7 @@ package io.verinfer.node.api;
 
 import io.javalin.http.Context;
 import io.javalin.http.Handler;
-import io.verinfer.protocol.ErrorCode;
 import io.verinfer.protocol.TensorSpec;
-import io.verinfer.protocol.VerinferException;
-import io.verinfer.runtime.InferenceEngine;
 import io.verinfer.runtime.ModelSpec;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -13,26 +10,15 @@ import java.util.Map;
 
 /** {@code GET /v2/models/{id}}: the Open Inference Protocol model metadata. */
 public final class ModelMetadataEndpoint implements Handler {
-  private final InferenceEngine engine;
+  private final ModelCatalog catalog;
 
-  public ModelMetadataEndpoint(InferenceEngine engine) {
-    this.engine = engine;
-  }
-
-  static ModelSpec served(InferenceEngine engine, String id) {
-    return engine
-        .model(id)
-        .orElseThrow(
-            () ->
-                new VerinferException(
-                    ErrorCode.UNKNOWN_MODEL,
-                    "model",
-                    "no model named '" + id + "' is served here"));
+  public ModelMetadataEndpoint(ModelCatalog catalog) {
+    this.catalog = catalog;
   }
 
   @Override
   public void handle(Context ctx) {
-    ModelSpec spec = served(engine, ctx.pathParam("id"));
+    ModelSpec spec = catalog.served(ctx.pathParam("id"));
     Map<String, Object> body = new LinkedHashMap<>();
     body.put("name", spec.name());
     body.put("versions", List.of("1"));

@@ -1,0 +1,136 @@
+package io.verinfer.node;
+
+import io.verinfer.chain.VerinferChain;
+import io.verinfer.node.api.ModelCatalog;
+import io.verinfer.node.ledger.SqliteVoucherLedger;
+import io.verinfer.node.payment.DepositView;
+import io.verinfer.node.payment.Settler;
+import io.verinfer.node.payment.VoucherGate;
+import io.verinfer.node.payment.WithdrawalWatcher;
+import io.verinfer.protocol.Bytes32;
+import io.verinfer.protocol.Cid;
+import io.verinfer.protocol.LocalKeySigner;
+import io.verinfer.protocol.ModelId;
+import io.verinfer.protocol.TokenAmount;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.function.Consumer;
+
+/**
+ * The chain side of a paid provider node: stakes and registers when needed, offers each served
+ * model at its price, checks vouchers ({@link VoucherGate}), keeps them ({@link
+ * SqliteVoucherLedger}) and redeems them ({@link Settler}, {@link WithdrawalWatcher}).
+ */
+final class PaidMode implements AutoCloseable {
+  private final VerinferChain chain;
+  private final SqliteVoucherLedger ledger;
+  private final VoucherGate gate;
+  private final Settler settler;
+  private final Map<String, VoucherGate.Offer> offers = new ConcurrentHashMap<>();
+  private final ScheduledExecutorService scheduler = Executors.newScheduledThreadPool(1);
+  private WithdrawalWatcher watcher;
+
+  PaidMode(PaidSettings settings) {
+    this.chain = VerinferChain.connect(settings.deployment(), settings.wallet());
+    this.ledger = new SqliteVoucherLedger(settings.ledgerFile());
+    LocalKeySigner signer = LocalKeySigner.of(settings.wallet().getEcKeyPair());
+    this.gate =
+        new VoucherGate(
+            signer,
+            chain.channels().domain(),
+            ledger,
+            DepositView.cached(chain.channels(), Duration.ofSeconds(2), Clock.systemUTC()),
+            name -> Optional.ofNullable(offers.get(name)));
+    this.settler = new Settler(ledger, chain.channels(), settings.settlement(), Clock.systemUTC());
+  }
+
+  VoucherGate gate() {
+    return gate;
+  }
+
+  SqliteVoucherLedger ledger() {
+    return ledger;
+  }
+
+  Settler settler() {
+    return settler;
+  }
+
+  VerinferChain chain() {
+    return chain;
+  }
+
+  /** Stakes up to the minimum if short. */
+  void ensureStake(Consumer<String> progress) {
+    TokenAmount min = chain.params().minProviderStake();
+    TokenAmount have = chain.providers().stakeOf(chain.account());
+    if (have.compareTo(min) < 0) {
+      TokenAmount missing = min.minus(have);
+      chain.token().approve(chain.providers().address(), missing);
+      chain.providers().stake(missing);
+      progress.accept("staked " + missing + " base units (minimum " + min + ")");
+    }
+  }
+
+  /** Offers a served model: finds its on-chain id by CID, sets the price, aliases the id. */
+  void offer(String name, Cid cid, TokenAmount price, ModelCatalog catalog) {
+    ModelId id =
+        chain
+            .models()
+            .idOf(cid)
+            .orElseThrow(
+                () ->
+                    new IllegalStateException(
+                        "model "
+                            + name
+                            + " ("
+                            + cid
+                            + ") is not published on this chain; publish it"
+                            + " first with `verinfer model publish`"));
+    offers.put(name, new VoucherGate.Offer(id, price));
+    catalog.alias(Long.toString(id.value()), name);
+  }
+
+  /** Registers (or updates) the public endpoint, then starts settling. */
+  void announce(String endpoint, Consumer<String> progress) throws java.io.IOException {
+    var me = chain.providers().provider(chain.account());
+    if (!me.registered()) {
+      chain.providers().register(endpoint, Bytes32.ZERO);
+      progress.accept("registered " + chain.account() + " at " + endpoint);
+    } else if (!me.endpoint().equals(endpoint)) {
+      chain.providers().updateEndpoint(endpoint, Bytes32.ZERO);
+      progress.accept("updated endpoint to " + endpoint);
+    }
+    // offering needs a registered provider
+    for (var e : offers.entrySet()) {
+      if (!chain
+          .providers()
+          .priceOf(chain.account(), e.getValue().modelId())
+          .equals(e.getValue().pricePerCall())) {
+        chain.providers().setModel(e.getValue().modelId(), e.getValue().pricePerCall());
+      }
+    }
+    long head = chain.web3j().ethBlockNumber().send().getBlockNumber().longValueExact();
+    watcher =
+        new WithdrawalWatcher(
+            chain.web3j(), chain.channels().address().value(), head, 0, settler, scheduler);
+    watcher.start();
+    settler.start(scheduler);
+  }
+
+  @Override
+  public void close() {
+    if (watcher != null) {
+      watcher.close();
+    }
+    settler.close();
+    scheduler.shutdownNow();
+    ledger.close();
+    chain.close();
+  }
+}
