@@ -29,7 +29,8 @@ public final class Main implements Runnable {
         (e, cmd, parsed) -> {
           if (e instanceof UserError
               || e instanceof io.verinfer.chain.ContractRevertException
-              || e instanceof io.verinfer.protocol.VerinferException) {
+              || e instanceof io.verinfer.protocol.VerinferException
+              || e instanceof java.io.UncheckedIOException) {
             cmd.getErr().println("error: " + e.getMessage());
             return 2;
           }

@@ -78,10 +78,73 @@ public final class NodeCommand implements Callable<Integer> {
   @Option(names = "--gpu", description = "Use the CUDA execution provider when this build has one.")
   boolean gpu;
 
+  @Option(
+      names = "--config",
+      description = "A paid node's JSON config (wallet, prices, ledger…); see NodeConfigFile.")
+  Path config;
+
   @Mixin ChainOptions chain;
 
   @Override
   public Integer call() throws InterruptedException {
+    if (config != null && unpaid) {
+      throw new UserError(
+          "--unpaid and --config exclude each other: a configured node takes vouchers");
+    }
+    io.verinfer.node.PaidSettings paidSettings = null;
+    if (config != null) {
+      NodeConfigFile file = NodeConfigFile.read(config);
+      Path base = config.toAbsolutePath().getParent();
+      if (file.deployment() != null) {
+        chain.deployment = base.resolve(file.deployment());
+      }
+      if (file.keystore() != null) {
+        chain.keystore = base.resolve(file.keystore());
+      }
+      if (file.passwordFile() != null) {
+        chain.passwordFile = base.resolve(file.passwordFile());
+      }
+      if (file.devAccount() != null) {
+        chain.devAccount = file.devAccount();
+      }
+      if (file.host() != null) {
+        host = file.host();
+      }
+      if (file.port() != null) {
+        port = file.port();
+      }
+      if (file.store() != null) {
+        storeDir = base.resolve(file.store());
+      }
+      if (file.packs() != null) {
+        packs = file.packs().stream().map(base::resolve).toList();
+      }
+      if (file.maxBatch() != null) {
+        maxBatch = file.maxBatch();
+      }
+      io.verinfer.chain.Deployment d = chain.deployment();
+      java.util.Map<String, io.verinfer.protocol.TokenAmount> prices = new java.util.HashMap<>();
+      if (file.prices() != null) {
+        file.prices().forEach((k, v) -> prices.put(k, units(v, "prices." + k)));
+      }
+      paidSettings =
+          new io.verinfer.node.PaidSettings(
+              d,
+              chain.credentials(d),
+              base.resolve(file.ledger() != null ? file.ledger() : "ledger.db"),
+              prices,
+              units(file.defaultPrice() != null ? file.defaultPrice() : "1000", "defaultPrice"),
+              new io.verinfer.node.payment.Settler.Policy(
+                  units(
+                      file.settleAboveUnits() != null
+                          ? file.settleAboveUnits()
+                          : "1000000000000000000",
+                      "settleAboveUnits"),
+                  Duration.ofSeconds(
+                      file.settleAfterSeconds() != null ? file.settleAfterSeconds() : 600),
+                  100,
+                  Duration.ofSeconds(5)));
+    }
     if (unpaid) {
       Deployment d = chain.deployment();
       if (d.chainId() != DEVNET_CHAIN_ID) {
@@ -103,7 +166,12 @@ public final class NodeCommand implements Callable<Integer> {
     ProviderNode node =
         ProviderNode.start(
             new ProviderNode.Config(
-                storeDir, served, new NodeServer.Options(host, port, 16L << 20), engine, unpaid),
+                storeDir,
+                served,
+                new NodeServer.Options(host, port, 16L << 20),
+                engine,
+                unpaid,
+                paidSettings),
             this::say);
     CountDownLatch stopped = new CountDownLatch(1);
     Runtime.getRuntime()
@@ -119,11 +187,23 @@ public final class NodeCommand implements Callable<Integer> {
             + host
             + ":"
             + node.port()
-            + (unpaid ? " (UNPAID: devnet only)" : ""));
+            + (unpaid
+                ? " (UNPAID: devnet only)"
+                : paidSettings != null
+                    ? " (paid: vouchers required)"
+                    : " (no wallet: refuses calls)"));
     say("execution provider: " + node.engine().executionProvider());
     say("try: curl -s http://" + host + ":" + node.port() + "/v2/models/fraud-detect");
     stopped.await();
     return 0;
+  }
+
+  private static io.verinfer.protocol.TokenAmount units(String value, String field) {
+    try {
+      return io.verinfer.protocol.TokenAmount.of(new java.math.BigInteger(value));
+    } catch (RuntimeException e) {
+      throw new UserError(field + " must be a whole number of base units, got '" + value + "'");
+    }
   }
 
   private void say(String line) {

@@ -1,0 +1,58 @@
+package io.verinfer.cli;
+
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * {@code verinfer node --config FILE}: a paid provider node's settings, as JSON. Relative paths are
+ * resolved against the file's directory. Example:
+ *
+ * <pre>{@code
+ * {
+ *   "deployment": "devnet.json",
+ *   "keystore": "provider-wallet.json",        // or "devAccount": 8 on a devnet
+ *   "port": 8081,
+ *   "ledger": "provider/ledger.db",
+ *   "store": "store",
+ *   "packs": ["packs/fraud-detect", "packs/minilm-embed"],
+ *   "prices": {"fraud-detect": "1000", "minilm-embed": "500"},
+ *   "defaultPrice": "1000",
+ *   "settleAboveUnits": "1000000000000000000",
+ *   "settleAfterSeconds": 600
+ * }
+ * }</pre>
+ *
+ * The keystore password comes from the environment variable VERINFER_WALLET_PASSWORD (or the file
+ * named by "passwordFile"); it is never written in the config.
+ */
+public record NodeConfigFile(
+    String deployment,
+    String keystore,
+    String passwordFile,
+    Integer devAccount,
+    String host,
+    Integer port,
+    String ledger,
+    String store,
+    List<String> packs,
+    Map<String, String> prices,
+    String defaultPrice,
+    String settleAboveUnits,
+    Long settleAfterSeconds,
+    Integer maxBatch) {
+
+  static NodeConfigFile read(Path file) {
+    try {
+      return new ObjectMapper()
+          .enable(com.fasterxml.jackson.core.JsonParser.Feature.ALLOW_COMMENTS)
+          .enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
+          .readValue(file.toFile(), NodeConfigFile.class);
+    } catch (IOException e) {
+      throw new UserError("cannot read node config " + file + ": " + e.getMessage());
+    }
+  }
+}
