@@ -40,12 +40,27 @@ public final class DevnetCommand implements Callable<Integer> {
   Duration startTimeout;
 
   @Option(
+      names = "--chain-only",
+      description = "Start only the chain and the contracts (no models, providers or consumer).")
+  boolean chainOnly;
+
+  @Option(
+      names = "--work-dir",
+      defaultValue = ".verinfer/devnet",
+      description =
+          "Where the stack keeps packs, model store and provider ledgers (default: ${DEFAULT-VALUE}).")
+  Path workDir;
+
+  @Option(
       names = "--exit-after-start",
       description = "Stop again right after everything is up (for smoke tests).")
   boolean exitAfterStart;
 
   @Override
   public Integer call() throws InterruptedException {
+    if (!chainOnly) {
+      return runStack();
+    }
     PrintStream out = System.out;
     DevnetSupervisor.Options options =
         new DevnetSupervisor.Options(
@@ -68,6 +83,39 @@ public final class DevnetCommand implements Callable<Integer> {
     if (exitAfterStart) {
       Runtime.getRuntime().removeShutdownHook(hook);
       devnet.close();
+      return 0;
+    }
+    out.println("Running. Press Ctrl-C to stop.");
+    stopped.await();
+    return 0;
+  }
+
+  private int runStack() throws InterruptedException {
+    PrintStream out = System.out;
+    DevnetStack stack = new DevnetStack(workDir, stateFile, line -> out.println("• " + line));
+    CountDownLatch stopped = new CountDownLatch(1);
+    Thread hook =
+        new Thread(
+            () -> {
+              out.println("stopping the devnet…");
+              stack.close();
+              stopped.countDown();
+            },
+            "devnet-shutdown");
+    Runtime.getRuntime().addShutdownHook(hook);
+    printSummary(out, stack.deployment());
+    DevnetStack.State s = stack.state();
+    out.println("Models:    " + s.models());
+    for (var p : s.providers()) {
+      out.println("Provider:  " + p.get("address") + " at " + p.get("endpoint"));
+    }
+    out.println(
+        "Consumer:  " + s.consumer().get("address") + " (dev account 2, 1000 VRF deposited)");
+    out.println();
+    out.println("Every URL, address and key the examples need is in " + stateFile.toAbsolutePath());
+    if (exitAfterStart) {
+      Runtime.getRuntime().removeShutdownHook(hook);
+      stack.close();
       return 0;
     }
     out.println("Running. Press Ctrl-C to stop.");
