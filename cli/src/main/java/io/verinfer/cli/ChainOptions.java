@@ -17,7 +17,7 @@ public final class ChainOptions {
 
   @Option(
       names = "--deployment",
-      defaultValue = ".verinfer/devnet.json",
+      defaultValue = ".verinfer/devnet/deployment.json",
       description = "Deployment file (chain id, RPC URL, addresses); default: ${DEFAULT-VALUE}.")
   Path deployment;
 

@@ -24,7 +24,7 @@ public final class DevnetCommand implements Callable<Integer> {
   @Option(
       names = "--state",
       defaultValue = ".verinfer/devnet.json",
-      description = "Where to write the deployment/state file (default: ${DEFAULT-VALUE}).")
+      description = "Where to write the state file for the examples (default: ${DEFAULT-VALUE}).")
   Path stateFile;
 
   @Option(
@@ -65,7 +65,7 @@ public final class DevnetCommand implements Callable<Integer> {
     DevnetSupervisor.Options options =
         new DevnetSupervisor.Options(
             contractsDir != null ? contractsDir : HardhatNode.contractsDir(),
-            stateFile,
+            workDir.resolve("deployment.json"),
             startTimeout,
             DevnetSupervisor.Options.defaults().fundEach());
     DevnetSupervisor devnet = DevnetSupervisor.start(options, line -> out.println("• " + line));
@@ -131,7 +131,8 @@ public final class DevnetCommand implements Callable<Integer> {
     out.println("  admin      " + d.admin() + "   (dev account 0)");
     out.println("  treasury   " + d.treasury() + "   (dev account 1)");
     out.println("  accounts   2–19 funded with VRF; keys are Hardhat's public test keys");
-    out.println("  state file " + stateFile.toAbsolutePath());
+    out.println(
+        "  deployment " + d.rpcUrl() + " → " + workDir.resolve("deployment.json").toAbsolutePath());
     out.println();
     out.println("Try it:");
     out.println(
