@@ -14,6 +14,8 @@ import org.web3j.crypto.Sign;
 public final class LocalKeySigner implements Signer {
   private final ECKeyPair keyPair;
   private final Address address;
+  private final byte[] privateKey32;
+  private final byte[] publicKey65;
 
   private LocalKeySigner(BigInteger privateKey) {
     if (privateKey.signum() <= 0 || privateKey.compareTo(SignatureVerifier.N) >= 0) {
@@ -23,6 +25,11 @@ public final class LocalKeySigner implements Signer {
     // Rebuilt from the private key so the public half can never disagree with it.
     this.keyPair = ECKeyPair.create(privateKey);
     this.address = Address.of("0x" + Keys.getAddress(keyPair));
+    this.privateKey32 = org.bouncycastle.util.BigIntegers.asUnsignedByteArray(32, privateKey);
+    this.publicKey65 = new byte[65];
+    publicKey65[0] = 0x04;
+    byte[] pub = org.bouncycastle.util.BigIntegers.asUnsignedByteArray(64, keyPair.getPublicKey());
+    System.arraycopy(pub, 0, publicKey65, 1, 64);
   }
 
   /** A signer for the key pair's private key. */
@@ -50,6 +57,15 @@ public final class LocalKeySigner implements Signer {
   @Override
   public Signature sign(Bytes32 digest) {
     Objects.requireNonNull(digest, "digest must not be null");
+    var fast = Secp256k1.signNative(digest.bytes(), privateKey32, publicKey65);
+    if (fast.isPresent()) {
+      return fast.get();
+    }
+    return signPureJava(digest);
+  }
+
+  /** The pure-Java signature (web3j, RFC 6979): what the native path must reproduce. */
+  Signature signPureJava(Bytes32 digest) {
     Sign.SignatureData data = Sign.signMessage(digest.bytes(), keyPair, false);
     return new Signature(Bytes32.of(data.getR()), Bytes32.of(data.getS()), data.getV()[0]);
   }

@@ -68,6 +68,17 @@ public final class SignatureVerifier {
     if (rr.signum() == 0 || rr.compareTo(N) >= 0 || ss.signum() == 0) {
       return Optional.empty();
     }
+    Optional<Optional<Address>> fast =
+        Secp256k1.recoverNative(digest.unsafeBytes(), r.unsafeBytes(), s.unsafeBytes(), v);
+    if (fast.isPresent()) {
+      return fast.get();
+    }
+    return recoverPureJava(digest, v, r, rr, ss);
+  }
+
+  /** The same recovery in pure Java (BouncyCastle), for platforms without the native library. */
+  static Optional<Address> recoverPureJava(
+      Bytes32 digest, int v, Bytes32 r, BigInteger rr, BigInteger ss) {
     byte[] compressed = new byte[33];
     compressed[0] = (byte) (v == 27 ? 0x02 : 0x03);
     System.arraycopy(r.unsafeBytes(), 0, compressed, 1, 32);
