@@ -58,31 +58,53 @@ public final class DevnetCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws InterruptedException {
-    if (!chainOnly) {
-      return runStack();
-    }
     PrintStream out = System.out;
-    DevnetSupervisor.Options options =
-        new DevnetSupervisor.Options(
-            contractsDir != null ? contractsDir : HardhatNode.contractsDir(),
-            workDir.resolve("deployment.json"),
-            startTimeout,
-            DevnetSupervisor.Options.defaults().fundEach());
-    DevnetSupervisor devnet = DevnetSupervisor.start(options, line -> out.println("• " + line));
+    if (chainOnly) {
+      DevnetSupervisor.Options options =
+          new DevnetSupervisor.Options(
+              contractsDir != null ? contractsDir : HardhatNode.contractsDir(),
+              workDir.resolve("deployment.json"),
+              startTimeout,
+              DevnetSupervisor.Options.defaults().fundEach());
+      DevnetSupervisor devnet = DevnetSupervisor.start(options, line -> out.println("• " + line));
+      return runUntilStopped(out, devnet, () -> printSummary(out, devnet.deployment()));
+    }
+    DevnetStack stack = new DevnetStack(workDir, stateFile, line -> out.println("• " + line));
+    return runUntilStopped(
+        out,
+        stack,
+        () -> {
+          printSummary(out, stack.deployment());
+          DevnetStack.State s = stack.state();
+          out.println("Models:    " + s.models());
+          for (var p : s.providers()) {
+            out.println("Provider:  " + p.get("address") + " at " + p.get("endpoint"));
+          }
+          out.println(
+              "Consumer:  " + s.consumer().get("address") + " (dev account 2, 1000 VRF deposited)");
+          out.println();
+          out.println(
+              "Every URL, address and key the examples need is in " + stateFile.toAbsolutePath());
+        });
+  }
+
+  /** Prints the summary, then runs until Ctrl-C (or at once with --exit-after-start). */
+  private int runUntilStopped(PrintStream out, AutoCloseable running, Runnable summary)
+      throws InterruptedException {
     CountDownLatch stopped = new CountDownLatch(1);
     Thread hook =
         new Thread(
             () -> {
               out.println("stopping the devnet…");
-              devnet.close();
+              closeQuietly(running);
               stopped.countDown();
             },
             "devnet-shutdown");
     Runtime.getRuntime().addShutdownHook(hook);
-    printSummary(out, devnet.deployment());
+    summary.run();
     if (exitAfterStart) {
       Runtime.getRuntime().removeShutdownHook(hook);
-      devnet.close();
+      closeQuietly(running);
       return 0;
     }
     out.println("Running. Press Ctrl-C to stop.");
@@ -90,37 +112,12 @@ public final class DevnetCommand implements Callable<Integer> {
     return 0;
   }
 
-  private int runStack() throws InterruptedException {
-    PrintStream out = System.out;
-    DevnetStack stack = new DevnetStack(workDir, stateFile, line -> out.println("• " + line));
-    CountDownLatch stopped = new CountDownLatch(1);
-    Thread hook =
-        new Thread(
-            () -> {
-              out.println("stopping the devnet…");
-              stack.close();
-              stopped.countDown();
-            },
-            "devnet-shutdown");
-    Runtime.getRuntime().addShutdownHook(hook);
-    printSummary(out, stack.deployment());
-    DevnetStack.State s = stack.state();
-    out.println("Models:    " + s.models());
-    for (var p : s.providers()) {
-      out.println("Provider:  " + p.get("address") + " at " + p.get("endpoint"));
+  private static void closeQuietly(AutoCloseable running) {
+    try {
+      running.close();
+    } catch (Exception e) {
+      System.err.println("stopping failed: " + e);
     }
-    out.println(
-        "Consumer:  " + s.consumer().get("address") + " (dev account 2, 1000 VRF deposited)");
-    out.println();
-    out.println("Every URL, address and key the examples need is in " + stateFile.toAbsolutePath());
-    if (exitAfterStart) {
-      Runtime.getRuntime().removeShutdownHook(hook);
-      stack.close();
-      return 0;
-    }
-    out.println("Running. Press Ctrl-C to stop.");
-    stopped.await();
-    return 0;
   }
 
   private void printSummary(PrintStream out, Deployment d) {
