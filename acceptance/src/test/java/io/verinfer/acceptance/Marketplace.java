@@ -1,0 +1,206 @@
+package io.verinfer.acceptance;
+
+import io.verinfer.chain.VerinferChain;
+import io.verinfer.chain.devnet.DevAccounts;
+import io.verinfer.chain.facade.ModelRegistryFacade;
+import io.verinfer.chain.testing.Actors;
+import io.verinfer.chain.testing.SharedDevnet;
+import io.verinfer.client.ClientOptions;
+import io.verinfer.client.VerinferClient;
+import io.verinfer.node.NodeServer;
+import io.verinfer.node.PaidSettings;
+import io.verinfer.node.ProviderNode;
+import io.verinfer.node.payment.Settler;
+import io.verinfer.protocol.Address;
+import io.verinfer.protocol.Cid;
+import io.verinfer.protocol.ModelId;
+import io.verinfer.protocol.Tensor;
+import io.verinfer.protocol.TokenAmount;
+import io.verinfer.runtime.EngineConfig;
+import io.verinfer.runtime.ModelManifest;
+import io.verinfer.runtime.packs.train.BuildPacks;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The acceptance tests' stage: the shared devnet (snapshotted on open, reverted on close), the
+ * trained fraud-detect pack published on-chain by a model author, paid provider nodes started from
+ * dev accounts, and consumers using the SDK. Everything runs for real on 127.0.0.1.
+ */
+final class Marketplace implements AutoCloseable {
+  static final int AUTHOR = Actors.AUTHOR_0;
+  static final String PACK = "fraud-detect";
+
+  private static Path pack;
+
+  private final Path dir;
+  private final String snapshot;
+  private final Actors actors = new Actors();
+  private final List<Provider> providers = new ArrayList<>();
+  private final List<VerinferClient> clients = new ArrayList<>();
+  private ModelId model;
+
+  private Marketplace(Path dir) {
+    this.dir = dir;
+    this.snapshot = SharedDevnet.snapshot();
+  }
+
+  /**
+   * A fresh stage over the shared devnet; {@code dir} holds node stores, ledgers and client state.
+   */
+  static Marketplace open(Path dir) {
+    return new Marketplace(dir);
+  }
+
+  /**
+   * The fraud-detect pack, trained once per JVM (training is deterministic: same bytes, same CID).
+   */
+  static synchronized Path pack() {
+    if (pack == null) {
+      pack = BuildPacks.build(PACK, Path.of("target", "acceptance-packs").toAbsolutePath());
+    }
+    return pack;
+  }
+
+  /** One fraud-detect request: 8 raw features, varied by {@code i}. */
+  static Tensor features(int i) {
+    float[] row = {120 + i, 22, 2 + i % 5, 35, 3, 400 + 7 * i, i % 2, 0};
+    return Tensor.ofFloats("features", new long[] {1, 8}, row);
+  }
+
+  /** Publishes the fraud-detect pack's model from the author account. */
+  ModelId publishFraudDetect(TokenAmount royaltyPerCall) {
+    try {
+      ModelManifest manifest = ModelManifest.read(pack());
+      Cid cid = Cid.of(Files.readAllBytes(manifest.modelFile(pack())));
+      model =
+          actors
+              .author(0)
+              .models()
+              .publish(
+                  new ModelRegistryFacade.Publication(
+                      cid, "onnx", manifest.schemaHash(), royaltyPerCall, 1_000));
+      return model;
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  /** The model published by {@link #publishFraudDetect}. */
+  ModelId model() {
+    return model;
+  }
+
+  /** Starts a paid node for dev account {@code account} serving the pack at {@code price}. */
+  Provider startProvider(int account, TokenAmount price) {
+    Provider p = new Provider(account, price, dir.resolve("provider-" + account));
+    p.start();
+    providers.add(p);
+    return p;
+  }
+
+  /** A consumer SDK for dev account {@code account}, with its own state directory. */
+  VerinferClient consumer(int account, ClientOptions options) {
+    VerinferClient client =
+        VerinferClient.connect(
+            SharedDevnet.get().deployment(),
+            DevAccounts.account(account),
+            stateDir(account),
+            options);
+    clients.add(client);
+    return client;
+  }
+
+  Path stateDir(int account) {
+    return dir.resolve("consumer-" + account);
+  }
+
+  /** A chain view acting as dev account {@code account}. */
+  VerinferChain chain(int account) {
+    return actors.account(account);
+  }
+
+  @Override
+  public void close() {
+    try {
+      clients.forEach(VerinferClient::close);
+      providers.forEach(Provider::stop);
+      actors.close();
+    } finally {
+      SharedDevnet.revert(snapshot); // the next test starts from the same chain, whatever happened
+    }
+  }
+
+  /** A paid provider node that can be stopped and restarted with the same ledger and store. */
+  final class Provider {
+    private final int account;
+    private final TokenAmount price;
+    private final Path home;
+    private ProviderNode node;
+
+    private Provider(int account, TokenAmount price, Path home) {
+      this.account = account;
+      this.price = price;
+      this.home = home;
+    }
+
+    Address address() {
+      return Actors.address(account);
+    }
+
+    TokenAmount price() {
+      return price;
+    }
+
+    String endpoint() {
+      return node.baseUrl();
+    }
+
+    /** Stops the node (its HTTP port closes); the ledger file stays. */
+    void stop() {
+      if (node != null) {
+        node.close();
+        node = null;
+      }
+    }
+
+    /** Starts the node again on the same ledger file; it re-announces its new endpoint. */
+    void start() {
+      PaidSettings paid =
+          new PaidSettings(
+              SharedDevnet.get().deployment(),
+              DevAccounts.account(account),
+              home.resolve("ledger.db"),
+              Map.of(PACK, price),
+              price,
+              new Settler.Policy(
+                  TokenAmount.ofTokens("1000"), Duration.ofHours(1), 100, Duration.ofHours(1)));
+      node =
+          ProviderNode.start(
+              new ProviderNode.Config(
+                  home.resolve("store"),
+                  List.of(pack()),
+                  NodeServer.Options.loopback(),
+                  EngineConfig.defaults(),
+                  false,
+                  paid),
+              s -> {});
+    }
+
+    /** Redeems every voucher the node holds; returns the lanes redeemed. */
+    int settleAll() {
+      return node.settler().orElseThrow().settleAll();
+    }
+
+    @Override
+    public String toString() {
+      return "provider " + account + " (" + address() + ", price " + price + ")";
+    }
+  }
+}

@@ -1,0 +1,82 @@
+package io.verinfer.client;
+
+import java.time.Clock;
+import java.time.Duration;
+import java.util.Objects;
+
+/**
+ * How a {@link VerinferClient} talks to providers.
+ *
+ * @param timeout how long one HTTP exchange with a provider may take (connect and answer)
+ * @param maxAttempts how many providers one {@code infer} call tries at most, 1..16
+ * @param discoveryTtl how long the providers found for a model are reused before the registry is
+ *     read again
+ * @param failureCooldown how long a provider that just failed is tried only after the healthy ones
+ * @param clock the time source for caches, cooldowns and latency measurements
+ */
+public record ClientOptions(
+    Duration timeout,
+    int maxAttempts,
+    Duration discoveryTtl,
+    Duration failureCooldown,
+    Clock clock) {
+  /** The largest {@link #maxAttempts()}. */
+  public static final int MAX_ATTEMPTS = 16;
+
+  /** Validates the fields. */
+  public ClientOptions {
+    Objects.requireNonNull(timeout, "timeout must not be null");
+    Objects.requireNonNull(discoveryTtl, "discoveryTtl must not be null");
+    Objects.requireNonNull(failureCooldown, "failureCooldown must not be null");
+    Objects.requireNonNull(clock, "clock must not be null");
+    if (timeout.isNegative() || timeout.isZero()) {
+      throw new IllegalArgumentException("timeout must be positive, got " + timeout);
+    }
+    if (maxAttempts < 1 || maxAttempts > MAX_ATTEMPTS) {
+      throw new IllegalArgumentException(
+          "maxAttempts must be 1.." + MAX_ATTEMPTS + ", got " + maxAttempts);
+    }
+    if (discoveryTtl.isNegative()) {
+      throw new IllegalArgumentException("discoveryTtl must not be negative, got " + discoveryTtl);
+    }
+    if (failureCooldown.isNegative()) {
+      throw new IllegalArgumentException(
+          "failureCooldown must not be negative, got " + failureCooldown);
+    }
+  }
+
+  /** 10 s timeout, 3 attempts, 30 s discovery cache, 30 s failure cooldown, the system clock. */
+  public static ClientOptions defaults() {
+    return new ClientOptions(
+        Duration.ofSeconds(10),
+        3,
+        Duration.ofSeconds(30),
+        Duration.ofSeconds(30),
+        Clock.systemUTC());
+  }
+
+  /** These options with another {@link #timeout()}. */
+  public ClientOptions withTimeout(Duration value) {
+    return new ClientOptions(value, maxAttempts, discoveryTtl, failureCooldown, clock);
+  }
+
+  /** These options with another {@link #maxAttempts()}. */
+  public ClientOptions withMaxAttempts(int value) {
+    return new ClientOptions(timeout, value, discoveryTtl, failureCooldown, clock);
+  }
+
+  /** These options with another {@link #discoveryTtl()}. */
+  public ClientOptions withDiscoveryTtl(Duration value) {
+    return new ClientOptions(timeout, maxAttempts, value, failureCooldown, clock);
+  }
+
+  /** These options with another {@link #failureCooldown()}. */
+  public ClientOptions withFailureCooldown(Duration value) {
+    return new ClientOptions(timeout, maxAttempts, discoveryTtl, value, clock);
+  }
+
+  /** These options with another {@link #clock()}. */
+  public ClientOptions withClock(Clock value) {
+    return new ClientOptions(timeout, maxAttempts, discoveryTtl, failureCooldown, value);
+  }
+}

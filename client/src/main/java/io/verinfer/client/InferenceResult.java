@@ -1,0 +1,51 @@
+package io.verinfer.client;
+
+import io.verinfer.protocol.Address;
+import io.verinfer.protocol.SignedReceipt;
+import io.verinfer.protocol.Tensor;
+import java.time.Duration;
+import java.util.List;
+import java.util.NoSuchElementException;
+import java.util.Objects;
+
+/**
+ * One paid inference: the outputs and the provider's signed receipt, already checked against the
+ * request, the outputs and the voucher that paid for them. Keep the receipt: a receipt signed over
+ * a wrong output is the provider's own proof of fraud.
+ *
+ * @param outputs the output tensors
+ * @param receipt the provider's receipt for this call
+ * @param provider the provider that served the call
+ * @param latency the time from sending the request to that provider until its checked answer
+ */
+public record InferenceResult(
+    List<Tensor> outputs, SignedReceipt receipt, Address provider, Duration latency) {
+  /** Validates the fields and copies the outputs. */
+  public InferenceResult {
+    outputs = List.copyOf(Objects.requireNonNull(outputs, "outputs must not be null"));
+    Objects.requireNonNull(receipt, "receipt must not be null");
+    Objects.requireNonNull(provider, "provider must not be null");
+    Objects.requireNonNull(latency, "latency must not be null");
+    if (!receipt.receipt().provider().equals(provider)) {
+      throw new IllegalArgumentException(
+          "receipt is signed for provider "
+              + receipt.receipt().provider()
+              + ", not for "
+              + provider);
+    }
+  }
+
+  /** The output named {@code name}. */
+  public Tensor output(String name) {
+    return outputs.stream()
+        .filter(t -> t.name().equals(name))
+        .findFirst()
+        .orElseThrow(
+            () ->
+                new NoSuchElementException(
+                    "no output named '"
+                        + name
+                        + "'; outputs are "
+                        + outputs.stream().map(Tensor::name).toList()));
+  }
+}

@@ -1,0 +1,39 @@
+package io.verinfer.client;
+
+import io.verinfer.protocol.Address;
+import java.util.Arrays;
+import java.util.Objects;
+import java.util.Set;
+
+/**
+ * Which providers one call may use. Among those, the client picks by price, then by measured
+ * latency.
+ *
+ * @param only the providers allowed; empty allows every eligible provider
+ */
+public record Routing(Set<Address> only) {
+  private static final Routing ANY = new Routing(Set.of());
+
+  /** Copies the set; no element may be null. */
+  public Routing {
+    only = Set.copyOf(Objects.requireNonNull(only, "only must not be null"));
+  }
+
+  /** Any eligible provider. */
+  public static Routing any() {
+    return ANY;
+  }
+
+  /** Only the given providers (at least one). */
+  public static Routing only(Address... providers) {
+    if (providers.length == 0) {
+      throw new IllegalArgumentException("name at least one provider, or use Routing.any()");
+    }
+    return new Routing(Set.copyOf(Arrays.asList(providers)));
+  }
+
+  /** Whether a call may go to {@code provider}. */
+  public boolean allows(Address provider) {
+    return only.isEmpty() || only.contains(provider);
+  }
+}

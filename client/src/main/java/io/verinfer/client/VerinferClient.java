@@ -1,0 +1,251 @@
+package io.verinfer.client;
+
+import io.verinfer.chain.Deployment;
+import io.verinfer.chain.VerinferChain;
+import io.verinfer.chain.facade.PaymentChannelsFacade.PendingWithdrawal;
+import io.verinfer.chain.facade.UsageCounterFacade.Usage;
+import io.verinfer.chain.tx.TxResult;
+import io.verinfer.protocol.Address;
+import io.verinfer.protocol.CanonicalTensors;
+import io.verinfer.protocol.ErrorCode;
+import io.verinfer.protocol.LocalKeySigner;
+import io.verinfer.protocol.ModelId;
+import io.verinfer.protocol.Signer;
+import io.verinfer.protocol.Tensor;
+import io.verinfer.protocol.TokenAmount;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.web3j.crypto.Credentials;
+
+/**
+ * A consumer's way into the marketplace: deposit once, then buy inference per call from the staked
+ * providers of a model, each call paid with a signed voucher and answered with a signed receipt
+ * that this client checks before returning.
+ *
+ * <pre>{@code
+ * try (VerinferClient client =
+ *     VerinferClient.connect(deployment, credentials, stateDir, ClientOptions.defaults())) {
+ *   client.deposit(TokenAmount.ofTokens("10"));
+ *   InferenceResult r = client.infer(modelId, List.of(features));
+ * }
+ * }</pre>
+ *
+ * <h2>Routing and failover</h2>
+ *
+ * A call goes to the cheapest eligible provider, ties broken by measured latency (a provider never
+ * measured counts as fastest, so each is tried). A connection failure, a timeout or a 5xx moves the
+ * call to the next provider, up to {@link ClientOptions#maxAttempts()} providers; a provider that
+ * just failed is tried after the healthy ones for {@link ClientOptions#failureCooldown()}. A 4xx
+ * refusal is not retried elsewhere ({@link ProviderRefusedException}), and neither is an answer
+ * whose receipt does not check out ({@link InvalidReceiptException}).
+ *
+ * <h2>What a consumer can pay without a result</h2>
+ *
+ * Each attempt signs one voucher worth one price on the provider's lane and saves it in the {@link
+ * LaneStore} before sending it. A call that got its answer is never sent elsewhere, so a result is
+ * paid once. A provider that refuses (4xx) keeps nothing. But a provider may commit the voucher and
+ * then lose its reply (the connection drops, the client times out, a 5xx after the commit); the
+ * client then asks the provider's lane endpoint whether it kept the voucher and fails over. So one
+ * call costs at most one extra price per provider whose reply was lost after it committed the
+ * voucher, at most {@code maxAttempts − 1} extra prices in all. Nothing beyond that: before signing
+ * again on a lane whose last voucher's fate is unknown, the client asks the provider and continues
+ * from what it holds, never re-using a cumulative value it holds and never skipping one it does
+ * not; and what a provider can redeem is at most the last voucher signed on its lane.
+ *
+ * <p>Deposits are shared by all lanes; each provider bounds what it holds unredeemed by the deposit
+ * it sees on-chain. One client per state directory (it is locked while the client is open).
+ */
+public final class VerinferClient implements AutoCloseable {
+  private static final Logger LOG = LoggerFactory.getLogger(VerinferClient.class);
+
+  private final VerinferChain chain;
+  private final StateDirLock lock;
+  private final LaneStore store;
+  private final ProviderHttp http;
+  private final ProviderDirectory directory;
+  private final ProviderRanking ranking;
+  private final LaneCaller caller;
+  private final ClientOptions options;
+  private final AtomicBoolean closed = new AtomicBoolean();
+
+  private VerinferClient(
+      VerinferChain chain,
+      Signer signer,
+      StateDirLock lock,
+      LaneStore store,
+      ClientOptions options) {
+    this.chain = chain;
+    this.lock = lock;
+    this.store = store;
+    this.options = options;
+    this.http = new ProviderHttp(options.timeout());
+    this.directory =
+        new ProviderDirectory(chain.providers(), options.discoveryTtl(), options.clock());
+    this.ranking = new ProviderRanking(options.clock(), options.failureCooldown());
+    this.caller = new LaneCaller(signer, chain.channels().domain(), store, http, options.clock());
+  }
+
+  /**
+   * Connects as {@code credentials} to {@code deployment}, keeping lane state in {@code stateDir}
+   * (created if missing; one file per deployment).
+   *
+   * @throws IllegalStateException if another client has {@code stateDir} open
+   */
+  public static VerinferClient connect(
+      Deployment deployment, Credentials credentials, Path stateDir, ClientOptions options) {
+    Objects.requireNonNull(deployment, "deployment must not be null");
+    Objects.requireNonNull(credentials, "credentials must not be null");
+    Objects.requireNonNull(stateDir, "stateDir must not be null");
+    Objects.requireNonNull(options, "options must not be null");
+    StateDirLock lock = StateDirLock.acquire(stateDir);
+    VerinferChain chain = null;
+    try {
+      chain = VerinferChain.connect(deployment, credentials);
+      String file =
+          "lanes-" + deployment.chainId() + "-" + chain.channels().address().value() + ".db";
+      return new VerinferClient(
+          chain,
+          LocalKeySigner.of(credentials.getEcKeyPair()),
+          lock,
+          new SqliteLaneStore(stateDir.resolve(file)),
+          options);
+    } catch (RuntimeException e) {
+      if (chain != null) {
+        chain.close();
+      }
+      lock.close();
+      throw e;
+    }
+  }
+
+  /** The consumer's account: it signs vouchers and owns the deposit. */
+  public Address address() {
+    return chain.account();
+  }
+
+  /** Approves the PaymentChannels contract for {@code amount} and deposits it. */
+  public TxResult deposit(TokenAmount amount) {
+    requirePositive(amount, "deposit");
+    chain.token().approve(chain.channels().address(), amount);
+    return chain.channels().deposit(amount);
+  }
+
+  /** Starts a withdrawal of {@code amount}; providers may still redeem during the delay. */
+  public TxResult requestWithdrawal(TokenAmount amount) {
+    requirePositive(amount, "withdrawal");
+    return chain.channels().requestWithdrawal(amount);
+  }
+
+  /** Completes a requested withdrawal once its delay has passed. */
+  public TxResult withdraw() {
+    return chain.channels().withdraw();
+  }
+
+  /** What is left of the deposit on-chain (redemptions already taken out). */
+  public TokenAmount depositBalance() {
+    return chain.channels().depositOf(address());
+  }
+
+  /** The pending withdrawal; its amount is zero when there is none. */
+  public PendingWithdrawal pendingWithdrawal() {
+    return chain.channels().withdrawalOf(address());
+  }
+
+  /** Settled calls and spend, from the consumer's Counter NFT. */
+  public Usage usage() {
+    return chain.counter().usageOf(address());
+  }
+
+  /** The providers currently offering {@code model}, cheapest first. */
+  public List<ProviderOffer> offers(ModelId model) {
+    return directory.offers(model);
+  }
+
+  /** Runs {@code model} on {@code inputs} at the best provider; see the class comment. */
+  public InferenceResult infer(ModelId model, List<Tensor> inputs) {
+    return infer(model, inputs, Routing.any());
+  }
+
+  /**
+   * Runs {@code model} on {@code inputs} at the best provider {@code routing} allows.
+   *
+   * @throws ProviderRefusedException a provider refused the call (payment or input), charging
+   *     nothing
+   * @throws InvalidReceiptException a provider answered with a receipt that does not check out
+   * @throws NoProviderAvailableException no provider is eligible, or every attempted one failed
+   * @throws io.verinfer.chain.tx.ChainException the ProviderRegistry could not be read
+   */
+  public InferenceResult infer(ModelId model, List<Tensor> inputs, Routing routing) {
+    Objects.requireNonNull(model, "model must not be null");
+    Objects.requireNonNull(inputs, "inputs must not be null");
+    Objects.requireNonNull(routing, "routing must not be null");
+    if (inputs.isEmpty()) {
+      throw new IllegalArgumentException("inputs must hold at least one tensor");
+    }
+    LaneCaller.Request request =
+        new LaneCaller.Request(
+            model, List.copyOf(inputs), V2Json.request(inputs), CanonicalTensors.hash(inputs));
+    List<ProviderOffer> allowed =
+        directory.offers(model).stream().filter(o -> routing.allows(o.provider())).toList();
+    if (allowed.isEmpty()) {
+      throw new NoProviderAvailableException(
+          model,
+          routing.only().isEmpty()
+              ? "no eligible provider offers it"
+              : "none of " + routing.only() + " is eligible for it",
+          List.of());
+    }
+    List<ProviderOffer> ranked = ranking.rank(allowed);
+    int attempts = Math.min(options.maxAttempts(), ranked.size());
+    List<ProviderUnavailableException> failures = new ArrayList<>();
+    for (ProviderOffer offer : ranked.subList(0, attempts)) {
+      try {
+        InferenceResult result = caller.call(offer, request);
+        ranking.succeeded(offer.provider(), result.latency());
+        return result;
+      } catch (ProviderRefusedException e) {
+        if (ErrorCode.VOUCHER_BELOW_PRICE.name().equals(e.code())) {
+          directory.invalidate(model); // its price changed on-chain: the next call reads it anew
+        }
+        throw e;
+      } catch (ProviderUnavailableException e) {
+        LOG.info("failing over from {}: {}", offer.provider(), e.getMessage());
+        ranking.failed(offer.provider());
+        directory.invalidate(model); // it may have moved: read the registry again next time
+        failures.add(e);
+      }
+    }
+    throw new NoProviderAvailableException(
+        model, "the " + attempts + " provider(s) tried all failed", failures);
+  }
+
+  /** The lane store, e.g. to list lanes whose last voucher's fate is still unknown. */
+  public LaneStore lanes() {
+    return store;
+  }
+
+  /** Closes the chain connection and the lane store and unlocks the state directory; idempotent. */
+  @Override
+  public void close() {
+    if (closed.getAndSet(true)) {
+      return;
+    }
+    try (lock;
+        store;
+        http) {
+      chain.close();
+    }
+  }
+
+  private static void requirePositive(TokenAmount amount, String what) {
+    Objects.requireNonNull(amount, what + " amount must not be null");
+    if (amount.isZero()) {
+      throw new IllegalArgumentException(what + " amount must be positive");
+    }
+  }
+}

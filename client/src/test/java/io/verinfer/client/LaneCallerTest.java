@@ -1,0 +1,188 @@
+package io.verinfer.client;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.verinfer.client.ScriptedProvider.Mode;
+import io.verinfer.protocol.Address;
+import io.verinfer.protocol.CanonicalTensors;
+import io.verinfer.protocol.Eip712Domain;
+import io.verinfer.protocol.ErrorCode;
+import io.verinfer.protocol.LocalKeySigner;
+import io.verinfer.protocol.ModelId;
+import io.verinfer.protocol.Tensor;
+import io.verinfer.protocol.TokenAmount;
+import java.math.BigInteger;
+import java.net.URI;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.List;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.web3j.crypto.ECKeyPair;
+
+/**
+ * One paid call against a provider on real loopback HTTP that refuses, lies, crashes, stalls and
+ * races: the client checks every receipt, keeps its lane in step with what the provider holds and
+ * never pays one call twice.
+ */
+class LaneCallerTest {
+  private static final LocalKeySigner CONSUMER =
+      LocalKeySigner.of(ECKeyPair.create(BigInteger.valueOf(31337)));
+  private static final Eip712Domain DOMAIN =
+      Eip712Domain.verinfer(31337, Address.of("0x00000000000000000000000000000000000000bb"));
+  private static final ModelId MODEL = ModelId.of(7);
+  private static final TokenAmount PRICE = TokenAmount.of(250);
+
+  @TempDir Path dir;
+  private ScriptedProvider provider;
+  private LaneStore store;
+  private ProviderHttp http;
+  private LaneCaller caller;
+  private ProviderOffer offer;
+  private int nextInput;
+
+  @BeforeEach
+  void start() {
+    provider = new ScriptedProvider(DOMAIN);
+    store = new SqliteLaneStore(dir.resolve("lanes.db"));
+    http = new ProviderHttp(Duration.ofMillis(700));
+    caller = new LaneCaller(CONSUMER, DOMAIN, store, http, Clock.systemUTC());
+    offer =
+        new ProviderOffer(ScriptedProvider.KEY.address(), URI.create(provider.baseUrl()), PRICE);
+  }
+
+  @AfterEach
+  void stop() {
+    http.close();
+    store.close();
+    provider.close();
+  }
+
+  private InferenceResult call() {
+    List<Tensor> inputs =
+        List.of(Tensor.ofFloats("x", new long[] {1, 2}, new float[] {nextInput++, 0.1f}));
+    return caller.call(
+        offer,
+        new LaneCaller.Request(
+            MODEL, inputs, V2Json.request(inputs), CanonicalTensors.hash(inputs)));
+  }
+
+  private LaneEntry lane() {
+    return store.find(new LaneKey(CONSUMER.address(), offer.provider(), MODEL)).orElseThrow();
+  }
+
+  private static long calls(InferenceResult r) {
+    return r.receipt().receipt().cumulativeCalls();
+  }
+
+  @Test
+  void anHonestProviderIsPaidOnePricePerCallAndTheLaneIsConfirmed() {
+    for (int i = 1; i <= 3; i++) {
+      InferenceResult r = call();
+      assertThat(calls(r)).isEqualTo(i);
+      assertThat(r.receipt().receipt().cumulativeAmount()).isEqualTo(PRICE.times(i));
+      assertThat(r.output("y").toFloats()[0]).isEqualTo(2f * (i - 1));
+    }
+    assertThat(lane().confirmed()).isTrue();
+  }
+
+  @Test
+  void aRefusalCarriesTheNodeCodeAndTheSameVoucherIsSentAgain() {
+    call();
+    provider.next(Mode.REFUSE_INSUFFICIENT_DEPOSIT);
+    assertThatThrownBy(this::call)
+        .isInstanceOfSatisfying(
+            ProviderRefusedException.class,
+            e -> {
+              assertThat(e.errorCode()).contains(ErrorCode.INSUFFICIENT_DEPOSIT);
+              assertThat(e.httpStatus()).isEqualTo(402);
+              assertThat(e.field()).contains("X-Verinfer-Voucher");
+              assertThat(e.getMessage()).contains("deposit more");
+            });
+    var refused = lane().voucher();
+    assertThat(lane().confirmed()).isFalse();
+    InferenceResult r = call();
+    assertThat(calls(r)).as("the refused call number is used, not skipped").isEqualTo(2);
+    assertThat(lane().voucher()).as("the very same signed voucher").isEqualTo(refused);
+  }
+
+  @Test
+  void aReceiptOverOtherOutputsOrByAnotherKeyIsRejectedAndNotPaidAgain() {
+    call();
+    provider.next(Mode.WRONG_OUTPUT_HASH);
+    assertThatThrownBy(this::call)
+        .isInstanceOfSatisfying(
+            InvalidReceiptException.class,
+            e -> {
+              assertThat(e.getMessage()).contains("outputHash");
+              assertThat(e.receipt()).isPresent();
+            });
+    provider.next(Mode.SIGNED_BY_SOMEONE_ELSE);
+    assertThatThrownBy(this::call)
+        .isInstanceOf(InvalidReceiptException.class)
+        .hasMessageContaining("not signed by");
+    InferenceResult r = call();
+    assertThat(calls(r)).as("the provider kept #2 and #3: the next call is #4").isEqualTo(4);
+    assertThat(provider.inferCalls()).isEqualTo(4);
+  }
+
+  @Test
+  void aReplyLostAfterTheCommitIsLearnedFromTheLaneEndpoint() {
+    call();
+    provider.next(Mode.FAIL_500_AFTER_COMMIT);
+    assertThatThrownBy(this::call)
+        .isInstanceOf(ProviderUnavailableException.class)
+        .hasMessageContaining("500");
+    assertThat(lane().confirmed()).as("the lane endpoint says #2 is held").isTrue();
+    assertThat(calls(call())).isEqualTo(3);
+  }
+
+  @Test
+  void aTimedOutCallThatTheProviderKeptIsNotPaidAgain() throws Exception {
+    call();
+    provider.next(Mode.SLOW_AFTER_COMMIT);
+    assertThatThrownBy(this::call)
+        .isInstanceOf(ProviderUnavailableException.class)
+        .hasMessageContaining("no answer");
+    Thread.sleep(1_000); // the slow answer finishes on the provider's side
+    assertThat(calls(call())).isEqualTo(3);
+    assertThat(provider.heldCalls()).isEqualTo(3);
+  }
+
+  @Test
+  void aStaleRefusalResynchronisesAndTriesOnceMore() {
+    call();
+    provider.next(Mode.STALE_AFTER_LATE_COMMIT);
+    InferenceResult r = call();
+    assertThat(calls(r)).as("#2 landed late, so this result is paid with #3").isEqualTo(3);
+    assertThat(provider.inferCalls()).isEqualTo(3);
+  }
+
+  @Test
+  void aProviderClaimingMoreThanWasEverSignedIsNotPaidOnThatLane() {
+    call();
+    provider.next(Mode.REFUSE_INSUFFICIENT_DEPOSIT);
+    assertThatThrownBy(this::call).isInstanceOf(ProviderRefusedException.class);
+    provider.next(Mode.CLAIM_MORE_ON_LANE);
+    assertThatThrownBy(this::call)
+        .isInstanceOf(LaneConflictException.class)
+        .hasMessageContaining("reports holding");
+    assertThat(provider.inferCalls()).as("nothing was sent").isEqualTo(2);
+  }
+
+  @Test
+  void anUnreachableProviderIsReportedWithoutLosingTheLane() {
+    call();
+    provider.close();
+    assertThatThrownBy(this::call).isInstanceOf(ProviderUnavailableException.class);
+    assertThat(lane().voucher().voucher().cumulativeCalls()).isEqualTo(2);
+    assertThatThrownBy(this::call)
+        .isInstanceOf(ProviderUnavailableException.class)
+        .hasMessageContaining("cannot learn whether it kept voucher #2");
+    assertThat(lane().voucher().voucher().cumulativeCalls()).as("nothing new signed").isEqualTo(2);
+  }
+}
