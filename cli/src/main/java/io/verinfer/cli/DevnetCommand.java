@@ -52,6 +52,12 @@ public final class DevnetCommand implements Callable<Integer> {
   Path workDir;
 
   @Option(
+      names = "--gateway-port",
+      defaultValue = "8080",
+      description = "Port of the local gateway (default: ${DEFAULT-VALUE}; 0 for any free port).")
+  int gatewayPort;
+
+  @Option(
       names = "--exit-after-start",
       description = "Stop again right after everything is up (for smoke tests).")
   boolean exitAfterStart;
@@ -69,7 +75,8 @@ public final class DevnetCommand implements Callable<Integer> {
       DevnetSupervisor devnet = DevnetSupervisor.start(options, line -> out.println("• " + line));
       return runUntilStopped(out, devnet, () -> printSummary(out, devnet.deployment()));
     }
-    DevnetStack stack = new DevnetStack(workDir, stateFile, line -> out.println("• " + line));
+    DevnetStack stack =
+        new DevnetStack(workDir, stateFile, gatewayPort, line -> out.println("• " + line));
     return runUntilStopped(
         out,
         stack,
@@ -82,6 +89,12 @@ public final class DevnetCommand implements Callable<Integer> {
           }
           out.println(
               "Consumer:  " + s.consumer().get("address") + " (dev account 2, 1000 VRF deposited)");
+          out.println("Gateway:   " + s.gateway() + "  (OpenAI base URL: " + s.gateway() + "/v1)");
+          out.println(
+              "  curl -s "
+                  + s.gateway()
+                  + "/v1/embeddings -H 'content-type: application/json'"
+                  + " -d '{\"model\":\"minilm-embed\",\"input\":\"hello\"}'");
           out.println();
           out.println(
               "Every URL, address and key the examples need is in " + stateFile.toAbsolutePath());

@@ -49,13 +49,16 @@ final class DevnetStack implements AutoCloseable {
       Map<String, Long> models,
       List<Map<String, String>> providers,
       Map<String, String> consumer,
+      String gateway,
       String deploymentFile) {}
 
   private final DevnetSupervisor devnet;
   private final List<ProviderNode> nodes = new ArrayList<>();
+  private io.verinfer.client.VerinferClient client;
+  private io.verinfer.client.gateway.Gateway gateway;
   private final State state;
 
-  DevnetStack(Path workDir, Path stateFile, Consumer<String> progress) {
+  DevnetStack(Path workDir, Path stateFile, int gatewayPort, Consumer<String> progress) {
     Path deploymentFile = workDir.resolve("deployment.json");
     this.devnet =
         DevnetSupervisor.start(
@@ -103,6 +106,16 @@ final class DevnetStack implements AutoCloseable {
       }
       progress.accept(
           "consumer " + DevAccounts.account(CONSUMER).getAddress() + " deposited 1000 VRF");
+      client =
+          io.verinfer.client.VerinferClient.connect(
+              d,
+              DevAccounts.account(CONSUMER),
+              workDir.resolve("consumer"),
+              io.verinfer.client.ClientOptions.defaults());
+      Map<String, ModelId> names = new LinkedHashMap<>();
+      models.forEach((name, id) -> names.put(name, ModelId.of(id)));
+      gateway = new io.verinfer.client.gateway.Gateway(client, names, "127.0.0.1", gatewayPort);
+      progress.accept("gateway paying from the consumer's wallet at " + gateway.baseUrl());
       this.state =
           new State(
               d.chainId(),
@@ -118,6 +131,7 @@ final class DevnetStack implements AutoCloseable {
                       DevAccounts.account(CONSUMER).getEcKeyPair().getPrivateKey(), 64),
                   "note",
                   "Hardhat's public test key: devnet only"),
+              gateway.baseUrl(),
               deploymentFile.toAbsolutePath().toString());
       write(stateFile, state);
     } catch (RuntimeException e) {
@@ -181,6 +195,12 @@ final class DevnetStack implements AutoCloseable {
 
   @Override
   public void close() {
+    if (gateway != null) {
+      gateway.close();
+    }
+    if (client != null) {
+      client.close();
+    }
     for (ProviderNode node : nodes) {
       try {
         node.close();

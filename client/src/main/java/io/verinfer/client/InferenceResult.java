@@ -17,15 +17,24 @@ import java.util.Objects;
  * @param receipt the provider's receipt for this call
  * @param provider the provider that served the call
  * @param latency the time from sending the request to that provider until its checked answer
+ * @param promptTokens tokens the provider counted for a text call (0 for tensor calls); reported by
+ *     the provider, not covered by its receipt
  */
 public record InferenceResult(
-    List<Tensor> outputs, SignedReceipt receipt, Address provider, Duration latency) {
+    List<Tensor> outputs,
+    SignedReceipt receipt,
+    Address provider,
+    Duration latency,
+    long promptTokens) {
   /** Validates the fields and copies the outputs. */
   public InferenceResult {
     outputs = List.copyOf(Objects.requireNonNull(outputs, "outputs must not be null"));
     Objects.requireNonNull(receipt, "receipt must not be null");
     Objects.requireNonNull(provider, "provider must not be null");
     Objects.requireNonNull(latency, "latency must not be null");
+    if (promptTokens < 0) {
+      throw new IllegalArgumentException("promptTokens must be >= 0");
+    }
     if (!receipt.receipt().provider().equals(provider)) {
       throw new IllegalArgumentException(
           "receipt is signed for provider "

@@ -36,8 +36,27 @@ import org.slf4j.LoggerFactory;
 final class LaneCaller {
   private static final Logger LOG = LoggerFactory.getLogger(LaneCaller.class);
 
-  /** What one call sends. */
-  record Request(ModelId model, List<Tensor> inputs, byte[] body, Bytes32 inputHash) {}
+  /**
+   * What one call sends: to {@code path}, the {@code body} whose receipt must carry {@code
+   * inputHash}; {@code outputs} reads the answer's tensors (whose hash the receipt must carry).
+   */
+  record Request(
+      ModelId model,
+      String path,
+      byte[] body,
+      Bytes32 inputHash,
+      java.util.function.Function<String, List<Tensor>> outputs) {
+
+    /** An Open Inference Protocol call. */
+    static Request tensors(ModelId model, List<Tensor> inputs) {
+      return new Request(
+          model,
+          "/v2/models/" + model.value() + "/infer",
+          V2Json.request(inputs),
+          CanonicalTensors.hash(inputs),
+          V2Json::outputs);
+    }
+  }
 
   private final Signer signer;
   private final Eip712Domain domain;
@@ -103,7 +122,7 @@ final class LaneCaller {
     Instant start = clock.instant();
     Reply reply;
     try {
-      reply = http.infer(offer, request.model(), PaymentHeaders.encode(signed), request.body());
+      reply = http.post(offer, request.path(), PaymentHeaders.encode(signed), request.body());
     } catch (IOException e) {
       afterLostReply(offer, sent);
       throw new ProviderUnavailableException(
@@ -212,7 +231,7 @@ final class LaneCaller {
     }
     List<Tensor> outputs;
     try {
-      outputs = V2Json.outputs(body);
+      outputs = request.outputs().apply(body);
     } catch (IllegalArgumentException e) {
       throw new InvalidReceiptException(
           offer.provider(), "its outputs are unreadable: " + e.getMessage(), receipt, body);
@@ -222,7 +241,8 @@ final class LaneCaller {
       throw new InvalidReceiptException(offer.provider(), fault, receipt, body);
     }
     store.save(LaneEntry.confirmed(signed));
-    return new InferenceResult(outputs, receipt, offer.provider(), latency);
+    long tokens = V2Json.parse(body).path("usage").path("prompt_tokens").asLong(0);
+    return new InferenceResult(outputs, receipt, offer.provider(), latency, tokens);
   }
 
   /** What is wrong with the receipt, or null when it checks out. */

@@ -34,11 +34,11 @@ final class ProviderHttp implements AutoCloseable {
             .build();
   }
 
-  /** {@code POST {endpoint}/v2/models/{model}/infer} paid with {@code voucherHeader}. */
-  Reply infer(ProviderOffer offer, ModelId model, String voucherHeader, byte[] body)
+  /** {@code POST {endpoint}{path}} paid with {@code voucherHeader}. */
+  Reply post(ProviderOffer offer, String path, String voucherHeader, byte[] body)
       throws IOException, InterruptedException {
     HttpRequest request =
-        HttpRequest.newBuilder(offer.resolve("/v2/models/" + model.value() + "/infer"))
+        HttpRequest.newBuilder(offer.resolve(path))
             .timeout(timeout)
             .header("Content-Type", "application/json")
             .header(PaymentHeaders.VOUCHER, voucherHeader)

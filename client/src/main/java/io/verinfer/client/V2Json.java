@@ -21,7 +21,7 @@ import java.util.Optional;
  * receipts sign the hash of the exact tensors: inputs are written as the exact decimal of each
  * value, and outputs are parsed from their decimal text, never through a double first.
  */
-final class V2Json {
+public final class V2Json {
   /** The error body every Verinfer node answers with. */
   record NodeError(String code, String field, String message) {}
 
@@ -36,8 +36,14 @@ final class V2Json {
   /** The request body for {@code inputs}. */
   static byte[] request(List<Tensor> inputs) {
     ObjectNode body = JSON.createObjectNode();
-    ArrayNode array = body.putArray("inputs");
-    for (Tensor t : inputs) {
+    putTensors(body, "inputs", inputs);
+    return body.toString().getBytes(StandardCharsets.UTF_8);
+  }
+
+  /** Writes {@code tensors} as a V2 tensor array under {@code key}. */
+  public static void putTensors(ObjectNode body, String key, List<Tensor> tensors) {
+    ArrayNode array = body.putArray(key);
+    for (Tensor t : tensors) {
       ObjectNode node = array.addObject();
       node.put("name", t.name());
       node.put("datatype", t.datatype().name());
@@ -61,7 +67,19 @@ final class V2Json {
         }
       }
     }
-    return body.toString().getBytes(StandardCharsets.UTF_8);
+  }
+
+  /** The {@code inputs} of a V2 request body. */
+  public static List<Tensor> inputs(JsonNode body) {
+    JsonNode inputs = body.get("inputs");
+    if (inputs == null || !inputs.isArray() || inputs.isEmpty()) {
+      throw new IllegalArgumentException("'inputs' must be a non-empty array of tensors");
+    }
+    List<Tensor> out = new ArrayList<>();
+    for (int i = 0; i < inputs.size(); i++) {
+      out.add(tensor(inputs.get(i), "inputs[" + i + "]"));
+    }
+    return out;
   }
 
   private static double finite(double value, Tensor t, int index) {
@@ -109,7 +127,7 @@ final class V2Json {
     }
   }
 
-  static JsonNode parse(String body) {
+  public static JsonNode parse(String body) {
     try {
       return JSON.readTree(body);
     } catch (JsonProcessingException e) {

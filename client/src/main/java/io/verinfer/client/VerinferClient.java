@@ -6,7 +6,6 @@ import io.verinfer.chain.facade.PaymentChannelsFacade.PendingWithdrawal;
 import io.verinfer.chain.facade.UsageCounterFacade.Usage;
 import io.verinfer.chain.tx.TxResult;
 import io.verinfer.protocol.Address;
-import io.verinfer.protocol.CanonicalTensors;
 import io.verinfer.protocol.ErrorCode;
 import io.verinfer.protocol.LocalKeySigner;
 import io.verinfer.protocol.ModelId;
@@ -187,9 +186,25 @@ public final class VerinferClient implements AutoCloseable {
     if (inputs.isEmpty()) {
       throw new IllegalArgumentException("inputs must hold at least one tensor");
     }
-    LaneCaller.Request request =
-        new LaneCaller.Request(
-            model, List.copyOf(inputs), V2Json.request(inputs), CanonicalTensors.hash(inputs));
+    return call(model, LaneCaller.Request.tensors(model, List.copyOf(inputs)), routing);
+  }
+
+  /**
+   * Embeds {@code texts} with a text-embedding {@code model} (OpenAI {@code /v1/embeddings} at the
+   * provider), paid and checked like {@link #infer}: the receipt's input hash is keccak256 of the
+   * texts as a compact JSON array, its output hash the canonical hash of the {@code embeddings}
+   * tensor [texts, dimensions] the answer holds. The result's single output is that tensor.
+   */
+  public InferenceResult embed(ModelId model, List<String> texts) {
+    Objects.requireNonNull(model, "model must not be null");
+    Objects.requireNonNull(texts, "texts must not be null");
+    if (texts.isEmpty()) {
+      throw new IllegalArgumentException("texts must hold at least one text");
+    }
+    return call(model, TextJson.request(model, texts), Routing.any());
+  }
+
+  private InferenceResult call(ModelId model, LaneCaller.Request request, Routing routing) {
     List<ProviderOffer> allowed =
         directory.offers(model).stream().filter(o -> routing.allows(o.provider())).toList();
     if (allowed.isEmpty()) {

@@ -5,7 +5,6 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.verinfer.client.ScriptedProvider.Mode;
 import io.verinfer.protocol.Address;
-import io.verinfer.protocol.CanonicalTensors;
 import io.verinfer.protocol.Eip712Domain;
 import io.verinfer.protocol.ErrorCode;
 import io.verinfer.protocol.LocalKeySigner;
@@ -65,10 +64,7 @@ class LaneCallerTest {
   private InferenceResult call() {
     List<Tensor> inputs =
         List.of(Tensor.ofFloats("x", new long[] {1, 2}, new float[] {nextInput++, 0.1f}));
-    return caller.call(
-        offer,
-        new LaneCaller.Request(
-            MODEL, inputs, V2Json.request(inputs), CanonicalTensors.hash(inputs)));
+    return caller.call(offer, LaneCaller.Request.tensors(MODEL, inputs));
   }
 
   private LaneEntry lane() {

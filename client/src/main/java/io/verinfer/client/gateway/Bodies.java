@@ -1,0 +1,51 @@
+package io.verinfer.client.gateway;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.javalin.http.Context;
+import io.verinfer.client.InferenceResult;
+import io.verinfer.client.V2Json;
+import io.verinfer.protocol.PaymentHeaders;
+import java.nio.ByteBuffer;
+import java.nio.charset.CharacterCodingException;
+import java.nio.charset.CodingErrorAction;
+import java.nio.charset.StandardCharsets;
+
+/** Reading request bodies and stamping paid answers. */
+final class Bodies {
+  private Bodies() {}
+
+  static JsonNode json(Context ctx) {
+    byte[] body = ctx.bodyAsBytes();
+    if (body.length == 0) {
+      throw new GatewayError(400, "MALFORMED_JSON", "body", "the request body is empty");
+    }
+    String text;
+    try {
+      text =
+          StandardCharsets.UTF_8
+              .newDecoder()
+              .onMalformedInput(CodingErrorAction.REPORT)
+              .decode(ByteBuffer.wrap(body))
+              .toString();
+    } catch (CharacterCodingException e) {
+      throw new GatewayError(
+          400, "INVALID_TEXT", "body", "the request body is not valid UTF-8 text");
+    }
+    JsonNode node;
+    try {
+      node = V2Json.parse(text);
+    } catch (IllegalArgumentException e) {
+      throw new GatewayError(400, "MALFORMED_JSON", "body", e.getMessage());
+    }
+    if (node == null || !node.isObject()) {
+      throw new GatewayError(
+          400, "MALFORMED_JSON", "body", "the request body must be a JSON object");
+    }
+    return node;
+  }
+
+  static void stamp(Context ctx, InferenceResult result) {
+    ctx.header(PaymentHeaders.RECEIPT, PaymentHeaders.encode(result.receipt()));
+    ctx.header("X-Verinfer-Provider", result.provider().value());
+  }
+}
