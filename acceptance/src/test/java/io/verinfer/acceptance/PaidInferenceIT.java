@@ -27,18 +27,19 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * A consumer buys 60 inferences through the SDK from three providers at different prices; every
+ * A consumer buys 1,000 inferences through the SDK from three providers at different prices; every
  * receipt checks out, the providers settle, and the chain shows exactly what the fee rule says.
  */
 class PaidInferenceIT {
   private static final int CONSUMER = 2;
   private static final TokenAmount ROYALTY = TokenAmount.of(97);
   private static final TokenAmount DEPOSIT = TokenAmount.of(10_000_000);
+  private static final int TOTAL_CALLS = 1_000;
 
   @TempDir Path dir;
 
   @Test
-  void sixtyPaidCallsOverThreeProvidersSettleToTheExactFeeSplit() {
+  void aThousandPaidCallsOverThreeProvidersSettleToTheExactFeeSplit() {
     try (Marketplace market = Marketplace.open(dir)) {
       ModelId model = market.publishFraudDetect(ROYALTY);
       Provider cheap = market.startProvider(8, TokenAmount.of(1_337));
@@ -73,16 +74,20 @@ class PaidInferenceIT {
       Map<Provider, List<InferenceResult>> served = new LinkedHashMap<>();
       Map<Provider, LaneState> settled = new HashMap<>();
       Map<Address, BigInteger> expected = new HashMap<>();
+      Map<Provider, Integer> counts = new HashMap<>();
       int call = 0;
+      int phaseIndex = 0;
       for (Map.Entry<Provider, Routing> phase : phases.entrySet()) {
         List<InferenceResult> results = new ArrayList<>();
-        for (int i = 0; i < 20; i++, call++) {
+        int n = TOTAL_CALLS / 3 + (phaseIndex++ < TOTAL_CALLS % 3 ? 1 : 0); // 334, 333, 333
+        counts.put(phase.getKey(), n);
+        for (int i = 0; i < n; i++, call++) {
           List<Tensor> inputs = List.of(Marketplace.features(call));
           InferenceResult r = client.infer(model, inputs, phase.getValue());
           assertThat(r.provider()).isEqualTo(phase.getKey().address());
           Receipts.assertVerified(r, domain, client.address(), model, inputs);
           results.add(r);
-          if (i == 9 || i == 19) { // settle twice: the fee rule applies per redemption
+          if (i == n / 2 || i == n - 1) { // settle twice: the fee rule applies per redemption
             assertThat(phase.getKey().settleAll()).isEqualTo(1);
             LaneState now =
                 admin.channels().laneOf(client.address(), phase.getKey().address(), model);
@@ -99,9 +104,10 @@ class PaidInferenceIT {
       TokenAmount spent = TokenAmount.ZERO;
       for (Provider p : served.keySet()) {
         LaneState lane = admin.channels().laneOf(client.address(), p.address(), model);
-        assertThat(lane.calls()).isEqualTo(20);
-        assertThat(lane.amount()).isEqualTo(p.price().times(20));
-        spent = spent.plus(p.price().times(20));
+        int n = counts.get(p);
+        assertThat(lane.calls()).isEqualTo(n);
+        assertThat(lane.amount()).isEqualTo(p.price().times(n));
+        spent = spent.plus(p.price().times(n));
       }
       for (Address payee : payees) {
         assertThat(admin.channels().earningsOf(payee).minus(earningsBefore.get(payee)))
@@ -109,7 +115,7 @@ class PaidInferenceIT {
             .isEqualTo(TokenAmount.of(expected.getOrDefault(payee, BigInteger.ZERO)));
       }
       assertThat(client.depositBalance()).isEqualTo(DEPOSIT.minus(spent));
-      assertThat(client.usage().calls()).isEqualTo(60);
+      assertThat(client.usage().calls()).isEqualTo(TOTAL_CALLS);
       assertThat(client.usage().spend()).isEqualTo(spent);
       assertThat(client.lanes().unconfirmed()).isEmpty();
     }
