@@ -13,6 +13,11 @@ import picocli.CommandLine.Command;
       DevnetCommand.class,
       ModelCommand.class,
       NodeCommand.class,
+      ConsumerCommands.Deposit.class,
+      ConsumerCommands.Withdraw.class,
+      ConsumerCommands.Infer.class,
+      ConsumerCommands.Usage.class,
+      DoctorCommand.class,
       CommandLine.HelpCommand.class
     })
 public final class Main implements Runnable {
@@ -30,7 +35,9 @@ public final class Main implements Runnable {
           if (e instanceof UserError
               || e instanceof io.verinfer.chain.ContractRevertException
               || e instanceof io.verinfer.protocol.VerinferException
-              || e instanceof java.io.UncheckedIOException) {
+              || e instanceof java.io.UncheckedIOException
+              || e instanceof io.verinfer.client.InferenceException
+              || e instanceof io.verinfer.chain.tx.ChainException) {
             cmd.getErr().println("error: " + e.getMessage());
             return 2;
           }
