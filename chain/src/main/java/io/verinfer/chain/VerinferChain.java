@@ -22,6 +22,7 @@ public final class VerinferChain implements AutoCloseable {
   private final Deployment deployment;
   private final Web3j web3j;
   private final boolean ownsConnection;
+  private final Credentials credentials;
   private final TransactionSender sender;
   private final TokenFacade token;
   private final ParamsFacade params;
@@ -39,6 +40,7 @@ public final class VerinferChain implements AutoCloseable {
     this.deployment = deployment;
     this.web3j = web3j;
     this.ownsConnection = ownsConnection;
+    this.credentials = credentials;
     this.sender = new TransactionSender(web3j, credentials, deployment.chainId(), retry);
     this.token = new TokenFacade(sender, at("VerinferToken"));
     this.params = new ParamsFacade(sender, at("ProtocolParams"));
@@ -62,6 +64,14 @@ public final class VerinferChain implements AutoCloseable {
   /** The same deployment and connection, acting as another account. */
   public VerinferChain as(Credentials credentials) {
     return new VerinferChain(deployment, web3j, false, credentials, RetryPolicy.defaults());
+  }
+
+  /**
+   * The same account and connection with another retry policy, e.g. one that fails fast for reads
+   * on a request path that has a fallback.
+   */
+  public VerinferChain withRetry(RetryPolicy retry) {
+    return new VerinferChain(deployment, web3j, false, credentials, retry);
   }
 
   private Address at(String contract) {

@@ -35,6 +35,7 @@ public final class ProviderDirectory {
   private final Duration ttl;
   private final Clock clock;
   private final Map<ModelId, Cached> cache = new ConcurrentHashMap<>();
+  private final Map<ModelId, List<ProviderOffer>> lastKnown = new ConcurrentHashMap<>();
 
   /**
    * A directory over {@code registry}.
@@ -62,8 +63,24 @@ public final class ProviderDirectory {
     if (cached != null && now.isBefore(cached.fetchedAt().plus(ttl))) {
       return cached.offers();
     }
-    List<ProviderOffer> fresh = fetch(model);
+    List<ProviderOffer> fresh;
+    try {
+      fresh = fetch(model);
+    } catch (io.verinfer.chain.tx.ChainException e) {
+      List<ProviderOffer> known = lastKnown.get(model);
+      if (known == null) {
+        throw e;
+      }
+      // the chain is unreachable: keep serving from the providers we last saw
+      org.slf4j.LoggerFactory.getLogger(ProviderDirectory.class)
+          .warn(
+              "registry unreachable ({}); using the last known providers of {}",
+              e.getMessage(),
+              model);
+      return known;
+    }
     cache.put(model, new Cached(fresh, now));
+    lastKnown.put(model, fresh);
     return fresh;
   }
 

@@ -84,7 +84,10 @@ public final class VerinferClient implements AutoCloseable {
     this.options = options;
     this.http = new ProviderHttp(options.timeout());
     this.directory =
-        new ProviderDirectory(chain.providers(), options.discoveryTtl(), options.clock());
+        new ProviderDirectory(
+            chain.withRetry(io.verinfer.chain.tx.RetryPolicy.failFast()).providers(),
+            options.discoveryTtl(),
+            options.clock());
     this.ranking = new ProviderRanking(options.clock(), options.failureCooldown());
     this.caller = new LaneCaller(signer, chain.channels().domain(), store, http, options.clock());
   }

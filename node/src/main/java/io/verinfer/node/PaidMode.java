@@ -44,7 +44,10 @@ final class PaidMode implements AutoCloseable {
             signer,
             chain.channels().domain(),
             ledger,
-            DepositView.cached(chain.channels(), Duration.ofSeconds(2), Clock.systemUTC()),
+            DepositView.cached(
+                chain.withRetry(io.verinfer.chain.tx.RetryPolicy.failFast()).channels(),
+                Duration.ofSeconds(2),
+                Clock.systemUTC()),
             name -> Optional.ofNullable(offers.get(name)));
     this.settler = new Settler(ledger, chain.channels(), settings.settlement(), Clock.systemUTC());
   }

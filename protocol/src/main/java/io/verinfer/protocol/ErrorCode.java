@@ -30,6 +30,7 @@ public enum ErrorCode {
   INPUT_TOO_LARGE(413),
   UNSUPPORTED_MEDIA_TYPE(415),
   MODEL_NOT_READY(503),
+  CHAIN_UNAVAILABLE(503),
   INTERNAL(500);
 
   private final int httpStatus;

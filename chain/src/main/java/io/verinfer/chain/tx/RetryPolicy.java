@@ -27,6 +27,11 @@ public record RetryPolicy(int maxAttempts, Duration initialBackoff, Duration max
     return new RetryPolicy(12, Duration.ofMillis(100), Duration.ofSeconds(8));
   }
 
+  /** One try, no waiting: for reads that have a fallback when the RPC is down. */
+  public static RetryPolicy failFast() {
+    return new RetryPolicy(1, Duration.ZERO, Duration.ZERO);
+  }
+
   /** Backoff before attempt {@code attempt} (1-based retry count). */
   public Duration backoff(int attempt) {
     long millis = initialBackoff.toMillis() << Math.min(attempt - 1, 20);

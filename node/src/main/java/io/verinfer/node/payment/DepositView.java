@@ -15,7 +15,10 @@ public interface DepositView {
   /**
    * Reads {@code PaymentChannels.depositOf}, caching each answer for {@code ttl} so a burst of
    * calls costs one RPC. A deposit only shrinks through redemptions (which the node itself makes)
-   * or a withdrawal (which waits out the withdraw delay), so a short-lived cache is safe.
+   * or a withdrawal (which waits out the withdraw delay), so a short-lived cache is safe. When the
+   * chain cannot be reached the last answer stands (the node keeps serving through an RPC outage,
+   * bounded by what it saw; a withdrawal cannot mature faster than the delay); with no answer yet
+   * the read fails.
    */
   static DepositView cached(PaymentChannelsFacade channels, Duration ttl, Clock clock) {
     record Seen(TokenAmount amount, Instant at) {}
@@ -24,8 +27,14 @@ public interface DepositView {
       Instant now = clock.instant();
       Seen seen = cache.get(consumer);
       if (seen == null || seen.at().plus(ttl).isBefore(now)) {
-        seen = new Seen(channels.depositOf(consumer), now);
-        cache.put(consumer, seen);
+        try {
+          seen = new Seen(channels.depositOf(consumer), now);
+          cache.put(consumer, seen);
+        } catch (io.verinfer.chain.tx.ChainException e) {
+          if (seen == null) {
+            throw e;
+          }
+        }
       }
       return seen.amount();
     };

@@ -156,7 +156,18 @@ public final class VoucherGate implements PaymentGate {
           "the voucher adds " + increment + " base units; this call costs " + offer.pricePerCall());
     }
     TokenAmount owed = ledger.unredeemedBy(v.consumer()).plus(increment);
-    TokenAmount deposit = deposits.depositOf(v.consumer());
+    TokenAmount deposit;
+    try {
+      deposit = deposits.depositOf(v.consumer());
+    } catch (io.verinfer.chain.tx.ChainException e) {
+      throw new VerinferException(
+          ErrorCode.CHAIN_UNAVAILABLE,
+          PaymentHeaders.VOUCHER,
+          "this node cannot read consumer "
+              + v.consumer()
+              + "'s deposit right now (the chain is"
+              + " unreachable); try again or another provider");
+    }
     if (owed.compareTo(deposit) > 0) {
       throw refuse(
           ErrorCode.INSUFFICIENT_DEPOSIT,
