@@ -1,0 +1,208 @@
+package io.verinfer.bench;
+
+import io.verinfer.chain.VerinferChain;
+import io.verinfer.chain.devnet.DevAccounts;
+import io.verinfer.chain.devnet.DevnetSupervisor;
+import io.verinfer.chain.facade.ModelRegistryFacade;
+import io.verinfer.client.ClientOptions;
+import io.verinfer.client.VerinferClient;
+import io.verinfer.client.gateway.Gateway;
+import io.verinfer.node.NodeServer;
+import io.verinfer.node.PaidSettings;
+import io.verinfer.node.ProviderNode;
+import io.verinfer.node.payment.Settler;
+import io.verinfer.protocol.Cid;
+import io.verinfer.protocol.ModelId;
+import io.verinfer.protocol.TokenAmount;
+import io.verinfer.runtime.EngineConfig;
+import io.verinfer.runtime.ModelManifest;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+
+/**
+ * Load generator for the whole paid path on fraud-detect, side by side in one run on one devnet:
+ * the same HTTP request through the gateway to a paid provider (the SDK signs and stores a voucher,
+ * the provider verifies it, commits it to SQLite, signs a receipt, the SDK checks it) against the
+ * same request straight to an unpaid provider. Each round runs a fixed number of calls from a fixed
+ * number of closed-loop callers; rounds alternate so drift hits both sides.
+ *
+ * <p>Usage: {@code java ... io.verinfer.bench.PaidPathLoad [callers] [callsPerRound] [rounds]}
+ */
+public final class PaidPathLoad {
+  private static final String BODY =
+      "{\"inputs\":[{\"name\":\"features\",\"shape\":[1,8],\"datatype\":\"FP32\",\"data\":[120,22,2,35,3,400,1,0]}]}";
+
+  private PaidPathLoad() {}
+
+  record Round(String path, int calls, double seconds, long[] latenciesMicros) {
+    double throughput() {
+      return calls / seconds;
+    }
+
+    double percentileMillis(double p) {
+      long[] sorted = latenciesMicros.clone();
+      Arrays.sort(sorted);
+      return sorted[(int) Math.min(sorted.length - 1, Math.floor(p * sorted.length))] / 1000.0;
+    }
+  }
+
+  public static void main(String[] args) throws Exception {
+    int callers = args.length > 0 ? Integer.parseInt(args[0]) : 8;
+    int calls = args.length > 1 ? Integer.parseInt(args[1]) : 2_000;
+    int rounds = args.length > 2 ? Integer.parseInt(args[2]) : 3;
+    Path work = Files.createTempDirectory("verinfer-load");
+    try (DevnetSupervisor devnet =
+        DevnetSupervisor.start(DevnetSupervisor.Options.defaults(), s -> {})) {
+      Path pack = Packs.pack("fraud-detect");
+      ModelManifest manifest = ModelManifest.read(pack);
+      Cid cid = Cid.of(Files.readAllBytes(manifest.modelFile(pack)));
+      ModelId model;
+      try (VerinferChain author =
+          VerinferChain.connect(devnet.deployment(), DevAccounts.account(14))) {
+        model =
+            author
+                .models()
+                .publish(
+                    new ModelRegistryFacade.Publication(
+                        cid, "onnx", manifest.schemaHash(), TokenAmount.of(10), 1_000));
+      }
+      EngineConfig engine = EngineConfig.defaults();
+      PaidSettings paid =
+          new PaidSettings(
+              devnet.deployment(),
+              DevAccounts.account(8),
+              work.resolve("ledger.db"),
+              Map.of("fraud-detect", TokenAmount.of(1_000)),
+              TokenAmount.of(1_000),
+              new Settler.Policy(
+                  TokenAmount.ofTokens("100000"), Duration.ofHours(1), 100, Duration.ofHours(1)));
+      try (ProviderNode paidNode =
+              ProviderNode.start(
+                  new ProviderNode.Config(
+                      work.resolve("store"),
+                      List.of(pack),
+                      NodeServer.Options.loopback(),
+                      engine,
+                      false,
+                      paid),
+                  s -> {});
+          ProviderNode unpaidNode =
+              ProviderNode.start(
+                  new ProviderNode.Config(
+                      work.resolve("store2"),
+                      List.of(pack),
+                      NodeServer.Options.loopback(),
+                      engine,
+                      true),
+                  s -> {});
+          VerinferClient client =
+              VerinferClient.connect(
+                  devnet.deployment(),
+                  DevAccounts.account(2),
+                  work.resolve("client"),
+                  ClientOptions.defaults());
+          Gateway gateway = new Gateway(client, Map.of("fraud-detect", model), "127.0.0.1", 0)) {
+        client.deposit(TokenAmount.ofTokens("1000"));
+        System.err.println(
+            "paid provider at " + paidNode.baseUrl() + ", unpaid at " + unpaidNode.baseUrl());
+        URI paidUri = URI.create(gateway.baseUrl() + "/v2/models/fraud-detect/infer");
+        URI unpaidUri = URI.create(unpaidNode.baseUrl() + "/v2/models/fraud-detect/infer");
+        HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
+        run("warm-up paid", paidUri, http, callers, 300);
+        run("warm-up unpaid", unpaidUri, http, callers, 300);
+        List<Round> paidRounds = new ArrayList<>();
+        List<Round> unpaidRounds = new ArrayList<>();
+        for (int r = 0; r < rounds; r++) {
+          unpaidRounds.add(run("unpaid", unpaidUri, http, callers, calls));
+          paidRounds.add(run("paid", paidUri, http, callers, calls));
+        }
+        report(callers, calls, paidRounds, unpaidRounds);
+      }
+    }
+  }
+
+  private static Round run(String path, URI uri, HttpClient http, int callers, int calls)
+      throws Exception {
+    long[] latencies = new long[calls];
+    java.util.concurrent.atomic.AtomicInteger next =
+        new java.util.concurrent.atomic.AtomicInteger();
+    long start = System.nanoTime();
+    try (ExecutorService pool = Executors.newFixedThreadPool(callers)) {
+      List<Future<?>> done = new ArrayList<>();
+      for (int c = 0; c < callers; c++) {
+        done.add(
+            pool.submit(
+                (Callable<Void>)
+                    () -> {
+                      for (int i; (i = next.getAndIncrement()) < calls; ) {
+                        long t0 = System.nanoTime();
+                        HttpResponse<String> response =
+                            http.send(
+                                HttpRequest.newBuilder(uri)
+                                    .header("Content-Type", "application/json")
+                                    .POST(HttpRequest.BodyPublishers.ofString(BODY))
+                                    .build(),
+                                HttpResponse.BodyHandlers.ofString());
+                        if (response.statusCode() != 200) {
+                          throw new IllegalStateException(
+                              path + " answered " + response.statusCode() + ": " + response.body());
+                        }
+                        latencies[i] = (System.nanoTime() - t0) / 1_000;
+                      }
+                      return null;
+                    }));
+      }
+      for (Future<?> f : done) {
+        f.get();
+      }
+    }
+    Round round = new Round(path, calls, (System.nanoTime() - start) / 1e9, latencies);
+    System.err.printf(
+        Locale.ROOT,
+        "%-15s %,8.0f calls/s  p50 %.2f ms  p99 %.2f ms%n",
+        path,
+        round.throughput(),
+        round.percentileMillis(0.5),
+        round.percentileMillis(0.99));
+    return round;
+  }
+
+  private static void report(int callers, int calls, List<Round> paid, List<Round> unpaid) {
+    double paidTp = paid.stream().mapToDouble(Round::throughput).average().orElse(0);
+    double unpaidTp = unpaid.stream().mapToDouble(Round::throughput).average().orElse(0);
+    double paidP50 = paid.stream().mapToDouble(r -> r.percentileMillis(0.5)).average().orElse(0);
+    double unpaidP50 =
+        unpaid.stream().mapToDouble(r -> r.percentileMillis(0.5)).average().orElse(0);
+    System.out.printf(
+        Locale.ROOT, "callers=%d calls/round=%d rounds=%d%n", callers, calls, paid.size());
+    System.out.printf(
+        Locale.ROOT,
+        "unpaid (straight to an unpaid provider): %,.0f calls/s, p50 %.2f ms%n",
+        unpaidTp,
+        unpaidP50);
+    System.out.printf(
+        Locale.ROOT,
+        "paid   (gateway -> SDK -> paid provider): %,.0f calls/s, p50 %.2f ms%n",
+        paidTp,
+        paidP50);
+    System.out.printf(
+        Locale.ROOT,
+        "paid/unpaid throughput %.2f; added p50 %.2f ms%n",
+        paidTp / unpaidTp,
+        paidP50 - unpaidP50);
+  }
+}
