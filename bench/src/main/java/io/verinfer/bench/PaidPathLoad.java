@@ -64,6 +64,10 @@ public final class PaidPathLoad {
     int callers = args.length > 0 ? Integer.parseInt(args[0]) : 8;
     int calls = args.length > 1 ? Integer.parseInt(args[1]) : 2_000;
     int rounds = args.length > 2 ? Integer.parseInt(args[2]) : 3;
+    if (args.length > 3 && args[3].equals("minilm")) {
+      MiniLmPaidLoad.run(callers, calls, rounds);
+      return;
+    }
     Path work = Files.createTempDirectory("verinfer-load");
     try (DevnetSupervisor devnet =
         DevnetSupervisor.start(DevnetSupervisor.Options.defaults(), s -> {})) {
@@ -135,7 +139,11 @@ public final class PaidPathLoad {
     }
   }
 
-  private static Round run(String path, URI uri, HttpClient http, int callers, int calls)
+  static Round run(String path, URI uri, HttpClient http, int callers, int calls) throws Exception {
+    return run(path, uri, http, callers, calls, BODY);
+  }
+
+  static Round run(String path, URI uri, HttpClient http, int callers, int calls, String body)
       throws Exception {
     long[] latencies = new long[calls];
     java.util.concurrent.atomic.AtomicInteger next =
@@ -154,7 +162,7 @@ public final class PaidPathLoad {
                             http.send(
                                 HttpRequest.newBuilder(uri)
                                     .header("Content-Type", "application/json")
-                                    .POST(HttpRequest.BodyPublishers.ofString(BODY))
+                                    .POST(HttpRequest.BodyPublishers.ofString(body))
                                     .build(),
                                 HttpResponse.BodyHandlers.ofString());
                         if (response.statusCode() != 200) {
@@ -170,6 +178,10 @@ public final class PaidPathLoad {
         f.get();
       }
     }
+    return record(path, calls, start, latencies);
+  }
+
+  static Round record(String path, int calls, long start, long[] latencies) {
     Round round = new Round(path, calls, (System.nanoTime() - start) / 1e9, latencies);
     System.err.printf(
         Locale.ROOT,
@@ -181,7 +193,7 @@ public final class PaidPathLoad {
     return round;
   }
 
-  private static void report(int callers, int calls, List<Round> paid, List<Round> unpaid) {
+  static void report(int callers, int calls, List<Round> paid, List<Round> unpaid) {
     double paidTp = paid.stream().mapToDouble(Round::throughput).average().orElse(0);
     double unpaidTp = unpaid.stream().mapToDouble(Round::throughput).average().orElse(0);
     double paidP50 = paid.stream().mapToDouble(r -> r.percentileMillis(0.5)).average().orElse(0);
