@@ -7,6 +7,7 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import org.web3j.crypto.Credentials;
+import org.web3j.crypto.Keys;
 import org.web3j.crypto.WalletUtils;
 import org.web3j.crypto.exception.CipherException;
 import picocli.CommandLine.Option;
@@ -76,10 +77,24 @@ public final class ChainOptions {
     return VerinferChain.connect(d, credentials(d));
   }
 
-  /** Read-only use: any key will do for view calls. */
+  /** Whether a wallet was named (--keystore or --dev-account). */
+  boolean hasWallet() {
+    return devAccount != null || keystore != null;
+  }
+
+  /**
+   * Read-only use: the named wallet if there is one, else a throwaway key generated here (view
+   * calls need a sender address, never a real key).
+   */
   VerinferChain connectReadOnly() {
     Deployment d = deployment();
-    return VerinferChain.connect(
-        d, devAccount != null || keystore != null ? credentials(d) : Credentials.create("0x1"));
+    if (hasWallet()) {
+      return VerinferChain.connect(d, credentials(d));
+    }
+    try {
+      return VerinferChain.connect(d, Credentials.create(Keys.createEcKeyPair()));
+    } catch (java.security.GeneralSecurityException e) {
+      throw new IllegalStateException("cannot generate a throwaway key for read-only calls", e);
+    }
   }
 }

@@ -61,16 +61,13 @@ public final class DoctorCommand implements Callable<Integer> {
           "start a devnet (./verinfer devnet) or pass --deployment FILE");
     } else {
       Deployment d = Deployment.read(chain.deployment);
-      try (VerinferChain c =
-          chain.devAccount != null || chain.keystore != null
-              ? VerinferChain.connect(d, chain.credentials(d))
-              : chain.connectReadOnly()) {
+      try (VerinferChain c = chain.connectReadOnly()) {
         long block = c.web3j().ethBlockNumber().send().getBlockNumber().longValueExact();
         check(
             true,
             "RPC " + d.rpcUrl() + " answers (chain " + d.chainId() + ", block " + block + ")",
             "");
-        if (chain.devAccount != null || chain.keystore != null) {
+        if (chain.hasWallet()) {
           Address me = c.account();
           TokenAmount balance = c.token().balanceOf(me);
           check(true, "wallet " + me + " holds " + balance.toTokens() + " VRF", "");
