@@ -38,6 +38,29 @@ final class Packs {
     return ModelSpec.of(manifest, cid);
   }
 
+  /**
+   * Publishes the demo pack {@code name} from dev account 14 with a royalty of 10 base units and
+   * the pack's own tolerance; returns its on-chain id.
+   */
+  static io.verinfer.protocol.ModelId publish(
+      io.verinfer.chain.Deployment deployment, String name) {
+    Path pack = pack(name);
+    ModelManifest manifest = ModelManifest.read(pack);
+    try (io.verinfer.chain.VerinferChain author =
+        io.verinfer.chain.VerinferChain.connect(
+            deployment, io.verinfer.chain.devnet.DevAccounts.account(14))) {
+      return author
+          .models()
+          .publish(
+              new io.verinfer.chain.facade.ModelRegistryFacade.Publication(
+                  Cid.of(modelBytes(name)),
+                  "onnx",
+                  manifest.schemaHash(),
+                  io.verinfer.protocol.TokenAmount.of(10),
+                  manifest.tolerancePpm()));
+    }
+  }
+
   static Path tempStore() {
     try {
       return Files.createTempDirectory("verinfer-bench-store");

@@ -1,9 +1,7 @@
 package io.verinfer.bench;
 
-import io.verinfer.chain.VerinferChain;
 import io.verinfer.chain.devnet.DevAccounts;
 import io.verinfer.chain.devnet.DevnetSupervisor;
-import io.verinfer.chain.facade.ModelRegistryFacade;
 import io.verinfer.client.ClientOptions;
 import io.verinfer.client.VerinferClient;
 import io.verinfer.client.gateway.Gateway;
@@ -11,11 +9,9 @@ import io.verinfer.node.NodeServer;
 import io.verinfer.node.PaidSettings;
 import io.verinfer.node.ProviderNode;
 import io.verinfer.node.payment.Settler;
-import io.verinfer.protocol.Cid;
 import io.verinfer.protocol.ModelId;
 import io.verinfer.protocol.TokenAmount;
 import io.verinfer.runtime.EngineConfig;
-import io.verinfer.runtime.ModelManifest;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -72,18 +68,7 @@ public final class PaidPathLoad {
     try (DevnetSupervisor devnet =
         DevnetSupervisor.start(DevnetSupervisor.Options.defaults(), s -> {})) {
       Path pack = Packs.pack("fraud-detect");
-      ModelManifest manifest = ModelManifest.read(pack);
-      Cid cid = Cid.of(Files.readAllBytes(manifest.modelFile(pack)));
-      ModelId model;
-      try (VerinferChain author =
-          VerinferChain.connect(devnet.deployment(), DevAccounts.account(14))) {
-        model =
-            author
-                .models()
-                .publish(
-                    new ModelRegistryFacade.Publication(
-                        cid, "onnx", manifest.schemaHash(), TokenAmount.of(10), 1_000));
-      }
+      ModelId model = Packs.publish(devnet.deployment(), "fraud-detect");
       EngineConfig engine = EngineConfig.defaults();
       PaidSettings paid =
           new PaidSettings(
