@@ -3,19 +3,22 @@ package io.verinfer.node.api;
 import io.javalin.http.Context;
 import io.javalin.http.Handler;
 import io.verinfer.node.ledger.Lane;
+import io.verinfer.node.ledger.LaneRecord;
 import io.verinfer.node.ledger.VoucherLedger;
 import io.verinfer.protocol.Address;
 import io.verinfer.protocol.ErrorCode;
+import io.verinfer.protocol.LaneWindow;
 import io.verinfer.protocol.ModelId;
-import io.verinfer.protocol.SignedVoucher;
 import io.verinfer.protocol.VerinferException;
+import java.util.LinkedHashMap;
 import java.util.Map;
-import java.util.Optional;
 
 /**
- * {@code GET /v1/lanes/{consumer}/{modelId}}: the newest voucher this node accepted on a lane. A
- * client whose call was cut off asks this to learn whether the node kept the voucher, so it neither
- * pays twice nor skips a call.
+ * {@code GET /v1/lanes/{consumer}/{modelId}}: what this node holds on a lane — the newest answered
+ * call's voucher (values and signature, so the consumer can check it signed them) and the gaps
+ * below it, the calls paid for but not answered (see {@link LaneWindow}). A client whose call was
+ * cut off asks this to learn whether the call was answered, so it neither pays twice nor reuses a
+ * spent voucher; a client that lost its own state continues after {@code cumulativeCalls}.
  */
 public final class LaneEndpoint implements Handler {
   private final VoucherLedger ledger;
@@ -41,14 +44,21 @@ public final class LaneEndpoint implements Handler {
       throw new VerinferException(
           ErrorCode.MALFORMED_REQUEST, "modelId", "modelId must be a positive integer");
     }
-    Optional<SignedVoucher> latest = ledger.latest(new Lane(consumer, provider, model));
-    ctx.json(
-        Map.of(
-            "consumer", consumer.value(),
-            "provider", provider.value(),
-            "modelId", model.value(),
-            "cumulativeAmount",
-                latest.map(v -> v.voucher().cumulativeAmount().toString()).orElse("0"),
-            "cumulativeCalls", latest.map(v -> v.voucher().cumulativeCalls()).orElse(0L)));
+    LaneRecord lane = ledger.lane(new Lane(consumer, provider, model));
+    Map<String, Object> body = new LinkedHashMap<>();
+    body.put("consumer", consumer.value());
+    body.put("provider", provider.value());
+    body.put("modelId", model.value());
+    body.put("cumulativeAmount", lane.amount().toString());
+    body.put("cumulativeCalls", lane.calls());
+    lane.newest()
+        .ifPresent(
+            v -> {
+              body.put("r", v.signature().r().hex());
+              body.put("vs", v.signature().vs().hex());
+            });
+    body.put("gaps", lane.gaps());
+    body.put("window", LaneWindow.SIZE);
+    ctx.json(body);
   }
 }

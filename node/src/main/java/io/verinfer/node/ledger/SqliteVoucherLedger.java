@@ -17,20 +17,47 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Optional;
+import java.util.Map;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.locks.ReentrantLock;
+import java.util.stream.Collectors;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
- * {@link VoucherLedger} in SQLite with write-ahead logging and {@code synchronous=FULL}: a
- * committed voucher is on disk before {@link #accept} returns. Amounts are stored as decimal
- * strings (they are uint128 on-chain, beyond SQLite's 64-bit integers).
+ * {@link VoucherLedger} in SQLite with write-ahead logging and {@code synchronous=FULL}, group
+ * committed: lane states live in memory, every change is queued to one writer thread, which writes
+ * all changes queued meanwhile in one transaction (one {@code fsync}) and only then releases the
+ * callers waiting in {@link #serve}. Concurrent calls therefore share the cost of the durable write
+ * instead of queueing for one each. Amounts are stored as decimal strings (they are uint128
+ * on-chain, beyond SQLite's 64-bit integers).
  */
 public final class SqliteVoucherLedger implements VoucherLedger {
+  private static final Logger LOG = LoggerFactory.getLogger(SqliteVoucherLedger.class);
+
+  private final Path file;
   private final Connection db;
-  private final ReentrantLock lock = new ReentrantLock();
+  private final Map<Lane, LaneRecord> lanes = new ConcurrentHashMap<>();
+  private final Map<Address, TokenAmount> unredeemedByConsumer = new ConcurrentHashMap<>();
+  private final ReentrantLock changes = new ReentrantLock();
+  private final BlockingQueue<Write> queue = new LinkedBlockingQueue<>();
+  private final Thread writer;
+  private volatile Throwable failure;
+  private volatile boolean closed;
+
+  /** A lane state to write; the one with a null state stops the writer. */
+  private record Write(LaneRecord state, CompletableFuture<Void> done) {}
 
   public SqliteVoucherLedger(Path file) {
+    this.file = file;
     try {
       Path dir = file.toAbsolutePath().getParent();
       if (dir != null) {
@@ -46,181 +73,250 @@ public final class SqliteVoucherLedger implements VoucherLedger {
                 + " consumer TEXT NOT NULL, provider TEXT NOT NULL, model_id INTEGER NOT NULL,"
                 + " amount TEXT NOT NULL, calls INTEGER NOT NULL, r TEXT NOT NULL, vs TEXT NOT NULL,"
                 + " redeemed_amount TEXT NOT NULL DEFAULT '0', redeemed_calls INTEGER NOT NULL DEFAULT 0,"
+                + " gaps TEXT NOT NULL DEFAULT '',"
                 + " PRIMARY KEY (consumer, provider, model_id))");
+        if (!hasColumn(s, "gaps")) { // a ledger written before lanes had windows
+          s.execute("ALTER TABLE lanes ADD COLUMN gaps TEXT NOT NULL DEFAULT ''");
+        }
       }
+      db.setAutoCommit(false);
+      load();
     } catch (SQLException | java.io.IOException e) {
       throw new IllegalStateException("cannot open the voucher ledger at " + file, e);
     }
+    writer = Thread.ofPlatform().name("voucher-ledger-writer").daemon().start(this::writeLoop);
   }
 
   @Override
-  public Optional<SignedVoucher> latest(Lane lane) {
-    return locked(() -> row(lane).map(Row::voucher));
+  public LaneRecord lane(Lane lane) {
+    return lanes.getOrDefault(lane, LaneRecord.empty(lane));
   }
 
   @Override
-  public void accept(SignedVoucher voucher) {
-    Voucher v = voucher.voucher();
-    Lane lane = Lane.of(v);
-    locked(
-        () -> {
-          // a lane starts at (0 calls, 0 amount), as it does on-chain
-          Optional<Voucher> old = row(lane).map(r -> r.voucher().voucher());
-          TokenAmount oldAmount = old.map(Voucher::cumulativeAmount).orElse(TokenAmount.ZERO);
-          long oldCalls = old.map(Voucher::cumulativeCalls).orElse(0L);
-          if (v.cumulativeAmount().compareTo(oldAmount) < 0 || v.cumulativeCalls() <= oldCalls) {
-            throw new IllegalStateException(
-                "voucher ("
-                    + v.cumulativeAmount()
-                    + ", "
-                    + v.cumulativeCalls()
-                    + " calls) is not"
-                    + " newer than the lane's ("
-                    + oldAmount
-                    + ", "
-                    + oldCalls
-                    + " calls)");
-          }
-          try (PreparedStatement s =
-              db.prepareStatement(
-                  "INSERT INTO lanes (consumer, provider, model_id, amount, calls, r, vs)"
-                      + " VALUES (?, ?, ?, ?, ?, ?, ?)"
-                      + " ON CONFLICT (consumer, provider, model_id) DO UPDATE SET"
-                      + " amount = excluded.amount, calls = excluded.calls,"
-                      + " r = excluded.r, vs = excluded.vs")) {
-            bindLane(s, lane);
-            s.setString(4, v.cumulativeAmount().baseUnits().toString());
-            s.setLong(5, v.cumulativeCalls());
-            s.setString(6, voucher.signature().r().hex());
-            s.setString(7, voucher.signature().vs().hex());
-            s.executeUpdate(); // autocommit: durable (WAL + synchronous=FULL) when this returns
-          }
-          return null;
-        });
-  }
-
-  @Override
-  public TokenAmount unredeemed(Lane lane) {
-    return locked(() -> row(lane).map(Row::unredeemed).orElse(TokenAmount.ZERO));
-  }
-
-  @Override
-  public TokenAmount unredeemedBy(Address consumer) {
-    return locked(
-        () -> {
-          TokenAmount sum = TokenAmount.ZERO;
-          try (PreparedStatement s = db.prepareStatement(SELECT + " WHERE consumer = ?")) {
-            s.setString(1, consumer.value());
-            try (ResultSet rs = s.executeQuery()) {
-              while (rs.next()) {
-                sum = sum.plus(read(rs).unredeemed());
-              }
-            }
-          }
-          return sum;
-        });
+  public LaneRecord serve(SignedVoucher voucher, TokenAmount price) {
+    Lane lane = Lane.of(voucher.voucher());
+    return change(lane, old -> old.serve(voucher, price));
   }
 
   @Override
   public void markRedeemed(Lane lane, TokenAmount amount, long calls) {
-    locked(
-        () -> {
-          try (PreparedStatement s =
-              db.prepareStatement(
-                  "UPDATE lanes SET redeemed_amount = ?, redeemed_calls = ?"
-                      + " WHERE consumer = ? AND provider = ? AND model_id = ?")) {
-            s.setString(1, amount.baseUnits().toString());
-            s.setLong(2, calls);
-            s.setString(3, lane.consumer().value());
-            s.setString(4, lane.provider().value());
-            s.setLong(5, lane.modelId().value());
-            s.executeUpdate();
-          }
-          return null;
-        });
+    if (lanes.containsKey(lane)) {
+      change(lane, old -> old.redeemed(amount, calls));
+    }
   }
 
   @Override
-  public List<SignedVoucher> pending() {
-    return locked(
-        () -> {
-          List<SignedVoucher> out = new ArrayList<>();
-          try (Statement s = db.createStatement();
-              ResultSet rs = s.executeQuery(SELECT)) {
-            while (rs.next()) {
-              Row row = read(rs);
-              if (!row.unredeemed().isZero()
-                  || row.voucher().voucher().cumulativeCalls() > row.redeemedCalls()) {
-                out.add(row.voucher());
-              }
-            }
-          }
-          return out;
-        });
+  public TokenAmount unredeemedBy(Address consumer) {
+    return unredeemedByConsumer.getOrDefault(consumer, TokenAmount.ZERO);
   }
 
   @Override
-  public void close() {
+  public List<LaneRecord> pending() {
+    return lanes.values().stream().filter(LaneRecord::pending).collect(Collectors.toList());
+  }
+
+  /** Applies {@code step} to the lane's state in memory, queues the write and waits for it. */
+  private LaneRecord change(Lane lane, java.util.function.UnaryOperator<LaneRecord> step) {
+    CompletableFuture<Void> done = new CompletableFuture<>();
+    LaneRecord next;
+    changes.lock();
     try {
-      db.close();
-    } catch (SQLException e) {
-      throw new IllegalStateException("closing the voucher ledger failed", e);
+      requireOpen();
+      LaneRecord old = lane(lane);
+      next = step.apply(old); // may refuse: nothing changed
+      if (next.equals(old)) {
+        return next;
+      }
+      lanes.put(lane, next);
+      unredeemedByConsumer.compute(
+          lane.consumer(),
+          (c, sum) ->
+              (sum == null ? TokenAmount.ZERO : sum)
+                  .minus(old.unredeemed())
+                  .plus(next.unredeemed()));
+      queue.add(new Write(next, done)); // queued under the lock: a lane's writes stay in order
+    } finally {
+      changes.unlock();
     }
+    awaitDurable(done);
+    return next;
   }
 
-  private static final String SELECT =
-      "SELECT consumer, provider, model_id, amount, calls, r, vs, redeemed_amount, redeemed_calls"
-          + " FROM lanes";
-
-  private record Row(SignedVoucher voucher, TokenAmount redeemed, long redeemedCalls) {
-    TokenAmount unredeemed() {
-      TokenAmount amount = voucher.voucher().cumulativeAmount();
-      return amount.compareTo(redeemed) > 0 ? amount.minus(redeemed) : TokenAmount.ZERO;
-    }
-  }
-
-  private Optional<Row> row(Lane lane) throws SQLException {
-    try (PreparedStatement s =
-        db.prepareStatement(SELECT + " WHERE consumer = ? AND provider = ? AND model_id = ?")) {
-      bindLane(s, lane);
-      try (ResultSet rs = s.executeQuery()) {
-        return rs.next() ? Optional.of(read(rs)) : Optional.empty();
+  private static void awaitDurable(CompletableFuture<Void> done) {
+    boolean interrupted = false;
+    try {
+      while (true) {
+        try {
+          done.get();
+          return;
+        } catch (InterruptedException e) {
+          interrupted = true; // the write is queued either way; report only once it is decided
+        } catch (ExecutionException e) {
+          throw new IllegalStateException(
+              "voucher ledger: the write failed: " + e.getCause().getMessage(), e.getCause());
+        }
+      }
+    } finally {
+      if (interrupted) {
+        Thread.currentThread().interrupt();
       }
     }
   }
 
-  private static void bindLane(PreparedStatement s, Lane lane) throws SQLException {
-    s.setString(1, lane.consumer().value());
-    s.setString(2, lane.provider().value());
-    s.setLong(3, lane.modelId().value());
+  private void requireOpen() {
+    if (failure != null) {
+      throw new IllegalStateException(
+          "voucher ledger at " + file + " failed earlier: " + failure.getMessage(), failure);
+    }
+    if (closed) {
+      throw new IllegalStateException("voucher ledger at " + file + " is closed");
+    }
   }
 
-  private static Row read(ResultSet rs) throws SQLException {
-    Voucher v =
-        new Voucher(
-            Address.of(rs.getString(1)),
-            Address.of(rs.getString(2)),
-            ModelId.of(rs.getLong(3)),
-            TokenAmount.of(new BigInteger(rs.getString(4))),
-            rs.getLong(5));
-    Signature sig =
-        Signature.fromCompact(Bytes32.fromHex(rs.getString(6)), Bytes32.fromHex(rs.getString(7)));
-    return new Row(
-        new SignedVoucher(v, sig), TokenAmount.of(new BigInteger(rs.getString(8))), rs.getLong(9));
+  private void writeLoop() {
+    List<Write> batch = new ArrayList<>();
+    while (true) {
+      batch.clear();
+      try {
+        batch.add(queue.take());
+      } catch (InterruptedException e) {
+        continue; // only STOP ends the loop, so nothing queued is dropped
+      }
+      queue.drainTo(batch);
+      boolean stop = batch.removeIf(w -> w.state() == null);
+      if (!batch.isEmpty()) {
+        write(batch);
+      }
+      if (stop) {
+        return;
+      }
+    }
   }
 
-  private interface SqlWork<T> {
-    T run() throws SQLException;
+  private void write(List<Write> batch) {
+    Map<Lane, LaneRecord> last = new LinkedHashMap<>();
+    for (Write w : batch) {
+      last.put(w.state().lane(), w.state()); // a later state of a lane includes the earlier ones
+    }
+    try (PreparedStatement s =
+        db.prepareStatement(
+            "INSERT INTO lanes (consumer, provider, model_id, amount, calls, r, vs,"
+                + " redeemed_amount, redeemed_calls, gaps) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+                + " ON CONFLICT (consumer, provider, model_id) DO UPDATE SET"
+                + " amount = excluded.amount, calls = excluded.calls, r = excluded.r,"
+                + " vs = excluded.vs, redeemed_amount = excluded.redeemed_amount,"
+                + " redeemed_calls = excluded.redeemed_calls, gaps = excluded.gaps")) {
+      for (LaneRecord state : last.values()) {
+        SignedVoucher newest = state.newest().orElseThrow();
+        Voucher v = newest.voucher();
+        s.setString(1, state.lane().consumer().value());
+        s.setString(2, state.lane().provider().value());
+        s.setLong(3, state.lane().modelId().value());
+        s.setString(4, v.cumulativeAmount().baseUnits().toString());
+        s.setLong(5, v.cumulativeCalls());
+        s.setString(6, newest.signature().r().hex());
+        s.setString(7, newest.signature().vs().hex());
+        s.setString(8, state.redeemedAmount().baseUnits().toString());
+        s.setLong(9, state.redeemedCalls());
+        s.setString(10, encodeGaps(state.gaps()));
+        s.addBatch();
+      }
+      s.executeBatch();
+      db.commit(); // WAL + synchronous=FULL: on disk when this returns
+      batch.forEach(w -> w.done().complete(null));
+    } catch (SQLException | RuntimeException e) {
+      LOG.error("voucher ledger at {}: writing {} lane states failed", file, last.size(), e);
+      failure = e;
+      try {
+        db.rollback();
+      } catch (SQLException r) {
+        e.addSuppressed(r);
+      }
+      batch.forEach(w -> w.done().completeExceptionally(e));
+    }
   }
 
-  private <T> T locked(SqlWork<T> work) {
-    lock.lock();
+  private void load() throws SQLException {
+    try (Statement s = db.createStatement();
+        ResultSet rs =
+            s.executeQuery(
+                "SELECT consumer, provider, model_id, amount, calls, r, vs, redeemed_amount,"
+                    + " redeemed_calls, gaps FROM lanes")) {
+      Map<Address, TokenAmount> sums = new HashMap<>();
+      while (rs.next()) {
+        Lane lane =
+            new Lane(
+                Address.of(rs.getString(1)),
+                Address.of(rs.getString(2)),
+                ModelId.of(rs.getLong(3)));
+        Voucher v =
+            new Voucher(
+                lane.consumer(),
+                lane.provider(),
+                lane.modelId(),
+                TokenAmount.of(new BigInteger(rs.getString(4))),
+                rs.getLong(5));
+        Signature sig =
+            Signature.fromCompact(
+                Bytes32.fromHex(rs.getString(6)), Bytes32.fromHex(rs.getString(7)));
+        LaneRecord state =
+            new LaneRecord(
+                lane,
+                new SignedVoucher(v, sig),
+                decodeGaps(rs.getString(10)),
+                TokenAmount.of(new BigInteger(rs.getString(8))),
+                rs.getLong(9));
+        lanes.put(lane, state);
+        sums.merge(lane.consumer(), state.unredeemed(), TokenAmount::plus);
+      }
+      unredeemedByConsumer.putAll(sums);
+    }
+    db.commit();
+  }
+
+  private static boolean hasColumn(Statement s, String column) throws SQLException {
+    try (ResultSet rs = s.executeQuery("PRAGMA table_info(lanes)")) {
+      while (rs.next()) {
+        if (column.equals(rs.getString("name"))) {
+          return true;
+        }
+      }
+      return false;
+    }
+  }
+
+  static String encodeGaps(long[] gaps) {
+    return Arrays.stream(gaps).mapToObj(Long::toString).collect(Collectors.joining(","));
+  }
+
+  static long[] decodeGaps(String text) {
+    if (text == null || text.isEmpty()) {
+      return new long[0];
+    }
+    return Arrays.stream(text.split(",")).mapToLong(Long::parseLong).toArray();
+  }
+
+  @Override
+  public void close() {
+    changes.lock();
     try {
-      return work.run();
-    } catch (SQLException e) {
-      throw new IllegalStateException("voucher ledger: " + e.getMessage(), e);
+      if (closed) {
+        return;
+      }
+      closed = true;
+      queue.add(new Write(null, null));
     } finally {
-      lock.unlock();
+      changes.unlock();
+    }
+    try {
+      writer.join();
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+    try {
+      db.close();
+    } catch (SQLException e) {
+      throw new IllegalStateException("closing the voucher ledger failed", e);
     }
   }
 }

@@ -7,32 +7,42 @@ import java.util.List;
 import java.util.Optional;
 
 /**
- * The provider's durable record of the vouchers it accepted: the newest per lane, and what of it
- * has been redeemed on-chain. {@link #accept} returns only once the voucher is on disk, so a
- * voucher answered for survives a crash ({@code kill -9}) of the node.
+ * The provider's durable record of the calls it answered, per lane (see {@link LaneRecord}): the
+ * newest voucher, the gaps below it and what has been redeemed on-chain. {@link #serve} returns
+ * only once the call is on disk, so a call answered for survives a crash ({@code kill -9}) of the
+ * node. Reads are served from memory and are cheap.
  */
 public interface VoucherLedger extends AutoCloseable {
-  /** The newest accepted voucher of a lane. */
-  Optional<SignedVoucher> latest(Lane lane);
+  /** The state of {@code lane}; {@link LaneRecord#empty} for a lane never used. */
+  LaneRecord lane(Lane lane);
 
   /**
-   * Stores {@code voucher} as its lane's newest. Refuses (with {@link IllegalStateException}) a
-   * voucher whose calls do not grow or whose amount shrinks, against the stored one or, for a new
-   * lane, against (0, 0).
+   * Records the call of {@code voucher} as answered at {@code price} per call, durably before
+   * returning, and returns the lane's new state.
+   *
+   * @throws io.verinfer.protocol.VerinferException when the lane's rules refuse the voucher (see
+   *     {@link LaneRecord#admit}); nothing is changed then
    */
-  void accept(SignedVoucher voucher);
+  LaneRecord serve(SignedVoucher voucher, TokenAmount price);
 
-  /** What the lane's newest voucher holds beyond what was redeemed. */
-  TokenAmount unredeemed(Lane lane);
-
-  /** Sum of {@link #unredeemed(Lane)} over every lane of {@code consumer}. */
+  /** Sum of {@link LaneRecord#unredeemed()} over every lane of {@code consumer}. */
   TokenAmount unredeemedBy(Address consumer);
 
-  /** Records that the lane has been redeemed on-chain up to these cumulative values. */
+  /** Records, durably, that the lane has been redeemed on-chain up to these cumulative values. */
   void markRedeemed(Lane lane, TokenAmount amount, long calls);
 
-  /** The newest voucher of every lane that holds unredeemed value. */
-  List<SignedVoucher> pending();
+  /** The lanes whose newest voucher holds something not redeemed yet. */
+  List<LaneRecord> pending();
+
+  /** The newest voucher of {@code lane}: the one to redeem. */
+  default Optional<SignedVoucher> latest(Lane lane) {
+    return lane(lane).newest();
+  }
+
+  /** What the newest voucher of {@code lane} holds beyond what was redeemed. */
+  default TokenAmount unredeemed(Lane lane) {
+    return lane(lane).unredeemed();
+  }
 
   @Override
   void close();

@@ -102,7 +102,7 @@ public final class Settler implements AutoCloseable {
   private synchronized int settle(Predicate<SignedVoucher> due) {
     List<SignedVoucher> candidates = new ArrayList<>();
     Map<Address, TokenAmount> needed = new HashMap<>();
-    for (SignedVoucher v : ledger.pending()) {
+    for (SignedVoucher v : ledger.pending().stream().map(r -> r.newest().orElseThrow()).toList()) {
       if (!due.test(v)) {
         continue;
       }

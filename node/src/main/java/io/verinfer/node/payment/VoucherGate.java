@@ -4,9 +4,11 @@ import io.javalin.http.Context;
 import io.verinfer.node.api.PaymentGate;
 import io.verinfer.node.ledger.Lane;
 import io.verinfer.node.ledger.VoucherLedger;
+import io.verinfer.protocol.Address;
 import io.verinfer.protocol.Bytes32;
 import io.verinfer.protocol.Eip712Domain;
 import io.verinfer.protocol.ErrorCode;
+import io.verinfer.protocol.LaneWindow;
 import io.verinfer.protocol.ModelId;
 import io.verinfer.protocol.PaymentHeaders;
 import io.verinfer.protocol.Receipt;
@@ -17,21 +19,24 @@ import io.verinfer.protocol.TokenAmount;
 import io.verinfer.protocol.VerinferException;
 import io.verinfer.protocol.Voucher;
 import io.verinfer.runtime.ModelSpec;
+import java.util.HashMap;
 import java.util.Map;
 import java.util.Optional;
-import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.Function;
 
 /**
- * Paid calls. A call carries the consumer's newest voucher for its lane in the {@value
+ * Paid calls. A call carries the consumer's voucher for this call in the {@value
  * PaymentHeaders#VOUCHER} header; the gate checks, in order: the header parses; the voucher pays
- * this node for this model; the consumer signed it (EIP-712, the contract's rules); it advances the
- * lane by exactly one call; it adds at least the price; and the consumer's on-chain deposit covers
- * everything this node holds unredeemed for that consumer plus this call. Nothing is charged or
- * stored until the model has answered; then the voucher is committed to the ledger (durably) and
- * the answer carries the provider's signed receipt in {@value PaymentHeaders#RECEIPT}. Calls on one
- * lane are serialised (a lane is a sequence of vouchers).
+ * this node for this model; the consumer signed it (EIP-712, the contract's rules); the lane's
+ * rules admit it ({@link LaneWindow}: a new call paying at least the price for itself and every
+ * call it skips, or a paid-for gap); no other call is using that voucher right now; and the
+ * consumer's on-chain deposit covers everything this node holds unredeemed for that consumer plus
+ * what the calls in flight may add. Nothing is charged or stored until the model has answered; then
+ * the call is committed to the ledger (durably, group-committed with the calls answered meanwhile)
+ * and the answer carries the provider's signed receipt in {@value PaymentHeaders#RECEIPT}.
+ *
+ * <p>Calls of one lane run concurrently: the gate serialises only the admission bookkeeping (a few
+ * map operations), never the model run or the durable write.
  */
 public final class VoucherGate implements PaymentGate {
   /** A served model's on-chain id and its price per call. */
@@ -42,7 +47,7 @@ public final class VoucherGate implements PaymentGate {
   private final VoucherLedger ledger;
   private final DepositView deposits;
   private final Function<String, Optional<Offer>> offers;
-  private final Map<Lane, ReentrantLock> laneLocks = new ConcurrentHashMap<>();
+  private final InFlight inFlight = new InFlight();
 
   public VoucherGate(
       Signer provider,
@@ -114,70 +119,90 @@ public final class VoucherGate implements PaymentGate {
               + domain.chainId());
     }
     Lane lane = Lane.of(v);
-    ReentrantLock lock = laneLocks.computeIfAbsent(lane, l -> new ReentrantLock());
-    lock.lock();
-    try {
-      check(signed, lane, offer);
-    } catch (RuntimeException e) {
-      lock.unlock();
-      throw e;
-    }
-    return new VoucherHold(signed, lock);
+    ledger.lane(lane).admit(v, offer.pricePerCall()); // refuse early, before asking the chain
+    TokenAmount deposit = depositOf(v.consumer());
+    inFlight.admit(lane, v, offer.pricePerCall(), deposit);
+    return new VoucherHold(signed, offer.pricePerCall());
   }
 
-  private void check(SignedVoucher signed, Lane lane, Offer offer) {
-    Voucher v = signed.voucher();
-    Optional<Voucher> last = ledger.latest(lane).map(SignedVoucher::voucher);
-    long lastCalls = last.map(Voucher::cumulativeCalls).orElse(0L);
-    TokenAmount lastAmount = last.map(Voucher::cumulativeAmount).orElse(TokenAmount.ZERO);
-    if (v.cumulativeCalls() <= lastCalls || v.cumulativeAmount().compareTo(lastAmount) < 0) {
-      throw refuse(
-          ErrorCode.STALE_VOUCHER,
-          "the voucher ("
-              + v.cumulativeCalls()
-              + " calls) is not newer than this lane's last ("
-              + lastCalls
-              + " calls, "
-              + lastAmount
-              + "); sign the next one");
-    }
-    if (v.cumulativeCalls() != lastCalls + 1) {
-      throw refuse(
-          ErrorCode.VOUCHER_SKIPS_CALLS,
-          "each paid call advances the lane by one call: expected "
-              + (lastCalls + 1)
-              + " calls, got "
-              + v.cumulativeCalls());
-    }
-    TokenAmount increment = v.cumulativeAmount().minus(lastAmount);
-    if (increment.compareTo(offer.pricePerCall()) < 0) {
-      throw refuse(
-          ErrorCode.VOUCHER_BELOW_PRICE,
-          "the voucher adds " + increment + " base units; this call costs " + offer.pricePerCall());
-    }
-    TokenAmount owed = ledger.unredeemedBy(v.consumer()).plus(increment);
-    TokenAmount deposit;
+  private TokenAmount depositOf(Address consumer) {
     try {
-      deposit = deposits.depositOf(v.consumer());
+      return deposits.depositOf(consumer);
     } catch (io.verinfer.chain.tx.ChainException e) {
       throw new VerinferException(
           ErrorCode.CHAIN_UNAVAILABLE,
           PaymentHeaders.VOUCHER,
           "this node cannot read consumer "
-              + v.consumer()
+              + consumer
               + "'s deposit right now (the chain is"
               + " unreachable); try again or another provider");
     }
-    if (owed.compareTo(deposit) > 0) {
-      throw refuse(
-          ErrorCode.INSUFFICIENT_DEPOSIT,
-          "consumer "
-              + v.consumer()
-              + " has "
-              + deposit
-              + " base units deposited, but this node would hold "
-              + owed
-              + " unredeemed; deposit more");
+  }
+
+  /**
+   * The calls admitted but not yet answered, per consumer and lane (call number → what it adds to
+   * its lane). A consumer's exposure is what the ledger holds unredeemed plus, per lane, the
+   * largest addition in flight: the newest voucher a lane can end with adds at most that much
+   * (vouchers are cumulative), so the check is never short, and at most what the calls in flight on
+   * other lanes add beyond the strict minimum.
+   */
+  private final class InFlight {
+    private final Map<Address, Map<Lane, Map<Long, TokenAmount>>> calls = new HashMap<>();
+
+    synchronized void admit(Lane lane, Voucher v, TokenAmount price, TokenAmount deposit) {
+      TokenAmount increment = ledger.lane(lane).admit(v, price);
+      Map<Lane, Map<Long, TokenAmount>> lanes =
+          calls.computeIfAbsent(v.consumer(), c -> new HashMap<>());
+      Map<Long, TokenAmount> flying = lanes.computeIfAbsent(lane, l -> new HashMap<>());
+      if (flying.containsKey(v.cumulativeCalls())) {
+        forget(lane, v.consumer(), lanes, flying);
+        throw refuse(
+            ErrorCode.STALE_VOUCHER,
+            "call #"
+                + v.cumulativeCalls()
+                + " on this lane is being answered right now; sign the next one");
+      }
+      flying.put(v.cumulativeCalls(), increment);
+      TokenAmount owed = ledger.unredeemedBy(v.consumer());
+      for (Map<Long, TokenAmount> onLane : lanes.values()) {
+        owed = owed.plus(onLane.values().stream().max(TokenAmount::compareTo).orElseThrow());
+      }
+      if (owed.compareTo(deposit) > 0) {
+        flying.remove(v.cumulativeCalls());
+        forget(lane, v.consumer(), lanes, flying);
+        throw refuse(
+            ErrorCode.INSUFFICIENT_DEPOSIT,
+            "consumer "
+                + v.consumer()
+                + " has "
+                + deposit
+                + " base units deposited, but this node would hold up to "
+                + owed
+                + " unredeemed; deposit more");
+      }
+    }
+
+    synchronized void done(Voucher v) {
+      Lane lane = Lane.of(v);
+      Map<Lane, Map<Long, TokenAmount>> lanes = calls.get(v.consumer());
+      Map<Long, TokenAmount> flying = lanes == null ? null : lanes.get(lane);
+      if (flying != null) {
+        flying.remove(v.cumulativeCalls());
+        forget(lane, v.consumer(), lanes, flying);
+      }
+    }
+
+    private void forget(
+        Lane lane,
+        Address consumer,
+        Map<Lane, Map<Long, TokenAmount>> lanes,
+        Map<Long, TokenAmount> flying) {
+      if (flying.isEmpty()) {
+        lanes.remove(lane);
+        if (lanes.isEmpty()) {
+          calls.remove(consumer);
+        }
+      }
     }
   }
 
@@ -187,17 +212,17 @@ public final class VoucherGate implements PaymentGate {
 
   private final class VoucherHold implements Hold {
     private final SignedVoucher voucher;
-    private final ReentrantLock lock;
+    private final TokenAmount price;
     private boolean closed;
 
-    VoucherHold(SignedVoucher voucher, ReentrantLock lock) {
+    VoucherHold(SignedVoucher voucher, TokenAmount price) {
       this.voucher = voucher;
-      this.lock = lock;
+      this.price = price;
     }
 
     @Override
     public Map<String, String> settle(Bytes32 inputHash, Bytes32 outputHash) {
-      ledger.accept(voucher); // durable before the reply
+      ledger.serve(voucher, price); // durable before the reply; re-checks the lane's rules
       Voucher v = voucher.voucher();
       Receipt receipt =
           new Receipt(
@@ -217,7 +242,7 @@ public final class VoucherGate implements PaymentGate {
     public void close() {
       if (!closed) {
         closed = true;
-        lock.unlock();
+        inFlight.done(voucher.voucher());
       }
     }
   }

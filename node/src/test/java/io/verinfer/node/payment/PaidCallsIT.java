@@ -10,11 +10,13 @@ import io.verinfer.chain.devnet.DevnetSupervisor;
 import io.verinfer.chain.facade.ModelRegistryFacade;
 import io.verinfer.node.NodeServer;
 import io.verinfer.node.ledger.Lane;
+import io.verinfer.node.ledger.LaneRecord;
 import io.verinfer.node.ledger.SqliteVoucherLedger;
 import io.verinfer.protocol.Address;
 import io.verinfer.protocol.Bytes32;
 import io.verinfer.protocol.Cid;
 import io.verinfer.protocol.Eip712Domain;
+import io.verinfer.protocol.LaneWindow;
 import io.verinfer.protocol.LocalKeySigner;
 import io.verinfer.protocol.ModelId;
 import io.verinfer.protocol.PaymentHeaders;
@@ -35,7 +37,14 @@ import java.net.http.HttpResponse;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
 import java.util.Optional;
+import java.util.Random;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -160,7 +169,7 @@ class PaidCallsIT {
   private static void refused(String what, String header, String body, int status, String code)
       throws Exception {
     Lane lane = new Lane(consumer.address(), provider.address(), modelId);
-    Optional<SignedVoucher> before = ledger.latest(lane);
+    LaneRecord before = ledger.lane(lane);
     long runs = engine.stats().sessionRuns();
     HttpResponse<String> response = call(header, body);
     assertThat(response.statusCode()).as(what + ": " + response.body()).isEqualTo(status);
@@ -168,7 +177,7 @@ class PaidCallsIT {
         .as(what)
         .isEqualTo(code);
     assertThat(response.headers().firstValue(PaymentHeaders.RECEIPT)).as(what).isEmpty();
-    assertThat(ledger.latest(lane)).as("%s stored nothing", what).isEqualTo(before);
+    assertThat(ledger.lane(lane)).as("%s stored nothing", what).isEqualTo(before);
     if (!code.equals("MALFORMED_JSON")) {
       assertThat(engine.stats().sessionRuns()).as("%s ran the model", what).isEqualTo(runs);
     }
@@ -230,8 +239,14 @@ class PaidCallsIT {
         402,
         "VOUCHER_BELOW_PRICE");
     refused(
-        "skips calls",
-        PaymentHeaders.encode(next(2, PRICE.times(2))),
+        "skips a call without paying for it",
+        PaymentHeaders.encode(next(2, PRICE)),
+        BODY,
+        402,
+        "VOUCHER_BELOW_PRICE");
+    refused(
+        "runs ahead beyond the window",
+        PaymentHeaders.encode(next(LaneWindow.SIZE + 1, PRICE.times(LaneWindow.SIZE + 1))),
         BODY,
         400,
         "VOUCHER_SKIPS_CALLS");
@@ -246,11 +261,32 @@ class PaidCallsIT {
     SignedReceipt third = paidCall(); // the good voucher still works after every refusal
     assertThat(third.receipt().cumulativeAmount()).isEqualTo(PRICE.times(3));
 
+    // sixteen calls in flight at once, their vouchers arriving in any order: each is answered
+    List<SignedVoucher> burst = new ArrayList<>();
+    for (int i = 1; i <= 16; i++) {
+      burst.add(next(i, PRICE.times(i)));
+    }
+    Collections.shuffle(burst, new Random(3));
+    try (ExecutorService pool = Executors.newVirtualThreadPerTaskExecutor()) {
+      List<Future<HttpResponse<String>>> replies = new ArrayList<>();
+      for (SignedVoucher v : burst) {
+        replies.add(pool.submit(() -> call(PaymentHeaders.encode(v), BODY)));
+      }
+      for (Future<HttpResponse<String>> reply : replies) {
+        assertThat(reply.get().statusCode()).as(reply.get().body()).isEqualTo(200);
+      }
+    }
+    calls += 16;
+    LaneRecord afterBurst = ledger.lane(Lane.of(good.voucher()));
+    assertThat(afterBurst.calls()).isEqualTo(19);
+    assertThat(afterBurst.gaps()).isEmpty();
+    assertThat(afterBurst.amount()).isEqualTo(PRICE.times(19));
+
     SignedVoucher stored = ledger.latest(Lane.of(good.voucher())).orElseThrow();
     TokenAmount depositBefore = providerChain.channels().depositOf(consumer.address());
     providerChain.channels().redeem(stored);
     assertThat(providerChain.channels().depositOf(consumer.address()))
-        .isEqualTo(depositBefore.minus(PRICE.times(3)));
-    assertThat(providerChain.counter().usageOf(consumer.address()).calls()).isEqualTo(3);
+        .isEqualTo(depositBefore.minus(PRICE.times(19)));
+    assertThat(providerChain.counter().usageOf(consumer.address()).calls()).isEqualTo(19);
   }
 }

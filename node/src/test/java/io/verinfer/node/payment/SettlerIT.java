@@ -61,7 +61,7 @@ class SettlerIT {
   private SignedVoucher accept(int consumer, long amount, long calls) {
     SignedVoucher v =
         actors.voucher(consumer, Actors.address(PROVIDER), model, TokenAmount.of(amount), calls);
-    ledger.accept(v);
+    ledger.serve(v, TokenAmount.ZERO);
     return v;
   }
 
