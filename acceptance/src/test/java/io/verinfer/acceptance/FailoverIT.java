@@ -5,8 +5,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.verinfer.acceptance.Marketplace.Provider;
 import io.verinfer.client.ClientOptions;
 import io.verinfer.client.InferenceResult;
-import io.verinfer.client.LaneEntry;
-import io.verinfer.client.LaneKey;
 import io.verinfer.client.VerinferClient;
 import io.verinfer.protocol.Bytes32;
 import io.verinfer.protocol.Eip712Domain;
@@ -63,14 +61,14 @@ class FailoverIT {
       }
       assertThat(fromCheap).hasSize(10);
       assertThat(fromBackup).hasSize(20);
-      LaneKey cheapLane = new LaneKey(client.address(), cheap.address(), model);
-      LaneEntry pending = client.lanes().find(cheapLane).orElseThrow();
-      assertThat(pending.confirmed())
-          .as("voucher #11 was signed and sent into a closed port: its fate is unknown")
-          .isFalse();
-      assertThat(pending.voucher().voucher().cumulativeCalls())
-          .as("19 more attempts at the dead provider signed nothing: its lane state is unknown")
-          .isEqualTo(11);
+      assertThat(client.outstanding())
+          .as("voucher #11 was sent into a closed port: kept to pay for a later call")
+          .extracting(v -> v.voucher().cumulativeCalls())
+          .containsExactly(11L);
+      assertThat(client.newestVoucher(cheap.address(), model).orElseThrow().voucher())
+          .extracting(v -> v.cumulativeCalls())
+          .as("later attempts at the dead provider re-sent #11 and signed nothing new")
+          .isEqualTo(11L);
 
       cheap.start(); // same ledger file, a new port, endpoint re-announced on-chain
       int before = fromCheap.size();
@@ -84,7 +82,7 @@ class FailoverIT {
       // it never received #11, so the client re-sent #11: no call skipped, none paid twice
       Receipts.assertConsecutive(fromCheap, cheap.price(), 1);
       Receipts.assertConsecutive(fromBackup, backup.price(), 1);
-      assertThat(client.lanes().unconfirmed()).isEmpty();
+      assertThat(client.outstanding()).isEmpty();
 
       // a restarted client continues from its state directory
       client.close();
@@ -132,13 +130,12 @@ class FailoverIT {
             .as("one result, from the backup")
             .isEqualTo(backup.address());
         Receipts.assertVerified(failedOver, domain, client.address(), model, inputs);
-        LaneEntry lane =
-            client
-                .lanes()
-                .find(new LaneKey(client.address(), cheap.address(), model))
-                .orElseThrow();
-        assertThat(lane.confirmed()).as("the provider's lane endpoint said it kept #4").isTrue();
-        assertThat(lane.voucher().voucher().cumulativeCalls()).isEqualTo(4);
+        assertThat(client.outstanding())
+            .as("the provider's lane endpoint said it answered #4: not kept for reuse")
+            .isEmpty();
+        assertThat(client.newestVoucher(cheap.address(), model).orElseThrow().voucher())
+            .extracting(v -> v.cumulativeCalls())
+            .isEqualTo(4L);
 
         Thread.sleep(COOLDOWN.toMillis() + 100);
         InferenceResult next = client.infer(model, List.of(Marketplace.features(4)));
@@ -192,7 +189,7 @@ class FailoverIT {
       while (results.size() < 12 && System.nanoTime() < deadline) {
         Thread.sleep(5);
       }
-      cheap.stop(); // while callers are queued on its lane, one of them maybe mid-request
+      cheap.stop(); // while callers are mid-request on its lane
       for (java.util.concurrent.Future<?> caller : callers) {
         caller.get(60, java.util.concurrent.TimeUnit.SECONDS); // rethrows any caller's failure
       }
@@ -202,7 +199,8 @@ class FailoverIT {
       List<InferenceResult> fromCheap = sortedByCall(results, cheap);
       List<InferenceResult> fromBackup = sortedByCall(results, backup);
       assertThat(fromCheap.size() + fromBackup.size()).isEqualTo(results.size());
-      Receipts.assertConsecutive(fromCheap, cheap.price(), 1);
+      // calls in flight when it stopped may have got no answer: their numbers are gaps
+      Receipts.assertDistinctAndPriced(fromCheap, cheap.price());
       Receipts.assertConsecutive(fromBackup, backup.price(), 1);
 
       cheap.start(); // to settle what its ledger holds
@@ -211,8 +209,8 @@ class FailoverIT {
       var cheapLane = market.chain(0).channels().laneOf(client.address(), cheap.address(), model);
       long paidWithoutResult = cheapLane.calls() - fromCheap.size();
       assertThat(paidWithoutResult)
-          .as("at most the one call in flight when it stopped was kept without a reply")
-          .isBetween(0L, 1L);
+          .as("at most the calls in flight when it stopped are paid without a reply")
+          .isBetween(0L, (long) threads);
       TokenAmount paid =
           cheap
               .price()

@@ -117,7 +117,7 @@ class PaidInferenceIT {
       assertThat(client.depositBalance()).isEqualTo(DEPOSIT.minus(spent));
       assertThat(client.usage().calls()).isEqualTo(TOTAL_CALLS);
       assertThat(client.usage().spend()).isEqualTo(spent);
-      assertThat(client.lanes().unconfirmed()).isEmpty();
+      assertThat(client.outstanding()).isEmpty();
     }
   }
 

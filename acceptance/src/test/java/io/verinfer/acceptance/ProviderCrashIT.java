@@ -32,6 +32,7 @@ import org.junit.jupiter.api.io.TempDir;
 class ProviderCrashIT {
   private static final TokenAmount PRICE = TokenAmount.of(1_000);
   private static final int PROVIDER = 9;
+  private static final int CALLERS = 4;
   @TempDir Path dir;
 
   private Process start(Path deploymentFile) throws Exception {
@@ -87,23 +88,29 @@ class ProviderCrashIT {
         client.deposit(TokenAmount.of(10_000_000));
         List<InferenceResult> results = new ArrayList<>();
         AtomicBoolean stop = new AtomicBoolean();
-        int[] failures = {0};
-        Thread load =
-            Thread.ofPlatform()
-                .start(
-                    () -> {
-                      for (int i = 0; !stop.get() && i < 5_000; i++) {
-                        try {
-                          InferenceResult r = client.infer(model, List.of(Marketplace.features(i)));
-                          synchronized (results) {
-                            results.add(r);
+        java.util.concurrent.atomic.AtomicInteger failureCount =
+            new java.util.concurrent.atomic.AtomicInteger();
+        List<Thread> load = new ArrayList<>();
+        for (int caller = 0; caller < CALLERS; caller++) {
+          int offset = caller;
+          load.add(
+              Thread.ofPlatform()
+                  .start(
+                      () -> {
+                        for (int i = offset; !stop.get() && i < 5_000; i += CALLERS) {
+                          try {
+                            InferenceResult r =
+                                client.infer(model, List.of(Marketplace.features(i)));
+                            synchronized (results) {
+                              results.add(r);
+                            }
+                          } catch (InferenceException e) {
+                            failureCount.incrementAndGet();
+                            sleep(100);
                           }
-                        } catch (InferenceException e) {
-                          failures[0]++;
-                          sleep(100);
                         }
-                      }
-                    });
+                      }));
+        }
         waitFor(() -> size(results) >= 50, Duration.ofSeconds(60));
         provider.destroyForcibly(); // SIGKILL mid-load
         assertThat(provider.waitFor(10, TimeUnit.SECONDS)).isTrue();
@@ -112,7 +119,9 @@ class ProviderCrashIT {
         provider = start(deploymentFile);
         waitFor(() -> size(results) >= beforeRestart + 50, Duration.ofSeconds(60));
         stop.set(true);
-        load.join(60_000);
+        for (Thread t : load) {
+          t.join(60_000);
+        }
 
         Address p = Address.of(DevAccounts.account(PROVIDER).getAddress());
         long maxReceipt;
@@ -127,13 +136,13 @@ class ProviderCrashIT {
             () -> direct.channels().laneOf(client.address(), p, model).calls() >= maxReceipt,
             Duration.ofSeconds(60));
         var lane = direct.channels().laneOf(client.address(), p, model);
-        assertThat(failures[0]).as("calls refused while the provider was down").isPositive();
+        assertThat(failureCount.get()).as("calls refused while the provider was down").isPositive();
         assertThat(lane.calls())
             .as("every accepted voucher redeemed")
             .isGreaterThanOrEqualTo(maxReceipt);
         assertThat(lane.calls() - size(results))
-            .as("calls paid without a result")
-            .isBetween(0L, 1L);
+            .as("calls paid without a result: at most one per call in flight at the kill")
+            .isBetween(0L, (long) CALLERS);
         assertThat(lane.amount()).isEqualTo(PRICE.times(lane.calls()));
       } finally {
         provider.destroyForcibly();

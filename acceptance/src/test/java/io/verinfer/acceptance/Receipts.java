@@ -44,4 +44,15 @@ final class Receipts {
       assertThat(r.cumulativeAmount()).isEqualTo(price.times(firstCall + i));
     }
   }
+
+  /** Each result a different call number on its lane, paid at {@code price} per call up to it. */
+  static void assertDistinctAndPriced(List<InferenceResult> results, TokenAmount price) {
+    assertThat(results)
+        .extracting(r -> r.receipt().receipt().cumulativeCalls())
+        .doesNotHaveDuplicates();
+    for (InferenceResult result : results) {
+      Receipt r = result.receipt().receipt();
+      assertThat(r.cumulativeAmount()).isEqualTo(price.times(r.cumulativeCalls()));
+    }
+  }
 }

@@ -13,13 +13,16 @@ import java.util.Objects;
  *     read again
  * @param failureCooldown how long a provider that just failed is tried only after the healthy ones
  * @param clock the time source for caches, cooldowns and latency measurements
+ * @param paymentOff send no voucher and expect no receipt: only for providers started unpaid on a
+ *     devnet (e.g. to measure what payment costs); a paid provider refuses such calls with 402
  */
 public record ClientOptions(
     Duration timeout,
     int maxAttempts,
     Duration discoveryTtl,
     Duration failureCooldown,
-    Clock clock) {
+    Clock clock,
+    boolean paymentOff) {
   /** The largest {@link #maxAttempts()}. */
   public static final int MAX_ATTEMPTS = 16;
 
@@ -52,31 +55,38 @@ public record ClientOptions(
         3,
         Duration.ofSeconds(30),
         Duration.ofSeconds(30),
-        Clock.systemUTC());
+        Clock.systemUTC(),
+        false);
   }
 
   /** These options with another {@link #timeout()}. */
   public ClientOptions withTimeout(Duration value) {
-    return new ClientOptions(value, maxAttempts, discoveryTtl, failureCooldown, clock);
+    return new ClientOptions(value, maxAttempts, discoveryTtl, failureCooldown, clock, paymentOff);
   }
 
   /** These options with another {@link #maxAttempts()}. */
   public ClientOptions withMaxAttempts(int value) {
-    return new ClientOptions(timeout, value, discoveryTtl, failureCooldown, clock);
+    return new ClientOptions(timeout, value, discoveryTtl, failureCooldown, clock, paymentOff);
   }
 
   /** These options with another {@link #discoveryTtl()}. */
   public ClientOptions withDiscoveryTtl(Duration value) {
-    return new ClientOptions(timeout, maxAttempts, value, failureCooldown, clock);
+    return new ClientOptions(timeout, maxAttempts, value, failureCooldown, clock, paymentOff);
   }
 
   /** These options with another {@link #failureCooldown()}. */
   public ClientOptions withFailureCooldown(Duration value) {
-    return new ClientOptions(timeout, maxAttempts, discoveryTtl, value, clock);
+    return new ClientOptions(timeout, maxAttempts, discoveryTtl, value, clock, paymentOff);
   }
 
   /** These options with another {@link #clock()}. */
   public ClientOptions withClock(Clock value) {
-    return new ClientOptions(timeout, maxAttempts, discoveryTtl, failureCooldown, value);
+    return new ClientOptions(
+        timeout, maxAttempts, discoveryTtl, failureCooldown, value, paymentOff);
+  }
+
+  /** These options with payment switched off or on (see {@link #paymentOff()}). */
+  public ClientOptions withPaymentOff(boolean value) {
+    return new ClientOptions(timeout, maxAttempts, discoveryTtl, failureCooldown, clock, value);
   }
 }

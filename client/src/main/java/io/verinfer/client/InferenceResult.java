@@ -14,7 +14,8 @@ import java.util.Objects;
  * a wrong output is the provider's own proof of fraud.
  *
  * @param outputs the output tensors
- * @param receipt the provider's receipt for this call
+ * @param receipt the provider's receipt for this call; null only when the client runs with payment
+ *     switched off ({@link ClientOptions#paymentOff()})
  * @param provider the provider that served the call
  * @param latency the time from sending the request to that provider until its checked answer
  * @param promptTokens tokens the provider counted for a text call (0 for tensor calls); reported by
@@ -29,19 +30,23 @@ public record InferenceResult(
   /** Validates the fields and copies the outputs. */
   public InferenceResult {
     outputs = List.copyOf(Objects.requireNonNull(outputs, "outputs must not be null"));
-    Objects.requireNonNull(receipt, "receipt must not be null");
     Objects.requireNonNull(provider, "provider must not be null");
     Objects.requireNonNull(latency, "latency must not be null");
     if (promptTokens < 0) {
       throw new IllegalArgumentException("promptTokens must be >= 0");
     }
-    if (!receipt.receipt().provider().equals(provider)) {
+    if (receipt != null && !receipt.receipt().provider().equals(provider)) {
       throw new IllegalArgumentException(
           "receipt is signed for provider "
               + receipt.receipt().provider()
               + ", not for "
               + provider);
     }
+  }
+
+  /** Whether the call was paid (and so carries a checked receipt). */
+  public boolean paid() {
+    return receipt != null;
   }
 
   /** The output named {@code name}. */

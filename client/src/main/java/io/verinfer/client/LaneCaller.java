@@ -1,12 +1,14 @@
 package io.verinfer.client;
 
-import io.verinfer.client.ProviderHttp.HeldVoucher;
+import com.fasterxml.jackson.databind.JsonNode;
+import io.verinfer.client.ProviderHttp.HeldLane;
 import io.verinfer.client.ProviderHttp.Reply;
 import io.verinfer.client.V2Json.NodeError;
 import io.verinfer.protocol.Bytes32;
 import io.verinfer.protocol.CanonicalTensors;
 import io.verinfer.protocol.Eip712Domain;
 import io.verinfer.protocol.ErrorCode;
+import io.verinfer.protocol.LaneWindow;
 import io.verinfer.protocol.ModelId;
 import io.verinfer.protocol.PaymentHeaders;
 import io.verinfer.protocol.Receipt;
@@ -21,20 +23,31 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
-import java.util.Map;
 import java.util.Optional;
-import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.locks.ReentrantLock;
+import java.util.Set;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * One paid call at one provider: settle the lane's state with the provider if it is unknown, sign
- * the next voucher and save it, send the request, check the answer and its receipt, and record the
- * lane as confirmed. Calls on one lane are serialised, since a lane is a sequence of vouchers.
+ * One paid call at one provider: take a voucher for the call (one given back by a call that got no
+ * answer, else a new one, one call and one price beyond the last handed out), send the request,
+ * check the answer and its receipt. Calls on one lane run concurrently, each with its own voucher
+ * number; the provider admits them in any order ({@link LaneWindow}). A voucher whose call got no
+ * answer is kept and sent again for a later call: if the provider did answer it after all, it is
+ * refused as stale and only then counted as paid without a result.
  */
 final class LaneCaller {
   private static final Logger LOG = LoggerFactory.getLogger(LaneCaller.class);
+
+  /** Refusals after which the voucher itself is fine and may serve another call. */
+  private static final Set<String> VOUCHER_AT_FAULT =
+      Set.of(
+          ErrorCode.MALFORMED_VOUCHER.name(),
+          ErrorCode.WRONG_LANE.name(),
+          ErrorCode.INVALID_VOUCHER_SIGNATURE.name(),
+          ErrorCode.STALE_VOUCHER.name(),
+          ErrorCode.VOUCHER_BELOW_PRICE.name(),
+          ErrorCode.VOUCHER_SKIPS_CALLS.name());
 
   /**
    * What one call sends: to {@code path}, the {@code body} whose receipt must carry {@code
@@ -45,7 +58,7 @@ final class LaneCaller {
       String path,
       byte[] body,
       Bytes32 inputHash,
-      java.util.function.Function<String, List<Tensor>> outputs) {
+      java.util.function.Function<JsonNode, List<Tensor>> outputs) {
 
     /** An Open Inference Protocol call. */
     static Request tensors(ModelId model, List<Tensor> inputs) {
@@ -60,159 +73,207 @@ final class LaneCaller {
 
   private final Signer signer;
   private final Eip712Domain domain;
-  private final LaneStore store;
+  private final ClientLanes lanes;
   private final ProviderHttp http;
   private final Clock clock;
-  private final Map<LaneKey, ReentrantLock> locks = new ConcurrentHashMap<>();
 
-  LaneCaller(Signer signer, Eip712Domain domain, LaneStore store, ProviderHttp http, Clock clock) {
+  LaneCaller(
+      Signer signer, Eip712Domain domain, ClientLanes lanes, ProviderHttp http, Clock clock) {
     this.signer = signer;
     this.domain = domain;
-    this.store = store;
+    this.lanes = lanes;
     this.http = http;
     this.clock = clock;
   }
 
   /**
-   * Calls {@code offer}; a stale-voucher refusal (the lane moved without this client seeing it)
-   * resynchronises the lane and tries once more.
+   * Calls {@code offer}. A stale refusal (the provider's lane is ahead of what this client knew,
+   * e.g. after a restart) or a refusal of a new voucher as below the price or too far ahead makes
+   * the client learn the provider's lane and try again, at most twice.
    */
   InferenceResult call(ProviderOffer offer, Request request) {
-    LaneKey lane = new LaneKey(signer.address(), offer.provider(), request.model());
-    ReentrantLock lock = locks.computeIfAbsent(lane, l -> new ReentrantLock());
-    lock.lock();
+    ClientLane lane = lanes.get(new LaneKey(signer.address(), offer.provider(), request.model()));
     try {
-      try {
-        return attempt(offer, lane, request);
-      } catch (ProviderRefusedException e) {
-        if (!ErrorCode.STALE_VOUCHER.name().equals(e.code())) {
-          throw e;
+      for (int attempt = 0; ; attempt++) {
+        try {
+          return attempt(offer, lane, request);
+        } catch (ProviderRefusedException e) {
+          boolean stale = ErrorCode.STALE_VOUCHER.name().equals(e.code());
+          boolean offTrack =
+              ErrorCode.VOUCHER_BELOW_PRICE.name().equals(e.code())
+                  || ErrorCode.VOUCHER_SKIPS_CALLS.name().equals(e.code());
+          if (attempt >= 2 || !(stale || offTrack)) {
+            throw e;
+          }
+          LOG.info(
+              "{} refused a voucher on lane {} ({}); learning its lane",
+              offer.provider(),
+              lane.key(),
+              e.code());
+          learn(offer, lane, offTrack);
         }
-        LOG.info(
-            "{} says the voucher on lane {} is stale; resynchronising", offer.provider(), lane);
-        return attempt(offer, lane, request);
       }
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       throw new InferenceException("interrupted while calling provider " + offer.provider(), e);
-    } finally {
-      lock.unlock();
     }
   }
 
-  private InferenceResult attempt(ProviderOffer offer, LaneKey lane, Request request)
-      throws InterruptedException {
-    Optional<LaneEntry> entry = store.find(lane);
-    if (entry.isPresent() && !entry.get().confirmed()) {
-      entry = Optional.of(resync(offer, entry.get()));
+  /**
+   * One call with payment switched off ({@link ClientOptions#paymentOff()}): no voucher is sent and
+   * no receipt expected, for providers started unpaid on a devnet.
+   */
+  InferenceResult callUnpaid(ProviderOffer offer, Request request) {
+    try {
+      Instant start = clock.instant();
+      Reply reply;
+      try {
+        reply = http.post(offer, request.path(), null, request.body());
+      } catch (IOException e) {
+        throw new ProviderUnavailableException(
+            offer.provider(), "no answer from " + offer.endpoint() + " (" + e + ")", e);
+      }
+      Duration latency = Duration.between(start, clock.instant());
+      if (reply.status() != 200) {
+        throw refusal(offer, request, reply);
+      }
+      JsonNode answer;
+      List<Tensor> outputs;
+      try {
+        answer = V2Json.parse(reply.body());
+        outputs = request.outputs().apply(answer);
+      } catch (IllegalArgumentException e) {
+        throw new ProviderUnavailableException(
+            offer.provider(), "its outputs are unreadable: " + e.getMessage(), e);
+      }
+      return new InferenceResult(outputs, null, offer.provider(), latency, promptTokens(answer));
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new InferenceException("interrupted while calling provider " + offer.provider(), e);
     }
-    Voucher next = LaneProgress.next(lane, entry, offer.price());
-    SignedVoucher signed =
-        entry
-            .map(LaneEntry::voucher)
-            .filter(v -> v.voucher().equals(next)) // re-sending what was signed, not a new one
-            .orElseGet(() -> SignedVoucher.sign(next, domain, signer));
-    LaneEntry sent =
-        new LaneEntry(
-            signed,
-            entry.map(LaneEntry::heldAmount).orElse(TokenAmount.ZERO),
-            entry.map(LaneEntry::heldCalls).orElse(0L));
-    store.save(sent); // durable before it leaves: a restart never signs below or beside it
+  }
 
+  /** The exception for a non-200 answer: unavailable (5xx, unknown model) or refused (4xx). */
+  private static InferenceException refusal(ProviderOffer offer, Request request, Reply reply) {
+    Optional<NodeError> error = V2Json.error(reply.body());
+    String code = error.map(NodeError::code).orElse("HTTP_" + reply.status());
+    String message = error.map(NodeError::message).orElse(abbreviate(reply.body()));
+    if (reply.status() >= 500) {
+      return new ProviderUnavailableException(
+          offer.provider(), "HTTP " + reply.status() + " " + code + ": " + message, null);
+    }
+    if (reply.status() == 404 && ErrorCode.UNKNOWN_MODEL.name().equals(code)) {
+      return new ProviderUnavailableException(
+          offer.provider(), "does not serve model " + request.model() + ": " + message, null);
+    }
+    return new ProviderRefusedException(
+        offer.provider(), reply.status(), code, error.map(NodeError::field).orElse(null), message);
+  }
+
+  private static long promptTokens(JsonNode answer) {
+    return answer.path("usage").path("prompt_tokens").asLong(0);
+  }
+
+  private SignedVoucher take(ClientLane lane, TokenAmount price) {
+    Optional<SignedVoucher> reused = lane.reuse();
+    if (reused.isPresent()) {
+      return reused.get();
+    }
+    SignedVoucher signed = SignedVoucher.sign(lane.reserve(price), domain, signer);
+    if (lane.signed(signed)) {
+      lanes.changed(lane);
+    }
+    return signed;
+  }
+
+  private InferenceResult attempt(ProviderOffer offer, ClientLane lane, Request request)
+      throws InterruptedException {
+    SignedVoucher voucher = take(lane, offer.price());
     Instant start = clock.instant();
     Reply reply;
     try {
-      reply = http.post(offer, request.path(), PaymentHeaders.encode(signed), request.body());
+      reply = http.post(offer, request.path(), PaymentHeaders.encode(voucher), request.body());
     } catch (IOException e) {
-      afterLostReply(offer, sent);
+      afterLostReply(offer, lane, voucher);
       throw new ProviderUnavailableException(
           offer.provider(), "no answer from " + offer.endpoint() + " (" + e + ")", e);
     }
     Duration latency = Duration.between(start, clock.instant());
     if (reply.status() == 200) {
-      return accept(offer, request, signed, reply, latency);
+      return accept(offer, request, voucher, reply, latency);
     }
-    Optional<NodeError> error = V2Json.error(reply.body());
-    String code = error.map(NodeError::code).orElse("HTTP_" + reply.status());
-    String message = error.map(NodeError::message).orElse(abbreviate(reply.body()));
     if (reply.status() >= 500) {
-      afterLostReply(offer, sent);
-      throw new ProviderUnavailableException(
-          offer.provider(), "HTTP " + reply.status() + " " + code + ": " + message, null);
+      afterLostReply(offer, lane, voucher);
+    } else if (!VOUCHER_AT_FAULT.contains(
+        V2Json.error(reply.body()).map(NodeError::code).orElse(""))) {
+      lane.giveBack(voucher); // a refusal charges nothing: the voucher serves the next call
     }
-    if (reply.status() == 404 && ErrorCode.UNKNOWN_MODEL.name().equals(code)) {
-      throw new ProviderUnavailableException(
-          offer.provider(), "does not serve model " + request.model() + ": " + message, null);
-    }
-    // a 4xx charges nothing: the lane stays unconfirmed and is resynchronised before its next use
-    throw new ProviderRefusedException(
-        offer.provider(), reply.status(), code, error.map(NodeError::field).orElse(null), message);
+    throw refusal(offer, request, reply);
   }
 
-  /** Asks the provider what it holds on the lane and records it; refuses a contradicting answer. */
-  private LaneEntry resync(ProviderOffer offer, LaneEntry entry) throws InterruptedException {
-    HeldVoucher held;
+  /**
+   * Asks the provider what it holds on the lane and continues after its newest voucher, once
+   * checked to be this client's; with {@code rebase}, starts numbering right after it even if this
+   * client had handed out more.
+   */
+  private void learn(ProviderOffer offer, ClientLane lane, boolean rebase)
+      throws InterruptedException {
+    HeldLane held;
     try {
-      held = http.lane(offer, entry.lane().consumer(), entry.lane().modelId());
+      held = http.lane(offer, lane.key().consumer(), lane.key().modelId());
     } catch (IOException e) {
       throw new ProviderUnavailableException(
           offer.provider(),
-          "cannot learn whether it kept voucher #"
-              + entry.voucher().voucher().cumulativeCalls()
-              + " on lane "
-              + entry.lane()
-              + " ("
-              + e.getMessage()
-              + "); not signing on that lane until it answers",
+          "cannot learn what it holds on lane " + lane.key() + " (" + e.getMessage() + ")",
           e);
     }
-    LaneEntry reconciled =
-        LaneProgress.reconcile(entry, held.amount(), held.calls())
-            .orElseThrow(
-                () ->
-                    new LaneConflictException(
-                        offer.provider(),
-                        "reports holding ("
-                            + held.amount()
-                            + ", "
-                            + held.calls()
-                            + " calls) on lane "
-                            + entry.lane()
-                            + ", but this client signed up to ("
-                            + entry.voucher().voucher().cumulativeAmount()
-                            + ", "
-                            + entry.voucher().voucher().cumulativeCalls()
-                            + " calls) and it was known to hold ("
-                            + entry.heldAmount()
-                            + ", "
-                            + entry.heldCalls()
-                            + " calls)"));
-    if (!reconciled.equals(entry)) {
-      store.save(reconciled);
+    if (held.calls() == 0) {
+      if (rebase) {
+        lane.rebase(0, TokenAmount.ZERO);
+      }
+      return;
     }
-    LOG.info(
-        "lane {}: provider {} voucher #{}",
-        entry.lane(),
-        reconciled.confirmed() ? "kept" : "does not hold",
-        entry.voucher().voucher().cumulativeCalls());
-    return reconciled;
+    Optional<SignedVoucher> theirs =
+        held.signature().map(sig -> new SignedVoucher(held.voucher(lane.key()), sig));
+    if (theirs.isEmpty() || !theirs.get().verify(domain)) {
+      throw new LaneConflictException(
+          offer.provider(),
+          "reports holding ("
+              + held.amount()
+              + ", "
+              + held.calls()
+              + " calls) on lane "
+              + lane.key()
+              + " without a voucher this client signed; not paying it on that lane");
+    }
+    if (lane.catchUp(theirs.get())) {
+      lanes.changed(lane);
+    }
+    if (rebase) {
+      lane.rebase(held.calls(), held.amount());
+    }
   }
 
-  // Best effort: learn now whether the provider kept the voucher; if it cannot say, the lane stays
-  // unconfirmed and is resynchronised before it is used again.
-  private void afterLostReply(ProviderOffer offer, LaneEntry sent) throws InterruptedException {
+  // Best effort: learn now whether the provider answered the call. If it did, the call is paid
+  // without a result; if not (or it cannot say), the voucher is kept to serve a later call.
+  private void afterLostReply(ProviderOffer offer, ClientLane lane, SignedVoucher voucher)
+      throws InterruptedException {
+    long call = voucher.voucher().cumulativeCalls();
     try {
-      LaneEntry after = resync(offer, sent);
-      if (after.confirmed()) {
+      HeldLane held = http.lane(offer, lane.key().consumer(), lane.key().modelId());
+      if (held.answered(call)) {
         LOG.warn(
-            "provider {} kept voucher #{} but its reply was lost: that call is paid without a"
-                + " result",
+            "provider {} answered call #{} on lane {} but its reply was lost: that call is paid"
+                + " without a result",
             offer.provider(),
-            sent.voucher().voucher().cumulativeCalls());
+            call,
+            lane.key());
+        return;
       }
-    } catch (ProviderUnavailableException e) {
-      LOG.debug("lane {} stays unconfirmed: {}", sent.lane(), e.getMessage());
+    } catch (IOException e) {
+      LOG.debug("lane {}: cannot learn the fate of call #{}: {}", lane.key(), call, e.toString());
     }
+    lane.giveBack(voucher);
   }
 
   private InferenceResult accept(
@@ -229,9 +290,11 @@ final class LaneCaller {
       throw new InvalidReceiptException(
           offer.provider(), "its receipt is malformed: " + e.getMessage(), null, body);
     }
+    JsonNode answer;
     List<Tensor> outputs;
     try {
-      outputs = request.outputs().apply(body);
+      answer = V2Json.parse(body);
+      outputs = request.outputs().apply(answer);
     } catch (IllegalArgumentException e) {
       throw new InvalidReceiptException(
           offer.provider(), "its outputs are unreadable: " + e.getMessage(), receipt, body);
@@ -240,9 +303,7 @@ final class LaneCaller {
     if (fault != null) {
       throw new InvalidReceiptException(offer.provider(), fault, receipt, body);
     }
-    store.save(LaneEntry.confirmed(signed));
-    long tokens = V2Json.parse(body).path("usage").path("prompt_tokens").asLong(0);
-    return new InferenceResult(outputs, receipt, offer.provider(), latency, tokens);
+    return new InferenceResult(outputs, receipt, offer.provider(), latency, promptTokens(answer));
   }
 
   /** What is wrong with the receipt, or null when it checks out. */

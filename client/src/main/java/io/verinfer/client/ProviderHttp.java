@@ -2,9 +2,12 @@ package io.verinfer.client;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.verinfer.protocol.Address;
+import io.verinfer.protocol.Bytes32;
 import io.verinfer.protocol.ModelId;
 import io.verinfer.protocol.PaymentHeaders;
+import io.verinfer.protocol.Signature;
 import io.verinfer.protocol.TokenAmount;
+import io.verinfer.protocol.Voucher;
 import java.io.IOException;
 import java.math.BigInteger;
 import java.net.http.HttpClient;
@@ -18,8 +21,22 @@ final class ProviderHttp implements AutoCloseable {
   /** A provider's answer to an inference call. */
   record Reply(int status, String body, Optional<String> receiptHeader) {}
 
-  /** The newest voucher a provider holds on a lane, as its lane endpoint reports it. */
-  record HeldVoucher(TokenAmount amount, long calls) {}
+  /**
+   * What a provider holds on a lane, as its lane endpoint reports it: its newest voucher's values
+   * and signature (absent on a lane it never answered), and the calls below it that it has not
+   * answered.
+   */
+  record HeldLane(TokenAmount amount, long calls, Optional<Signature> signature, long[] gaps) {
+    /** The newest voucher's values on {@code lane}. */
+    Voucher voucher(LaneKey lane) {
+      return new Voucher(lane.consumer(), lane.provider(), lane.modelId(), amount, calls);
+    }
+
+    /** Whether the provider reports call {@code #c} as answered. */
+    boolean answered(long c) {
+      return c <= calls && java.util.Arrays.stream(gaps).noneMatch(g -> g == c);
+    }
+  }
 
   private final HttpClient http;
   private final Duration timeout;
@@ -34,17 +51,19 @@ final class ProviderHttp implements AutoCloseable {
             .build();
   }
 
-  /** {@code POST {endpoint}{path}} paid with {@code voucherHeader}. */
+  /** {@code POST {endpoint}{path}} paid with {@code voucherHeader} (none when null). */
   Reply post(ProviderOffer offer, String path, String voucherHeader, byte[] body)
       throws IOException, InterruptedException {
-    HttpRequest request =
+    HttpRequest.Builder request =
         HttpRequest.newBuilder(offer.resolve(path))
             .timeout(timeout)
             .header("Content-Type", "application/json")
-            .header(PaymentHeaders.VOUCHER, voucherHeader)
-            .POST(HttpRequest.BodyPublishers.ofByteArray(body))
-            .build();
-    HttpResponse<String> response = http.send(request, HttpResponse.BodyHandlers.ofString());
+            .POST(HttpRequest.BodyPublishers.ofByteArray(body));
+    if (voucherHeader != null) {
+      request.header(PaymentHeaders.VOUCHER, voucherHeader);
+    }
+    HttpResponse<String> response =
+        http.send(request.build(), HttpResponse.BodyHandlers.ofString());
     return new Reply(
         response.statusCode(),
         response.body(),
@@ -56,7 +75,7 @@ final class ProviderHttp implements AutoCloseable {
    *
    * @throws IOException when the provider cannot be reached or answers anything but a lane
    */
-  HeldVoucher lane(ProviderOffer offer, Address consumer, ModelId model)
+  HeldLane lane(ProviderOffer offer, Address consumer, ModelId model)
       throws IOException, InterruptedException {
     HttpRequest request =
         HttpRequest.newBuilder(offer.resolve("/v1/lanes/" + consumer + "/" + model.value()))
@@ -75,7 +94,23 @@ final class ProviderHttp implements AutoCloseable {
       if (!amount.matches("[0-9]{1,39}") || !calls.canConvertToLong() || calls.asLong() < 0) {
         throw new IllegalArgumentException("cumulativeAmount or cumulativeCalls is malformed");
       }
-      return new HeldVoucher(TokenAmount.of(new BigInteger(amount)), calls.asLong());
+      Optional<Signature> signature = Optional.empty();
+      if (lane.hasNonNull("r") && lane.hasNonNull("vs")) {
+        signature =
+            Optional.of(
+                Signature.fromCompact(
+                    Bytes32.fromHex(lane.get("r").asText()),
+                    Bytes32.fromHex(lane.get("vs").asText())));
+      }
+      JsonNode gapsNode = lane.path("gaps");
+      long[] gaps = new long[gapsNode.size()];
+      for (int i = 0; i < gaps.length; i++) {
+        if (!gapsNode.get(i).canConvertToLong()) {
+          throw new IllegalArgumentException("gaps must be call numbers");
+        }
+        gaps[i] = gapsNode.get(i).asLong();
+      }
+      return new HeldLane(TokenAmount.of(new BigInteger(amount)), calls.asLong(), signature, gaps);
     } catch (IllegalArgumentException e) {
       throw new IOException("lane endpoint answered an unreadable lane: " + e.getMessage(), e);
     }

@@ -18,19 +18,19 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.locks.ReentrantLock;
 
 /**
- * {@link LaneStore} in one SQLite file with write-ahead logging and {@code synchronous=FULL}: a
- * saved entry is on disk before {@link #save} returns, so it survives a crash or {@code kill -9}.
+ * {@link LaneStore} in one SQLite file with write-ahead logging and {@code synchronous=FULL}: what
+ * {@link #saveAll} saved is on disk when it returns, so it survives a crash or {@code kill -9}.
  * Amounts are stored as decimal strings (they are uint128 on-chain, beyond SQLite's integers).
  */
 public final class SqliteLaneStore implements LaneStore {
   private static final String SELECT =
-      "SELECT consumer, provider, model_id, amount, calls, r, vs, held_amount, held_calls"
-          + " FROM lanes";
+      "SELECT consumer, provider, model_id, amount, calls, r, vs FROM signed_lanes";
 
   private final Path file;
   private final Connection db;
@@ -50,63 +50,83 @@ public final class SqliteLaneStore implements LaneStore {
         s.execute("PRAGMA synchronous=FULL");
         s.execute("PRAGMA busy_timeout=5000");
         s.execute(
-            "CREATE TABLE IF NOT EXISTS lanes ("
+            "CREATE TABLE IF NOT EXISTS signed_lanes ("
                 + " consumer TEXT NOT NULL, provider TEXT NOT NULL, model_id INTEGER NOT NULL,"
                 + " amount TEXT NOT NULL, calls INTEGER NOT NULL, r TEXT NOT NULL, vs TEXT NOT NULL,"
-                + " held_amount TEXT NOT NULL, held_calls INTEGER NOT NULL,"
                 + " PRIMARY KEY (consumer, provider, model_id))");
       }
+      db.setAutoCommit(false);
     } catch (SQLException | IOException e) {
       throw new IllegalStateException("cannot open the lane store at " + this.file, e);
     }
   }
 
   @Override
-  public Optional<LaneEntry> find(LaneKey lane) {
-    return locked(() -> row(lane));
+  public Optional<SignedVoucher> newest(LaneKey lane) {
+    return locked(
+        () -> {
+          try (PreparedStatement s =
+              db.prepareStatement(
+                  SELECT + " WHERE consumer = ? AND provider = ? AND model_id = ?")) {
+            s.setString(1, lane.consumer().value());
+            s.setString(2, lane.provider().value());
+            s.setLong(3, lane.modelId().value());
+            try (ResultSet rs = s.executeQuery()) {
+              Optional<SignedVoucher> found = rs.next() ? Optional.of(read(rs)) : Optional.empty();
+              db.commit();
+              return found;
+            }
+          }
+        });
   }
 
   @Override
-  public void save(LaneEntry entry) {
+  public void saveAll(Collection<SignedVoucher> vouchers) {
+    if (vouchers.isEmpty()) {
+      return;
+    }
     locked(
         () -> {
-          row(entry.lane()).ifPresent(old -> LaneStore.requireForward(old, entry));
           try (PreparedStatement s =
               db.prepareStatement(
-                  "INSERT INTO lanes (consumer, provider, model_id, amount, calls, r, vs,"
-                      + " held_amount, held_calls) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)"
+                  "INSERT INTO signed_lanes (consumer, provider, model_id, amount, calls, r, vs)"
+                      + " VALUES (?, ?, ?, ?, ?, ?, ?)"
                       + " ON CONFLICT (consumer, provider, model_id) DO UPDATE SET"
                       + " amount = excluded.amount, calls = excluded.calls, r = excluded.r,"
-                      + " vs = excluded.vs, held_amount = excluded.held_amount,"
-                      + " held_calls = excluded.held_calls")) {
-            Voucher v = entry.voucher().voucher();
-            bindLane(s, entry.lane());
-            s.setString(4, v.cumulativeAmount().baseUnits().toString());
-            s.setLong(5, v.cumulativeCalls());
-            s.setString(6, entry.voucher().signature().r().hex());
-            s.setString(7, entry.voucher().signature().vs().hex());
-            s.setString(8, entry.heldAmount().baseUnits().toString());
-            s.setLong(9, entry.heldCalls());
-            s.executeUpdate(); // autocommit: durable (WAL + synchronous=FULL) when this returns
+                      + " vs = excluded.vs WHERE excluded.calls > signed_lanes.calls")) {
+            for (SignedVoucher signed : vouchers) {
+              Voucher v = signed.voucher();
+              s.setString(1, v.consumer().value());
+              s.setString(2, v.provider().value());
+              s.setLong(3, v.modelId().value());
+              s.setString(4, v.cumulativeAmount().baseUnits().toString());
+              s.setLong(5, v.cumulativeCalls());
+              s.setString(6, signed.signature().r().hex());
+              s.setString(7, signed.signature().vs().hex());
+              s.addBatch();
+            }
+            s.executeBatch();
+            db.commit(); // WAL + synchronous=FULL: on disk when this returns
+          } catch (SQLException e) {
+            db.rollback();
+            throw e;
           }
           return null;
         });
   }
 
   @Override
-  public List<LaneEntry> unconfirmed() {
+  public List<SignedVoucher> all() {
     return locked(
         () -> {
-          List<LaneEntry> out = new ArrayList<>();
+          List<SignedVoucher> out = new ArrayList<>();
           try (Statement s = db.createStatement();
               ResultSet rs = s.executeQuery(SELECT)) {
             while (rs.next()) {
-              LaneEntry entry = read(rs);
-              if (!entry.confirmed()) {
-                out.add(entry);
-              }
+              out.add(read(rs));
             }
           }
+          db.commit();
           return out;
         });
   }
@@ -125,23 +145,7 @@ public final class SqliteLaneStore implements LaneStore {
     return "SqliteLaneStore[" + file + "]";
   }
 
-  private Optional<LaneEntry> row(LaneKey lane) throws SQLException {
-    try (PreparedStatement s =
-        db.prepareStatement(SELECT + " WHERE consumer = ? AND provider = ? AND model_id = ?")) {
-      bindLane(s, lane);
-      try (ResultSet rs = s.executeQuery()) {
-        return rs.next() ? Optional.of(read(rs)) : Optional.empty();
-      }
-    }
-  }
-
-  private static void bindLane(PreparedStatement s, LaneKey lane) throws SQLException {
-    s.setString(1, lane.consumer().value());
-    s.setString(2, lane.provider().value());
-    s.setLong(3, lane.modelId().value());
-  }
-
-  private static LaneEntry read(ResultSet rs) throws SQLException {
+  private static SignedVoucher read(ResultSet rs) throws SQLException {
     Voucher v =
         new Voucher(
             Address.of(rs.getString(1)),
@@ -151,8 +155,7 @@ public final class SqliteLaneStore implements LaneStore {
             rs.getLong(5));
     Signature sig =
         Signature.fromCompact(Bytes32.fromHex(rs.getString(6)), Bytes32.fromHex(rs.getString(7)));
-    return new LaneEntry(
-        new SignedVoucher(v, sig), TokenAmount.of(new BigInteger(rs.getString(8))), rs.getLong(9));
+    return new SignedVoucher(v, sig);
   }
 
   private interface SqlWork<T> {

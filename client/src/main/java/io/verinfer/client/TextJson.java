@@ -7,7 +7,6 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.verinfer.protocol.Bytes32;
 import io.verinfer.protocol.ModelId;
 import io.verinfer.protocol.Tensor;
-import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
 
@@ -32,13 +31,8 @@ final class TextJson {
   }
 
   /** {@code data[i].embedding} as one FP32 tensor named {@code embeddings}, [texts, dims]. */
-  static List<Tensor> embeddings(String body) {
-    JsonNode data;
-    try {
-      data = JSON.readTree(body).path("data");
-    } catch (IOException e) {
-      throw new IllegalArgumentException("the embeddings answer is not JSON", e);
-    }
+  static List<Tensor> embeddings(JsonNode root) {
+    JsonNode data = root.path("data");
     if (!data.isArray() || data.isEmpty()) {
       throw new IllegalArgumentException("the embeddings answer has no data");
     }

@@ -98,7 +98,11 @@ public final class V2Json {
 
   /** The {@code outputs} of a response body; {@link IllegalArgumentException} names the fault. */
   static List<Tensor> outputs(String body) {
-    JsonNode root = parse(body);
+    return outputs(parse(body));
+  }
+
+  /** The {@code outputs} of a parsed response body. */
+  static List<Tensor> outputs(JsonNode root) {
     JsonNode outputs = root.get("outputs");
     if (outputs == null || !outputs.isArray() || outputs.isEmpty()) {
       throw new IllegalArgumentException("the response has no 'outputs' array");

@@ -9,6 +9,7 @@ import io.verinfer.protocol.Address;
 import io.verinfer.protocol.ErrorCode;
 import io.verinfer.protocol.LocalKeySigner;
 import io.verinfer.protocol.ModelId;
+import io.verinfer.protocol.SignedVoucher;
 import io.verinfer.protocol.Signer;
 import io.verinfer.protocol.Tensor;
 import io.verinfer.protocol.TokenAmount;
@@ -16,6 +17,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -45,16 +47,23 @@ import org.web3j.crypto.Credentials;
  *
  * <h2>What a consumer can pay without a result</h2>
  *
- * Each attempt signs one voucher worth one price on the provider's lane and saves it in the {@link
- * LaneStore} before sending it. A call that got its answer is never sent elsewhere, so a result is
- * paid once. A provider that refuses (4xx) keeps nothing. But a provider may commit the voucher and
- * then lose its reply (the connection drops, the client times out, a 5xx after the commit); the
- * client then asks the provider's lane endpoint whether it kept the voucher and fails over. So one
- * call costs at most one extra price per provider whose reply was lost after it committed the
- * voucher, at most {@code maxAttempts − 1} extra prices in all. Nothing beyond that: before signing
- * again on a lane whose last voucher's fate is unknown, the client asks the provider and continues
- * from what it holds, never re-using a cumulative value it holds and never skipping one it does
- * not; and what a provider can redeem is at most the last voucher signed on its lane.
+ * Each attempt pays with its own voucher on the provider's lane: one handed back by an earlier call
+ * that got no answer, else a new one, one call and one price beyond the last handed out. Calls on
+ * one lane run concurrently; the provider answers each call number once, in any order ({@link
+ * io.verinfer.protocol.LaneWindow}), and redeems only its newest voucher, which pays for every call
+ * number up to it. A call that got its answer is never sent elsewhere, so a result is paid once. A
+ * provider that refuses (4xx) keeps nothing, and the voucher serves the next call. But a provider
+ * may answer and then lose its reply (the connection drops, the client times out, a 5xx after the
+ * commit); the client asks the provider's lane endpoint whether that call was answered and fails
+ * over, keeping the voucher for a later call if it was not. So one call costs at most one extra
+ * price per provider whose reply was lost after it answered, at most {@code maxAttempts − 1} extra
+ * prices in all; and a call number whose voucher was handed out but never answered (kept for reuse
+ * when the client stops, or refused for its price) is paid by the newer vouchers without a result:
+ * at most the calls in flight when the client stops or crashes.
+ *
+ * <p>Lane state is saved behind the calls ({@link LaneStore}, group-committed); after a crash a
+ * client learns what it had signed beyond its last save from the providers themselves (a stale
+ * refusal, then the lane endpoint, whose newest voucher it checks it signed).
  *
  * <p>Deposits are shared by all lanes; each provider bounds what it holds unredeemed by the deposit
  * it sees on-chain. One client per state directory (it is locked while the client is open).
@@ -65,6 +74,7 @@ public final class VerinferClient implements AutoCloseable {
   private final VerinferChain chain;
   private final StateDirLock lock;
   private final LaneStore store;
+  private final ClientLanes lanes;
   private final ProviderHttp http;
   private final ProviderDirectory directory;
   private final ProviderRanking ranking;
@@ -81,6 +91,7 @@ public final class VerinferClient implements AutoCloseable {
     this.chain = chain;
     this.lock = lock;
     this.store = store;
+    this.lanes = new ClientLanes(store);
     this.options = options;
     this.http = new ProviderHttp(options.timeout());
     this.directory =
@@ -89,7 +100,7 @@ public final class VerinferClient implements AutoCloseable {
             options.discoveryTtl(),
             options.clock());
     this.ranking = new ProviderRanking(options.clock(), options.failureCooldown());
-    this.caller = new LaneCaller(signer, chain.channels().domain(), store, http, options.clock());
+    this.caller = new LaneCaller(signer, chain.channels().domain(), lanes, http, options.clock());
   }
 
   /**
@@ -199,12 +210,18 @@ public final class VerinferClient implements AutoCloseable {
    * tensor [texts, dimensions] the answer holds. The result's single output is that tensor.
    */
   public InferenceResult embed(ModelId model, List<String> texts) {
+    return embed(model, texts, Routing.any());
+  }
+
+  /** {@link #embed(ModelId, List)} at the providers {@code routing} allows. */
+  public InferenceResult embed(ModelId model, List<String> texts, Routing routing) {
     Objects.requireNonNull(model, "model must not be null");
     Objects.requireNonNull(texts, "texts must not be null");
+    Objects.requireNonNull(routing, "routing must not be null");
     if (texts.isEmpty()) {
       throw new IllegalArgumentException("texts must hold at least one text");
     }
-    return call(model, TextJson.request(model, texts), Routing.any());
+    return call(model, TextJson.request(model, texts), routing);
   }
 
   private InferenceResult call(ModelId model, LaneCaller.Request request, Routing routing) {
@@ -223,7 +240,8 @@ public final class VerinferClient implements AutoCloseable {
     List<ProviderUnavailableException> failures = new ArrayList<>();
     for (ProviderOffer offer : ranked.subList(0, attempts)) {
       try {
-        InferenceResult result = caller.call(offer, request);
+        InferenceResult result =
+            options.paymentOff() ? caller.callUnpaid(offer, request) : caller.call(offer, request);
         ranking.succeeded(offer.provider(), result.latency());
         return result;
       } catch (ProviderRefusedException e) {
@@ -242,9 +260,17 @@ public final class VerinferClient implements AutoCloseable {
         model, "the " + attempts + " provider(s) tried all failed", failures);
   }
 
-  /** The lane store, e.g. to list lanes whose last voucher's fate is still unknown. */
-  public LaneStore lanes() {
-    return store;
+  /** The newest voucher this client signed on its lane with {@code provider} for {@code model}. */
+  public Optional<SignedVoucher> newestVoucher(Address provider, ModelId model) {
+    return lanes.get(new LaneKey(address(), provider, model)).newestSigned();
+  }
+
+  /**
+   * Vouchers whose call got no answer (refused, or the reply lost before the provider answered),
+   * kept to pay for later calls on their lanes.
+   */
+  public List<SignedVoucher> outstanding() {
+    return lanes.outstanding();
   }
 
   /** Closes the chain connection and the lane store and unlocks the state directory; idempotent. */
@@ -255,6 +281,7 @@ public final class VerinferClient implements AutoCloseable {
     }
     try (lock;
         store;
+        lanes;
         http) {
       chain.close();
     }

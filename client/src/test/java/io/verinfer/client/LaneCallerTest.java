@@ -39,6 +39,7 @@ class LaneCallerTest {
   @TempDir Path dir;
   private ScriptedProvider provider;
   private LaneStore store;
+  private ClientLanes lanes;
   private ProviderHttp http;
   private LaneCaller caller;
   private ProviderOffer offer;
@@ -49,7 +50,8 @@ class LaneCallerTest {
     provider = new ScriptedProvider(DOMAIN);
     store = new SqliteLaneStore(dir.resolve("lanes.db"));
     http = new ProviderHttp(Duration.ofMillis(700));
-    caller = new LaneCaller(CONSUMER, DOMAIN, store, http, Clock.systemUTC());
+    lanes = new ClientLanes(store);
+    caller = new LaneCaller(CONSUMER, DOMAIN, lanes, http, Clock.systemUTC());
     offer =
         new ProviderOffer(ScriptedProvider.KEY.address(), URI.create(provider.baseUrl()), PRICE);
   }
@@ -57,6 +59,7 @@ class LaneCallerTest {
   @AfterEach
   void stop() {
     http.close();
+    lanes.close();
     store.close();
     provider.close();
   }
@@ -67,8 +70,12 @@ class LaneCallerTest {
     return caller.call(offer, LaneCaller.Request.tensors(MODEL, inputs));
   }
 
-  private LaneEntry lane() {
-    return store.find(new LaneKey(CONSUMER.address(), offer.provider(), MODEL)).orElseThrow();
+  private ClientLane lane() {
+    return lanes.get(new LaneKey(CONSUMER.address(), offer.provider(), MODEL));
+  }
+
+  private long newestSigned() {
+    return lane().newestSigned().orElseThrow().voucher().cumulativeCalls();
   }
 
   private static long calls(InferenceResult r) {
@@ -76,14 +83,39 @@ class LaneCallerTest {
   }
 
   @Test
-  void anHonestProviderIsPaidOnePricePerCallAndTheLaneIsConfirmed() {
+  void anHonestProviderIsPaidOnePricePerCall() {
     for (int i = 1; i <= 3; i++) {
       InferenceResult r = call();
       assertThat(calls(r)).isEqualTo(i);
       assertThat(r.receipt().receipt().cumulativeAmount()).isEqualTo(PRICE.times(i));
       assertThat(r.output("y").toFloats()[0]).isEqualTo(2f * (i - 1));
     }
-    assertThat(lane().confirmed()).isTrue();
+    assertThat(lanes.outstanding()).isEmpty();
+    lanes.flush();
+    assertThat(store.newest(lane().key()).orElseThrow().voucher().cumulativeCalls()).isEqualTo(3);
+  }
+
+  @Test
+  void concurrentCallsOnOneLaneEachPayWithTheirOwnVoucher() throws Exception {
+    List<Long> numbers = new java.util.concurrent.CopyOnWriteArrayList<>();
+    try (var pool = java.util.concurrent.Executors.newFixedThreadPool(16)) {
+      List<java.util.concurrent.Future<?>> done = new java.util.ArrayList<>();
+      for (int t = 0; t < 16; t++) {
+        done.add(
+            pool.submit(
+                () -> {
+                  for (int i = 0; i < 5; i++) {
+                    numbers.add(calls(call()));
+                  }
+                }));
+      }
+      for (var f : done) {
+        f.get();
+      }
+    }
+    assertThat(numbers).hasSize(80).doesNotHaveDuplicates().allMatch(c -> c >= 1 && c <= 80);
+    assertThat(provider.answered()).hasSize(80);
+    assertThat(newestSigned()).isEqualTo(80);
   }
 
   @Test
@@ -99,11 +131,12 @@ class LaneCallerTest {
               assertThat(e.field()).contains("X-Verinfer-Voucher");
               assertThat(e.getMessage()).contains("deposit more");
             });
-    var refused = lane().voucher();
-    assertThat(lane().confirmed()).isFalse();
+    assertThat(lanes.outstanding()).hasSize(1);
+    var refused = lanes.outstanding().get(0);
     InferenceResult r = call();
     assertThat(calls(r)).as("the refused call number is used, not skipped").isEqualTo(2);
-    assertThat(lane().voucher()).as("the very same signed voucher").isEqualTo(refused);
+    assertThat(lane().newestSigned()).as("the very same signed voucher").contains(refused);
+    assertThat(lanes.outstanding()).isEmpty();
   }
 
   @Test
@@ -133,7 +166,7 @@ class LaneCallerTest {
     assertThatThrownBy(this::call)
         .isInstanceOf(ProviderUnavailableException.class)
         .hasMessageContaining("500");
-    assertThat(lane().confirmed()).as("the lane endpoint says #2 is held").isTrue();
+    assertThat(lanes.outstanding()).as("the lane endpoint says #2 was answered").isEmpty();
     assertThat(calls(call())).isEqualTo(3);
   }
 
@@ -150,7 +183,7 @@ class LaneCallerTest {
   }
 
   @Test
-  void aStaleRefusalResynchronisesAndTriesOnceMore() {
+  void aStaleRefusalMakesTheClientLearnTheLaneAndTryAgain() {
     call();
     provider.next(Mode.STALE_AFTER_LATE_COMMIT);
     InferenceResult r = call();
@@ -159,26 +192,50 @@ class LaneCallerTest {
   }
 
   @Test
+  void aClientThatLostItsStateContinuesAfterWhatTheProviderHolds() {
+    for (int i = 0; i < 4; i++) {
+      call();
+    }
+    lanes.close();
+    store.close();
+    store = new SqliteLaneStore(dir.resolve("other-lanes.db")); // a new, empty state directory
+    lanes = new ClientLanes(store);
+    caller = new LaneCaller(CONSUMER, DOMAIN, lanes, http, Clock.systemUTC());
+    InferenceResult r = call();
+    assertThat(calls(r)).as("#1 is stale; the provider holds #4, signed by this key").isEqualTo(5);
+    assertThat(r.receipt().receipt().cumulativeAmount()).isEqualTo(PRICE.times(5));
+  }
+
+  @Test
+  void aRefusalBelowThePriceRestartsNumberingAfterWhatTheProviderHolds() {
+    call();
+    provider.next(Mode.REFUSE_BELOW_PRICE);
+    InferenceResult r = call();
+    assertThat(calls(r)).as("#2 was refused, so #2 is signed anew").isEqualTo(2);
+    assertThat(provider.inferCalls()).isEqualTo(3);
+  }
+
+  @Test
   void aProviderClaimingMoreThanWasEverSignedIsNotPaidOnThatLane() {
     call();
-    provider.next(Mode.REFUSE_INSUFFICIENT_DEPOSIT);
-    assertThatThrownBy(this::call).isInstanceOf(ProviderRefusedException.class);
     provider.next(Mode.CLAIM_MORE_ON_LANE);
     assertThatThrownBy(this::call)
         .isInstanceOf(LaneConflictException.class)
         .hasMessageContaining("reports holding");
-    assertThat(provider.inferCalls()).as("nothing was sent").isEqualTo(2);
+    assertThat(provider.inferCalls()).as("nothing sent after the claim").isEqualTo(2);
   }
 
   @Test
-  void anUnreachableProviderIsReportedWithoutLosingTheLane() {
+  void anUnreachableProviderIsReportedAndTheVoucherKeptForLater() {
     call();
     provider.close();
     assertThatThrownBy(this::call).isInstanceOf(ProviderUnavailableException.class);
-    assertThat(lane().voucher().voucher().cumulativeCalls()).isEqualTo(2);
+    assertThat(newestSigned()).isEqualTo(2);
+    assertThat(lanes.outstanding()).hasSize(1);
     assertThatThrownBy(this::call)
         .isInstanceOf(ProviderUnavailableException.class)
-        .hasMessageContaining("cannot learn whether it kept voucher #2");
-    assertThat(lane().voucher().voucher().cumulativeCalls()).as("nothing new signed").isEqualTo(2);
+        .hasMessageContaining("no answer");
+    assertThat(newestSigned()).as("#2 was sent again: nothing new signed").isEqualTo(2);
+    assertThat(lanes.outstanding()).hasSize(1);
   }
 }

@@ -12,18 +12,21 @@ import io.verinfer.protocol.LocalKeySigner;
 import io.verinfer.protocol.PaymentHeaders;
 import io.verinfer.protocol.Receipt;
 import io.verinfer.protocol.SignedReceipt;
+import io.verinfer.protocol.SignedVoucher;
 import io.verinfer.protocol.Tensor;
-import io.verinfer.protocol.TokenAmount;
 import io.verinfer.protocol.Voucher;
 import java.math.BigInteger;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import org.web3j.crypto.ECKeyPair;
 
 /**
- * A provider on 127.0.0.1 that keeps one lane the way a Verinfer node does (a voucher must advance
- * it by exactly one call; it answers the lane endpoint) and can be told to misbehave in the ways a
- * paying client must survive. Its model returns the input doubled, as {@code y}.
+ * A provider on 127.0.0.1 that keeps one lane the way a Verinfer node does (each call number is
+ * answered once; a voucher ahead of the newest becomes the newest, one behind it must be an
+ * unanswered gap; it answers the lane endpoint) and can be told to misbehave in the ways a paying
+ * client must survive. Its model returns the input doubled, as {@code y}.
  */
 final class ScriptedProvider implements AutoCloseable {
   /** How the next inference call goes. */
@@ -35,7 +38,8 @@ final class ScriptedProvider implements AutoCloseable {
     FAIL_500_AFTER_COMMIT,
     SLOW_AFTER_COMMIT,
     STALE_AFTER_LATE_COMMIT,
-    CLAIM_MORE_ON_LANE
+    CLAIM_MORE_ON_LANE,
+    REFUSE_BELOW_PRICE
   }
 
   static final LocalKeySigner KEY = LocalKeySigner.of(ECKeyPair.create(BigInteger.valueOf(4242)));
@@ -46,8 +50,9 @@ final class ScriptedProvider implements AutoCloseable {
   private final Eip712Domain domain;
   private final Javalin app;
   private volatile Mode mode = Mode.HONEST;
-  private TokenAmount heldAmount = TokenAmount.ZERO;
-  private long heldCalls;
+  private boolean claimMore; // from a CLAIM_MORE_ON_LANE call on, the lane endpoint lies
+  private SignedVoucher newest;
+  private final Set<Long> answered = new HashSet<>();
   private int inferCalls;
 
   ScriptedProvider(Eip712Domain domain) {
@@ -67,7 +72,11 @@ final class ScriptedProvider implements AutoCloseable {
   }
 
   synchronized long heldCalls() {
-    return heldCalls;
+    return newest == null ? 0 : newest.voucher().cumulativeCalls();
+  }
+
+  synchronized Set<Long> answered() {
+    return Set.copyOf(answered);
   }
 
   synchronized int inferCalls() {
@@ -82,18 +91,24 @@ final class ScriptedProvider implements AutoCloseable {
       inferCalls++;
       Mode now = mode;
       mode = Mode.HONEST;
-      Voucher v = PaymentHeaders.decodeVoucher(ctx.header(PaymentHeaders.VOUCHER)).voucher();
+      SignedVoucher signed = PaymentHeaders.decodeVoucher(ctx.header(PaymentHeaders.VOUCHER));
+      Voucher v = signed.voucher();
       if (now == Mode.REFUSE_INSUFFICIENT_DEPOSIT) {
         refuse(ctx, 402, "INSUFFICIENT_DEPOSIT", "deposit more");
         return;
       }
+      if (now == Mode.REFUSE_BELOW_PRICE) {
+        refuse(ctx, 402, "VOUCHER_BELOW_PRICE", "the price went up");
+        return;
+      }
       if (now == Mode.STALE_AFTER_LATE_COMMIT) {
-        commit(v); // an earlier request carrying this voucher just landed
+        commit(signed); // an earlier request carrying this voucher just landed
         refuse(ctx, 409, "STALE_VOUCHER", "not newer");
         return;
       }
-      if (v.cumulativeCalls() != heldCalls + 1) {
-        refuse(ctx, 409, "STALE_VOUCHER", "expected call " + (heldCalls + 1));
+      claimMore |= now == Mode.CLAIM_MORE_ON_LANE;
+      if (now == Mode.CLAIM_MORE_ON_LANE || answered.contains(v.cumulativeCalls())) {
+        refuse(ctx, 409, "STALE_VOUCHER", "call #" + v.cumulativeCalls() + " was answered");
         return;
       }
       List<Tensor> inputs = V2Json.outputs(ctx.body().replace("\"inputs\"", "\"outputs\""));
@@ -104,7 +119,7 @@ final class ScriptedProvider implements AutoCloseable {
         out[i] = 2 * in[i];
       }
       List<Tensor> outputs = List.of(Tensor.ofFloats("y", x.shape(), out));
-      commit(v);
+      commit(signed);
       if (now == Mode.FAIL_500_AFTER_COMMIT) {
         refuse(ctx, 500, "INTERNAL", "crashed after committing");
         return;
@@ -148,14 +163,30 @@ final class ScriptedProvider implements AutoCloseable {
     return new SignedReceipt(receipt, signer.sign(receipt.digest(domain)));
   }
 
-  private void commit(Voucher v) {
-    heldAmount = v.cumulativeAmount();
-    heldCalls = v.cumulativeCalls();
+  private void commit(SignedVoucher v) {
+    answered.add(v.voucher().cumulativeCalls());
+    if (v.voucher().cumulativeCalls() > heldCalls()) {
+      newest = v;
+    }
   }
 
   private synchronized void lane(Context ctx) {
-    long calls = mode == Mode.CLAIM_MORE_ON_LANE ? heldCalls + 5 : heldCalls;
-    ctx.json(Map.of("cumulativeAmount", heldAmount.toString(), "cumulativeCalls", calls));
+    long held = heldCalls();
+    ObjectNode lane = JSON.createObjectNode();
+    lane.put("cumulativeCalls", claimMore ? held + 5 : held);
+    lane.put(
+        "cumulativeAmount", newest == null ? "0" : newest.voucher().cumulativeAmount().toString());
+    if (newest != null) {
+      lane.put("r", newest.signature().r().hex());
+      lane.put("vs", newest.signature().vs().hex());
+    }
+    ArrayNode gaps = lane.putArray("gaps");
+    for (long c = 1; c < held; c++) {
+      if (!answered.contains(c)) {
+        gaps.add(c);
+      }
+    }
+    ctx.contentType("application/json").result(lane.toString());
   }
 
   private static void refuse(Context ctx, int status, String code, String message) {
