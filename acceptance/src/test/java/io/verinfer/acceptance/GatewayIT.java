@@ -115,14 +115,40 @@ class GatewayIT {
         assertThat(JSON.readTree(bad.body()).path("error").path("code").asText())
             .isEqualTo("EMPTY_INPUT");
 
+        String provider = Actors.address(Actors.PROVIDER_0 + 2).value();
+        assertThat(embed(http, gateway, provider).statusCode()).isEqualTo(200);
+        HttpResponse<String> elsewhere =
+            embed(http, gateway, "0x00000000000000000000000000000000000000aa");
+        assertThat(elsewhere.statusCode()).isEqualTo(503);
+        assertThat(JSON.readTree(elsewhere.body()).path("error").path("code").asText())
+            .isEqualTo("NO_PROVIDER");
+        HttpResponse<String> garbled = embed(http, gateway, provider + ",not-an-address");
+        assertThat(garbled.statusCode()).isEqualTo(400);
+        assertThat(JSON.readTree(garbled.body()).path("error").path("field").asText())
+            .isEqualTo("X-Verinfer-Providers");
+
         assertThat(node.settler().orElseThrow().settleAll()).isEqualTo(1);
         var usage = actors.admin().counter().usageOf(Actors.address(Actors.CONSUMER_0 + 1));
-        assertThat(usage.calls()).isEqualTo(1); // one paid call; the refused one cost nothing
-        assertThat(usage.spend()).isEqualTo(TokenAmount.of(5_000));
+        assertThat(usage.calls()).isEqualTo(2); // two paid calls; the refused ones cost nothing
+        assertThat(usage.spend()).isEqualTo(TokenAmount.of(10_000));
       }
     } finally {
       SharedDevnet.revert(snapshot);
     }
+  }
+
+  /** One embeddings call through the gateway, limited to {@code providers}. */
+  private static HttpResponse<String> embed(HttpClient http, Gateway gateway, String providers)
+      throws IOException, InterruptedException {
+    return http.send(
+        HttpRequest.newBuilder(URI.create(gateway.baseUrl() + "/v1/embeddings"))
+            .header("Content-Type", "application/json")
+            .header("X-Verinfer-Providers", providers)
+            .POST(
+                HttpRequest.BodyPublishers.ofString(
+                    "{\"model\":\"minilm-embed\",\"input\":\"routing\"}"))
+            .build(),
+        HttpResponse.BodyHandlers.ofString());
   }
 
   private static JsonNode runOpenAiExample(String baseUrl)

@@ -3,7 +3,9 @@ package io.verinfer.client.gateway;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.javalin.http.Context;
 import io.verinfer.client.InferenceResult;
+import io.verinfer.client.Routing;
 import io.verinfer.client.V2Json;
+import io.verinfer.protocol.Address;
 import io.verinfer.protocol.PaymentHeaders;
 import java.nio.ByteBuffer;
 import java.nio.charset.CharacterCodingException;
@@ -44,8 +46,40 @@ final class Bodies {
     return node;
   }
 
+  /** The request header that limits which providers may serve a call. */
+  static final String PROVIDERS = "X-Verinfer-Providers";
+
+  /**
+   * Where a call may go: the providers listed (comma-separated addresses) in the {@value PROVIDERS}
+   * header, else the gateway's default.
+   */
+  static Routing routing(Context ctx, Routing fallback) {
+    String header = ctx.header(PROVIDERS);
+    if (header == null || header.isBlank()) {
+      return fallback;
+    }
+    try {
+      return Routing.only(
+          java.util.Arrays.stream(header.split(","))
+              .map(String::strip)
+              .map(Address::of)
+              .toArray(Address[]::new));
+    } catch (IllegalArgumentException e) {
+      throw new GatewayError(
+          400,
+          "MALFORMED_REQUEST",
+          PROVIDERS,
+          "'"
+              + PROVIDERS
+              + "' must list provider addresses separated by commas: "
+              + e.getMessage());
+    }
+  }
+
   static void stamp(Context ctx, InferenceResult result) {
-    ctx.header(PaymentHeaders.RECEIPT, PaymentHeaders.encode(result.receipt()));
+    if (result.paid()) {
+      ctx.header(PaymentHeaders.RECEIPT, PaymentHeaders.encode(result.receipt()));
+    }
     ctx.header("X-Verinfer-Provider", result.provider().value());
   }
 }

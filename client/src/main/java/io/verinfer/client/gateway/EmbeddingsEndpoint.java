@@ -7,6 +7,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.javalin.http.Context;
 import io.javalin.http.Handler;
 import io.verinfer.client.InferenceResult;
+import io.verinfer.client.Routing;
 import io.verinfer.client.VerinferClient;
 import io.verinfer.protocol.ModelId;
 import io.verinfer.protocol.Tensor;
@@ -21,10 +22,12 @@ final class EmbeddingsEndpoint implements Handler {
   private static final ObjectMapper JSON = new ObjectMapper();
   private final VerinferClient client;
   private final ModelNames models;
+  private final Routing routing;
 
-  EmbeddingsEndpoint(VerinferClient client, ModelNames models) {
+  EmbeddingsEndpoint(VerinferClient client, ModelNames models, Routing routing) {
     this.client = client;
     this.models = models;
+    this.routing = routing;
   }
 
   @Override
@@ -41,7 +44,7 @@ final class EmbeddingsEndpoint implements Handler {
           "encoding_format",
           "'encoding_format' must be \"float\" or \"base64\"");
     }
-    InferenceResult result = client.embed(model, texts);
+    InferenceResult result = client.embed(model, texts, Bodies.routing(ctx, routing));
     Tensor embeddings = result.output("embeddings");
     int dims = (int) embeddings.shape()[1];
     float[] all = embeddings.toFloats();

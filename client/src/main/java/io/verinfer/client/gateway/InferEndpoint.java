@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.javalin.http.Context;
 import io.javalin.http.Handler;
 import io.verinfer.client.InferenceResult;
+import io.verinfer.client.Routing;
 import io.verinfer.client.V2Json;
 import io.verinfer.client.VerinferClient;
 import io.verinfer.protocol.CanonicalTensors;
@@ -18,10 +19,12 @@ final class InferEndpoint implements Handler {
   private static final ObjectMapper JSON = new ObjectMapper();
   private final VerinferClient client;
   private final ModelNames models;
+  private final Routing routing;
 
-  InferEndpoint(VerinferClient client, ModelNames models) {
+  InferEndpoint(VerinferClient client, ModelNames models, Routing routing) {
     this.client = client;
     this.models = models;
+    this.routing = routing;
   }
 
   @Override
@@ -34,7 +37,7 @@ final class InferEndpoint implements Handler {
     } catch (IllegalArgumentException e) {
       throw new GatewayError(400, "MALFORMED_REQUEST", "inputs", e.getMessage());
     }
-    InferenceResult result = client.infer(id, inputs);
+    InferenceResult result = client.infer(id, inputs, Bodies.routing(ctx, routing));
     ObjectNode response = JSON.createObjectNode();
     response.put("model_name", models.nameOf(id));
     response.put("model_version", "1");
