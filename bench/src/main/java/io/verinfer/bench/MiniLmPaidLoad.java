@@ -5,10 +5,7 @@ import io.verinfer.chain.devnet.DevnetSupervisor;
 import io.verinfer.client.ClientOptions;
 import io.verinfer.client.VerinferClient;
 import io.verinfer.client.gateway.Gateway;
-import io.verinfer.node.NodeServer;
-import io.verinfer.node.PaidSettings;
 import io.verinfer.node.ProviderNode;
-import io.verinfer.node.payment.Settler;
 import io.verinfer.protocol.ModelId;
 import io.verinfer.protocol.TokenAmount;
 import io.verinfer.runtime.EngineConfig;
@@ -21,7 +18,6 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -45,26 +41,8 @@ final class MiniLmPaidLoad {
         DevnetSupervisor.start(DevnetSupervisor.Options.defaults(), s -> {})) {
       Path pack = Packs.pack(MiniLmPack.NAME);
       ModelId model = Packs.publish(devnet.deployment(), MiniLmPack.NAME);
-      PaidSettings paid =
-          new PaidSettings(
-              devnet.deployment(),
-              DevAccounts.account(8),
-              work.resolve("ledger.db"),
-              Map.of(MiniLmPack.NAME, TokenAmount.of(1_000)),
-              TokenAmount.of(1_000),
-              new Settler.Policy(
-                  TokenAmount.ofTokens("100000"), Duration.ofHours(1), 100, Duration.ofHours(1)));
       LocalModelStore bareStore = new LocalModelStore(work.resolve("bare-store"));
-      try (ProviderNode node =
-              ProviderNode.start(
-                  new ProviderNode.Config(
-                      work.resolve("store"),
-                      List.of(pack),
-                      NodeServer.Options.loopback(),
-                      EngineConfig.defaults(),
-                      false,
-                      paid),
-                  s -> {});
+      try (ProviderNode node = PaidPathLoad.provider(devnet, work, pack, 8, false);
           VerinferClient client =
               VerinferClient.connect(
                   devnet.deployment(),
@@ -82,8 +60,10 @@ final class MiniLmPaidLoad {
         URI uri = URI.create(gateway.baseUrl() + "/v1/embeddings");
         String body = "{\"model\":\"minilm-embed\",\"input\":\"" + TEXT + "\"}";
         HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
-        PaidPathLoad.run("warm-up paid", uri, http, callers, 200, body);
-        bareRound("warm-up bare", bare, callers, 200);
+        for (int w = 0; w < PaidPathLoad.WARM_UP_ROUNDS; w++) {
+          PaidPathLoad.run("warm-up paid", uri, http, callers, calls, body);
+          bareRound("warm-up bare", bare, callers, calls);
+        }
         List<PaidPathLoad.Round> paidRounds = new ArrayList<>();
         List<PaidPathLoad.Round> bareRounds = new ArrayList<>();
         for (int r = 0; r < rounds; r++) {
@@ -102,6 +82,7 @@ final class MiniLmPaidLoad {
     long[] latencies = new long[calls];
     AtomicInteger next = new AtomicInteger();
     long start = System.nanoTime();
+    long cpuStart = PaidPathLoad.OS.getProcessCpuTime();
     try (ExecutorService pool = Executors.newFixedThreadPool(callers)) {
       List<Future<?>> done = new ArrayList<>();
       for (int c = 0; c < callers; c++) {
@@ -119,6 +100,6 @@ final class MiniLmPaidLoad {
         f.get();
       }
     }
-    return PaidPathLoad.record(name, calls, start, latencies);
+    return PaidPathLoad.record(name, calls, start, cpuStart, latencies);
   }
 }

@@ -3,12 +3,14 @@ package io.verinfer.bench;
 import io.verinfer.chain.devnet.DevAccounts;
 import io.verinfer.chain.devnet.DevnetSupervisor;
 import io.verinfer.client.ClientOptions;
+import io.verinfer.client.Routing;
 import io.verinfer.client.VerinferClient;
 import io.verinfer.client.gateway.Gateway;
 import io.verinfer.node.NodeServer;
 import io.verinfer.node.PaidSettings;
 import io.verinfer.node.ProviderNode;
 import io.verinfer.node.payment.Settler;
+import io.verinfer.protocol.Address;
 import io.verinfer.protocol.ModelId;
 import io.verinfer.protocol.TokenAmount;
 import io.verinfer.runtime.EngineConfig;
@@ -31,10 +33,11 @@ import java.util.concurrent.Future;
 
 /**
  * Load generator for the whole paid path on fraud-detect, side by side in one run on one devnet:
- * the same HTTP request through the gateway to a paid provider (the SDK signs and stores a voucher,
- * the provider verifies it, commits it to SQLite, signs a receipt, the SDK checks it) against the
- * same request straight to an unpaid provider. Each round runs a fixed number of calls from a fixed
- * number of closed-loop callers; rounds alternate so drift hits both sides.
+ * the same HTTP request through a gateway and its SDK to a registered provider, once paid (the SDK
+ * signs a voucher, the provider verifies it, commits the call to SQLite, signs a receipt, the SDK
+ * checks it) and once with payment switched off on both ends (same gateway, SDK and node code, no
+ * voucher, no receipt, no ledger). Each round runs a fixed number of calls from a fixed number of
+ * closed-loop callers; rounds alternate so drift hits both sides.
  *
  * <p>Usage: {@code java ... io.verinfer.bench.PaidPathLoad [callers] [callsPerRound] [rounds]}
  */
@@ -42,11 +45,19 @@ public final class PaidPathLoad {
   private static final String BODY =
       "{\"inputs\":[{\"name\":\"features\",\"shape\":[1,8],\"datatype\":\"FP32\",\"data\":[120,22,2,35,3,400,1,0]}]}";
 
+  /** Rounds run and discarded first, so the JIT has compiled both paths. */
+  static final int WARM_UP_ROUNDS = 3;
+
   private PaidPathLoad() {}
 
-  record Round(String path, int calls, double seconds, long[] latenciesMicros) {
+  record Round(String path, int calls, double seconds, long[] latenciesMicros, double cpuSeconds) {
     double throughput() {
       return calls / seconds;
+    }
+
+    /** CPU time this process spent per call (all threads: load generator, gateway, node). */
+    double cpuMicrosPerCall() {
+      return cpuSeconds * 1e6 / calls;
     }
 
     double percentileMillis(double p) {
@@ -69,59 +80,85 @@ public final class PaidPathLoad {
         DevnetSupervisor.start(DevnetSupervisor.Options.defaults(), s -> {})) {
       Path pack = Packs.pack("fraud-detect");
       ModelId model = Packs.publish(devnet.deployment(), "fraud-detect");
-      EngineConfig engine = EngineConfig.defaults();
-      PaidSettings paid =
-          new PaidSettings(
-              devnet.deployment(),
-              DevAccounts.account(8),
-              work.resolve("ledger.db"),
-              Map.of("fraud-detect", TokenAmount.of(1_000)),
-              TokenAmount.of(1_000),
-              new Settler.Policy(
-                  TokenAmount.ofTokens("100000"), Duration.ofHours(1), 100, Duration.ofHours(1)));
-      try (ProviderNode paidNode =
-              ProviderNode.start(
-                  new ProviderNode.Config(
-                      work.resolve("store"),
-                      List.of(pack),
-                      NodeServer.Options.loopback(),
-                      engine,
-                      false,
-                      paid),
-                  s -> {});
-          ProviderNode unpaidNode =
-              ProviderNode.start(
-                  new ProviderNode.Config(
-                      work.resolve("store2"),
-                      List.of(pack),
-                      NodeServer.Options.loopback(),
-                      engine,
-                      true),
-                  s -> {});
-          VerinferClient client =
+      try (ProviderNode paidNode = provider(devnet, work, pack, 8, false);
+          ProviderNode unpaidNode = provider(devnet, work, pack, 9, true);
+          VerinferClient payer =
               VerinferClient.connect(
                   devnet.deployment(),
                   DevAccounts.account(2),
-                  work.resolve("client"),
+                  work.resolve("client-paid"),
                   ClientOptions.defaults());
-          Gateway gateway = new Gateway(client, Map.of("fraud-detect", model), "127.0.0.1", 0)) {
-        client.deposit(TokenAmount.ofTokens("1000"));
+          VerinferClient free =
+              VerinferClient.connect(
+                  devnet.deployment(),
+                  DevAccounts.account(3),
+                  work.resolve("client-unpaid"),
+                  ClientOptions.defaults().withPaymentOff(true));
+          Gateway paidGateway =
+              new Gateway(
+                  payer,
+                  Map.of("fraud-detect", model),
+                  "127.0.0.1",
+                  0,
+                  Routing.only(Address.of(DevAccounts.account(8).getAddress())));
+          Gateway unpaidGateway =
+              new Gateway(
+                  free,
+                  Map.of("fraud-detect", model),
+                  "127.0.0.1",
+                  0,
+                  Routing.only(Address.of(DevAccounts.account(9).getAddress())))) {
+        payer.deposit(TokenAmount.ofTokens("1000"));
         System.err.println(
             "paid provider at " + paidNode.baseUrl() + ", unpaid at " + unpaidNode.baseUrl());
-        URI paidUri = URI.create(gateway.baseUrl() + "/v2/models/fraud-detect/infer");
-        URI unpaidUri = URI.create(unpaidNode.baseUrl() + "/v2/models/fraud-detect/infer");
+        URI paidUri = URI.create(paidGateway.baseUrl() + "/v2/models/fraud-detect/infer");
+        URI unpaidUri = URI.create(unpaidGateway.baseUrl() + "/v2/models/fraud-detect/infer");
         HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
-        run("warm-up paid", paidUri, http, callers, 300);
-        run("warm-up unpaid", unpaidUri, http, callers, 300);
+        boolean paidOnly = Boolean.getBoolean("load.paidOnly"); // for profiling the paid side
+        for (int w = 0; w < WARM_UP_ROUNDS; w++) {
+          run("warm-up paid", paidUri, http, callers, calls);
+          if (!paidOnly) {
+            run("warm-up unpaid", unpaidUri, http, callers, calls);
+          }
+        }
         List<Round> paidRounds = new ArrayList<>();
         List<Round> unpaidRounds = new ArrayList<>();
         for (int r = 0; r < rounds; r++) {
-          unpaidRounds.add(run("unpaid", unpaidUri, http, callers, calls));
+          if (!paidOnly) {
+            unpaidRounds.add(run("unpaid", unpaidUri, http, callers, calls));
+          }
           paidRounds.add(run("paid", paidUri, http, callers, calls));
         }
         report(callers, calls, paidRounds, unpaidRounds);
       }
     }
+  }
+
+  /**
+   * A provider registered on-chain with dev account {@code account} serving {@code pack}; with
+   * {@code unpaid} it serves free (payment switched off), otherwise it takes vouchers.
+   */
+  static ProviderNode provider(
+      DevnetSupervisor devnet, Path work, Path pack, int account, boolean unpaid) {
+    String name = io.verinfer.runtime.ModelManifest.read(pack).name();
+    PaidSettings paid =
+        new PaidSettings(
+            devnet.deployment(),
+            DevAccounts.account(account),
+            work.resolve("ledger-" + account + ".db"),
+            Map.of(name, TokenAmount.of(1_000)),
+            TokenAmount.of(1_000),
+            new Settler.Policy(
+                TokenAmount.ofTokens("100000"), Duration.ofHours(1), 100, Duration.ofHours(1)));
+    return ProviderNode.start(
+        new ProviderNode.Config(
+            work.resolve("store-" + account),
+            List.of(pack),
+            NodeServer.Options.loopback(),
+            EngineConfig.defaults(),
+            unpaid,
+            paid),
+        s -> {});
   }
 
   static Round run(String path, URI uri, HttpClient http, int callers, int calls) throws Exception {
@@ -134,6 +171,7 @@ public final class PaidPathLoad {
     java.util.concurrent.atomic.AtomicInteger next =
         new java.util.concurrent.atomic.AtomicInteger();
     long start = System.nanoTime();
+    long cpuStart = OS.getProcessCpuTime();
     try (ExecutorService pool = Executors.newFixedThreadPool(callers)) {
       List<Future<?>> done = new ArrayList<>();
       for (int c = 0; c < callers; c++) {
@@ -163,18 +201,29 @@ public final class PaidPathLoad {
         f.get();
       }
     }
-    return record(path, calls, start, latencies);
+    return record(path, calls, start, cpuStart, latencies);
   }
 
-  static Round record(String path, int calls, long start, long[] latencies) {
-    Round round = new Round(path, calls, (System.nanoTime() - start) / 1e9, latencies);
+  static final com.sun.management.OperatingSystemMXBean OS =
+      (com.sun.management.OperatingSystemMXBean)
+          java.lang.management.ManagementFactory.getOperatingSystemMXBean();
+
+  static Round record(String path, int calls, long start, long cpuStart, long[] latencies) {
+    Round round =
+        new Round(
+            path,
+            calls,
+            (System.nanoTime() - start) / 1e9,
+            latencies,
+            (OS.getProcessCpuTime() - cpuStart) / 1e9);
     System.err.printf(
         Locale.ROOT,
-        "%-15s %,8.0f calls/s  p50 %.2f ms  p99 %.2f ms%n",
+        "%-15s %,8.0f calls/s  p50 %.2f ms  p99 %.2f ms  cpu %.0f us/call%n",
         path,
         round.throughput(),
         round.percentileMillis(0.5),
-        round.percentileMillis(0.99));
+        round.percentileMillis(0.99),
+        round.cpuMicrosPerCall());
     return round;
   }
 
@@ -184,18 +233,24 @@ public final class PaidPathLoad {
     double paidP50 = paid.stream().mapToDouble(r -> r.percentileMillis(0.5)).average().orElse(0);
     double unpaidP50 =
         unpaid.stream().mapToDouble(r -> r.percentileMillis(0.5)).average().orElse(0);
+    double paidCpu = paid.stream().mapToDouble(Round::cpuMicrosPerCall).average().orElse(0);
+    double unpaidCpu = unpaid.stream().mapToDouble(Round::cpuMicrosPerCall).average().orElse(0);
     System.out.printf(
         Locale.ROOT, "callers=%d calls/round=%d rounds=%d%n", callers, calls, paid.size());
     System.out.printf(
         Locale.ROOT,
-        "unpaid (straight to an unpaid provider): %,.0f calls/s, p50 %.2f ms%n",
+        "unpaid (HTTP -> gateway -> SDK -> provider, payment off): %,.0f calls/s, p50 %.2f ms,"
+            + " cpu %.0f us/call%n",
         unpaidTp,
-        unpaidP50);
+        unpaidP50,
+        unpaidCpu);
     System.out.printf(
         Locale.ROOT,
-        "paid   (gateway -> SDK -> paid provider): %,.0f calls/s, p50 %.2f ms%n",
+        "paid   (HTTP -> gateway -> SDK -> provider, paid):        %,.0f calls/s, p50 %.2f ms,"
+            + " cpu %.0f us/call%n",
         paidTp,
-        paidP50);
+        paidP50,
+        paidCpu);
     System.out.printf(
         Locale.ROOT,
         "paid/unpaid throughput %.2f; added p50 %.2f ms%n",

@@ -21,8 +21,9 @@ import java.util.function.Consumer;
 
 /**
  * Composition root of a provider node: model store, engine, the packs it serves, text pipelines and
- * the HTTP server. Payment arrives with the paid end-to-end issue; until then the node serves
- * unpaid only when {@link Config#unpaid()} is set, which the CLI allows on a devnet only.
+ * the HTTP server, and with {@link Config#paid()} its wallet, stake, on-chain offers, voucher
+ * ledger and settler. {@link Config#unpaid()} serves every call free (the CLI allows it on a devnet
+ * only), with or without a wallet.
  */
 public final class ProviderNode implements AutoCloseable {
   /** What to serve and how. */
@@ -85,10 +86,12 @@ public final class ProviderNode implements AutoCloseable {
       close();
       throw new UncheckedIOException("cannot load the model packs", e);
     }
+    // unpaid with a wallet: registered on-chain like a paid node but serving free (devnet only,
+    // e.g. to measure what payment costs on an otherwise identical path)
     PaymentGate payment =
-        paid != null
-            ? paid.gate()
-            : config.unpaid() ? PaymentGate.unpaidDevnet() : PaymentGate.refuseAll();
+        config.unpaid()
+            ? PaymentGate.unpaidDevnet()
+            : paid != null ? paid.gate() : PaymentGate.refuseAll();
     this.server =
         new NodeServer(
             catalog,

@@ -4,7 +4,6 @@ import java.nio.charset.StandardCharsets;
 import java.util.HexFormat;
 import java.util.Locale;
 import java.util.Objects;
-import java.util.regex.Pattern;
 
 /**
  * A 20-byte Ethereum account or contract address, stored as {@code 0x} plus 40 lower-case hex
@@ -17,17 +16,16 @@ import java.util.regex.Pattern;
  * @param value {@code 0x} followed by 40 lower-case hex digits
  */
 public record Address(String value) {
-  private static final Pattern SHAPE = Pattern.compile("0x[0-9a-fA-F]{40}");
   private static final HexFormat HEX = HexFormat.of();
 
-  // Declared after SHAPE and HEX, which the constructor needs during class initialisation.
+  // Declared after HEX, which the constructor needs during class initialisation.
   /** The zero address, which Solidity uses for "nobody". */
   public static final Address ZERO = new Address("0x0000000000000000000000000000000000000000");
 
   /** Validates and normalises to lower case. */
   public Address {
     Objects.requireNonNull(value, "address must not be null");
-    if (!SHAPE.matcher(value).matches()) {
+    if (value.length() != 42 || !value.startsWith("0x") || !Hex.allDigits(value, 2, 16)) {
       throw new IllegalArgumentException(
           "address must be 0x followed by 40 hex digits, got '" + value + "'");
     }

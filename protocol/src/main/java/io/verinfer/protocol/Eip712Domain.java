@@ -28,6 +28,13 @@ public record Eip712Domain(String name, String version, long chainId, Address ve
 
   private static final byte[] PREFIX = {0x19, 0x01};
 
+  /**
+   * The last domain whose separator was computed: a process signs for one domain, nearly always.
+   */
+  private record Cached(Eip712Domain domain, Bytes32 separator) {}
+
+  private static volatile Cached last;
+
   /** Validates the fields. */
   public Eip712Domain {
     Objects.requireNonNull(name, "name must not be null");
@@ -45,6 +52,16 @@ public record Eip712Domain(String name, String version, long chainId, Address ve
 
   /** OpenZeppelin's {@code _domainSeparatorV4()}. */
   public Bytes32 separator() {
+    Cached c = last;
+    if (c != null && c.domain().equals(this)) {
+      return c.separator();
+    }
+    Bytes32 separator = compute();
+    last = new Cached(this, separator);
+    return separator;
+  }
+
+  private Bytes32 compute() {
     return Eip712Struct.of(TYPEHASH)
         .string(name)
         .string(version)

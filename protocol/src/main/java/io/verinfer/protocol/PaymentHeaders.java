@@ -118,7 +118,7 @@ public final class PaymentHeaders {
   }
 
   private static BigInteger number(String s, String field) {
-    if (!s.matches("[0-9]{1,40}")) {
+    if (s.isEmpty() || s.length() > 40 || !Hex.allDigits(s, 0, 10)) {
       throw new IllegalArgumentException(
           field + " must be a non-negative decimal integer, got '" + s + "'");
     }
@@ -130,7 +130,7 @@ public final class PaymentHeaders {
   }
 
   private static Signature signature(String s) {
-    if (!s.matches("0x[0-9a-fA-F]{128}")) {
+    if (s.length() != 130 || !s.startsWith("0x") || !Hex.allDigits(s, 2, 16)) {
       throw new IllegalArgumentException("signature must be 0x followed by 128 hex digits (r‖vs)");
     }
     return Signature.fromCompact(

@@ -48,17 +48,14 @@ final class Secp256k1 {
       return Optional.empty();
     }
     byte[] rs = NATIVE.sign(digest, privateKey32);
-    for (int recid = 0; recid <= 1; recid++) {
-      byte[] pub = NATIVE.ecdsaRecover(rs, digest, recid);
-      if (Arrays.equals(pub, uncompressedPublicKey)) {
-        return Optional.of(
-            new Signature(
-                Bytes32.of(Arrays.copyOfRange(rs, 0, 32)),
-                Bytes32.of(Arrays.copyOfRange(rs, 32, 64)),
-                27 + recid));
-      }
-    }
-    throw new IllegalStateException("native signature does not recover to the signing key");
+    // libsecp256k1 returns no recovery id: it is 0 if recovering with 0 gives our key, else 1 (2
+    // and 3 need r >= n, probability about 2^-127). One recovery instead of up to two.
+    int recid = Arrays.equals(NATIVE.ecdsaRecover(rs, digest, 0), uncompressedPublicKey) ? 0 : 1;
+    return Optional.of(
+        new Signature(
+            Bytes32.of(Arrays.copyOfRange(rs, 0, 32)),
+            Bytes32.of(Arrays.copyOfRange(rs, 32, 64)),
+            27 + recid));
   }
 
   /**
