@@ -8,7 +8,9 @@ import io.verinfer.protocol.PaymentHeaders;
 /**
  * Records every request into {@link HttpMetrics} once its answer is written: Javalin calls a
  * request logger exactly once per request, after exception and error handlers set the final status
- * and before the connection completes, so a client that has read an answer sees it counted.
+ * and before it closes the response, so a client that has read a whole JSON answer finds it
+ * counted. (An answer that declares its length, like a {@code /ipfs} blob, can reach the client a
+ * moment before it is counted.)
  */
 public final class RequestMetrics implements RequestLogger {
   private final HttpMetrics metrics;
