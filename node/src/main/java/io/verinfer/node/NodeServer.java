@@ -6,10 +6,13 @@ import io.verinfer.node.api.ApiError;
 import io.verinfer.node.api.HealthEndpoint;
 import io.verinfer.node.api.InferEndpoint;
 import io.verinfer.node.api.IpfsEndpoint;
+import io.verinfer.node.api.MetricsEndpoint;
 import io.verinfer.node.api.ModelCatalog;
 import io.verinfer.node.api.ModelMetadataEndpoint;
 import io.verinfer.node.api.ModelReadyEndpoint;
 import io.verinfer.node.api.PaymentGate;
+import io.verinfer.node.api.RequestMetrics;
+import io.verinfer.node.metrics.NodeMetrics;
 import io.verinfer.protocol.ErrorCode;
 import io.verinfer.protocol.VerinferException;
 import io.verinfer.runtime.InferenceEngine;
@@ -18,8 +21,9 @@ import java.util.function.Consumer;
 
 /**
  * The provider node's HTTP front: Open Inference Protocol endpoints, OpenAI-compatible endpoints
- * added by {@code extraRoutes}, {@code /ipfs/{cid}} and {@code /health}. Every refusal is one JSON
- * error body with a code and the field at fault (see {@link ApiError}).
+ * added by {@code extraRoutes}, {@code /ipfs/{cid}}, {@code /health} and the Prometheus {@code
+ * /metrics}. Every refusal is one JSON error body with a code and the field at fault (see {@link
+ * ApiError}); every answer is counted in {@link NodeMetrics} by route template.
  */
 public final class NodeServer implements AutoCloseable {
   /** Where and how to listen. */
@@ -40,6 +44,7 @@ public final class NodeServer implements AutoCloseable {
   }
 
   private final Javalin app;
+  private final NodeMetrics metrics;
 
   public NodeServer(
       InferenceEngine engine,
@@ -56,13 +61,26 @@ public final class NodeServer implements AutoCloseable {
       PaymentGate payment,
       Options options,
       Consumer<Javalin> extraRoutes) {
+    this(catalog, store, payment, options, NodeMetrics.create(), extraRoutes);
+  }
+
+  /** A server recording into {@code metrics} (which {@code GET /metrics} serves). */
+  public NodeServer(
+      ModelCatalog catalog,
+      ModelStore store,
+      PaymentGate payment,
+      Options options,
+      NodeMetrics metrics,
+      Consumer<Javalin> extraRoutes) {
     InferenceEngine engine = catalog.engine();
+    this.metrics = metrics;
     this.app =
         Javalin.create(
             config -> {
               config.showJavalinBanner = false;
               config.useVirtualThreads = true;
               config.http.maxRequestSize = options.maxBodyBytes();
+              config.requestLogger.http(new RequestMetrics(metrics.http()));
             });
     app.get("/health", new HealthEndpoint(engine));
     app.get("/v2/health/live", ctx -> ctx.json(java.util.Map.of("live", true)));
@@ -71,6 +89,7 @@ public final class NodeServer implements AutoCloseable {
     app.get("/v2/models/{id}/ready", new ModelReadyEndpoint(catalog));
     app.post("/v2/models/{id}/infer", new InferEndpoint(catalog, payment));
     app.get("/ipfs/{cid}", new IpfsEndpoint(store));
+    app.get("/metrics", new MetricsEndpoint(metrics));
     extraRoutes.accept(app);
 
     app.exception(VerinferException.class, (e, ctx) -> ApiError.respond(ctx, e));
@@ -105,6 +124,11 @@ public final class NodeServer implements AutoCloseable {
   /** The port actually bound (useful with port 0). */
   public int port() {
     return app.port();
+  }
+
+  /** Where this server records; other parts of the node add their figures here. */
+  public NodeMetrics metrics() {
+    return metrics;
   }
 
   public String baseUrl() {

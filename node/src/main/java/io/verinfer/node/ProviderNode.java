@@ -2,6 +2,8 @@ package io.verinfer.node;
 
 import io.verinfer.node.api.EmbeddingsEndpoint;
 import io.verinfer.node.api.PaymentGate;
+import io.verinfer.node.metrics.EngineMetrics;
+import io.verinfer.node.metrics.NodeMetrics;
 import io.verinfer.protocol.Cid;
 import io.verinfer.runtime.EngineConfig;
 import io.verinfer.runtime.ModelManifest;
@@ -20,10 +22,10 @@ import java.util.Map;
 import java.util.function.Consumer;
 
 /**
- * Composition root of a provider node: model store, engine, the packs it serves, text pipelines and
- * the HTTP server, and with {@link Config#paid()} its wallet, stake, on-chain offers, voucher
- * ledger and settler. {@link Config#unpaid()} serves every call free (the CLI allows it on a devnet
- * only), with or without a wallet.
+ * Composition root of a provider node: model store, engine, the packs it serves, text pipelines,
+ * metrics and the HTTP server, and with {@link Config#paid()} its wallet, stake, on-chain offers,
+ * voucher ledger and settler. {@link Config#unpaid()} serves every call free (the CLI allows it on
+ * a devnet only), with or without a wallet.
  */
 public final class ProviderNode implements AutoCloseable {
   /** What to serve and how. */
@@ -52,10 +54,12 @@ public final class ProviderNode implements AutoCloseable {
   private final List<TextTokenizer> tokenizers = new ArrayList<>();
   private final NodeServer server;
   private final PaidMode paid;
+  private final NodeMetrics metrics = NodeMetrics.create();
 
   private ProviderNode(Config config, Consumer<String> progress) {
     LocalModelStore store = new LocalModelStore(config.storeDir());
     this.engine = new OnnxInferenceEngine(store, config.engine());
+    EngineMetrics.register(metrics, engine, config.engine());
     this.paid = config.paid() == null ? null : new PaidMode(config.paid());
     io.verinfer.node.api.ModelCatalog catalog = new io.verinfer.node.api.ModelCatalog(engine);
     Map<String, EmbeddingService> embedders = new HashMap<>();
@@ -98,6 +102,7 @@ public final class ProviderNode implements AutoCloseable {
             store,
             payment,
             config.http(),
+            metrics,
             app -> {
               app.post("/v1/embeddings", new EmbeddingsEndpoint(catalog, embedders, payment));
               if (paid != null) {
@@ -126,6 +131,11 @@ public final class ProviderNode implements AutoCloseable {
 
   public int port() {
     return server.port();
+  }
+
+  /** What {@code GET /metrics} serves; the payment side registers its figures here. */
+  public NodeMetrics metrics() {
+    return metrics;
   }
 
   public OnnxInferenceEngine engine() {

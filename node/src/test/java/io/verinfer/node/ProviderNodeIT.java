@@ -4,13 +4,23 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.verinfer.node.api.ModelCatalog;
+import io.verinfer.node.api.PaymentGate;
+import io.verinfer.node.metrics.NodeMetrics;
+import io.verinfer.node.metrics.PrometheusText;
+import io.verinfer.protocol.Bytes32;
+import io.verinfer.protocol.ErrorCode;
+import io.verinfer.protocol.PaymentHeaders;
+import io.verinfer.protocol.VerinferException;
 import io.verinfer.runtime.EngineConfig;
 import io.verinfer.runtime.packs.DemoPacks;
+import io.verinfer.runtime.store.LocalModelStore;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Path;
+import java.util.Map;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -51,6 +61,161 @@ class ProviderNodeIT {
             .POST(HttpRequest.BodyPublishers.ofString(body))
             .build(),
         HttpResponse.BodyHandlers.ofString());
+  }
+
+  private static HttpResponse<String> get(String baseUrl, String path) throws Exception {
+    return HTTP.send(
+        HttpRequest.newBuilder(URI.create(baseUrl + path)).GET().build(),
+        HttpResponse.BodyHandlers.ofString());
+  }
+
+  /** Scrapes {@code /metrics}; the parse fails on any line that is not Prometheus text. */
+  private static Map<String, Double> scrape(String baseUrl) throws Exception {
+    HttpResponse<String> response = get(baseUrl, "/metrics");
+    assertThat(response.statusCode()).isEqualTo(200);
+    assertThat(response.headers().firstValue("Content-Type").orElseThrow())
+        .startsWith("text/plain; version=0.0.4");
+    return PrometheusText.parse(response.body());
+  }
+
+  private static double moved(Map<String, Double> before, Map<String, Double> after, String key) {
+    return PrometheusText.delta(before, after, key);
+  }
+
+  private static String requests(String route, String method, int status) {
+    return PrometheusText.series(
+        "verinfer_http_requests_total",
+        "route",
+        route,
+        "method",
+        method,
+        "status",
+        Integer.toString(status));
+  }
+
+  private static String refusals(ErrorCode code) {
+    return PrometheusText.series("verinfer_refusals_total", "code", code.name());
+  }
+
+  private static double sum(Map<String, Double> before, Map<String, Double> after, String name) {
+    return after.keySet().stream()
+        .filter(k -> k.startsWith(name + "{"))
+        .mapToDouble(k -> moved(before, after, k))
+        .sum();
+  }
+
+  private static final String ONE_ROW =
+      "{\"inputs\":[{\"name\":\"features\",\"shape\":[1,8],\"datatype\":\"FP32\","
+          + "\"data\":[25,14,0,2,1,2000,1,0]}]}";
+
+  @Test
+  void metricsCountWhatTheNodeAnsweredByRouteTemplate() throws Exception {
+    String infer = "/v2/models/{id}/infer";
+    Map<String, Double> before = scrape(node.baseUrl());
+
+    assertThat(post("/v2/models/fraud-detect/infer", ONE_ROW).statusCode()).isEqualTo(200);
+    assertThat(post("/v2/models/amm-fee/infer", "{\"inputs\":[").statusCode()).isEqualTo(400);
+    assertThat(post("/v2/models/fraud-detect/infer", ONE_ROW).statusCode()).isEqualTo(200);
+    assertThat(post("/v1/embeddings", "{\"model\":\"minilm-embed\",\"input\":\"hi\"}").statusCode())
+        .isEqualTo(200);
+    assertThat(post("/v1/embeddings", "{\"model\":\"gpt-9\",\"input\":\"hi\"}").statusCode())
+        .isEqualTo(404);
+    // the node answers a path it does not serve with MALFORMED_REQUEST, a 400
+    assertThat(get(node.baseUrl(), "/no/such/endpoint").statusCode()).isEqualTo(400);
+    assertThat(get(node.baseUrl(), "/v2/models/fraud-detect").statusCode()).isEqualTo(200);
+
+    Map<String, Double> after = scrape(node.baseUrl());
+    assertThat(moved(before, after, requests(infer, "POST", 200))).isEqualTo(2);
+    assertThat(moved(before, after, requests(infer, "POST", 400))).isEqualTo(1);
+    assertThat(moved(before, after, requests("/v1/embeddings", "POST", 200))).isEqualTo(1);
+    assertThat(moved(before, after, requests("/v1/embeddings", "POST", 404))).isEqualTo(1);
+    assertThat(moved(before, after, requests("unmatched", "GET", 400))).isEqualTo(1);
+    assertThat(moved(before, after, requests("/v2/models/{id}", "GET", 200))).isEqualTo(1);
+    assertThat(moved(before, after, requests("/metrics", "GET", 200))).isEqualTo(1); // `before`
+    assertThat(sum(before, after, "verinfer_http_requests_total")).isEqualTo(8);
+    assertThat(after.keySet()).noneMatch(k -> k.contains("fraud-detect") || k.contains("/no/"));
+    assertThat(
+            moved(
+                before,
+                after,
+                PrometheusText.series(
+                    "verinfer_http_request_duration_seconds_count",
+                    "route",
+                    infer,
+                    "method",
+                    "POST")))
+        .isEqualTo(3);
+
+    assertThat(moved(before, after, refusals(ErrorCode.MALFORMED_JSON))).isEqualTo(1);
+    assertThat(moved(before, after, refusals(ErrorCode.UNKNOWN_MODEL))).isEqualTo(1);
+    assertThat(moved(before, after, refusals(ErrorCode.MALFORMED_REQUEST))).isEqualTo(1);
+    assertThat(sum(before, after, "verinfer_refusals_total")).isEqualTo(3);
+    assertThat(moved(before, after, "verinfer_paid_calls_total")).isZero(); // an unpaid node
+
+    // the engine's figures are read at scrape time: two fraud runs and one embedding run
+    assertThat(moved(before, after, "verinfer_engine_session_runs_total")).isEqualTo(3);
+    assertThat(after.get("verinfer_engine_session_runs_total"))
+        .isEqualTo((double) node.engine().stats().sessionRuns());
+    assertThat(after.get("verinfer_engine_models")).isEqualTo(3);
+    assertThat(after.get("verinfer_engine_cached_sessions")).isGreaterThanOrEqualTo(2);
+    assertThat(after.get("verinfer_engine_session_cache_bytes")).isPositive();
+    assertThat(after.get("verinfer_engine_session_cache_budget_bytes"))
+        .isEqualTo((double) EngineConfig.defaults().sessionCacheBytes());
+    assertThat(after.get("verinfer_engine_active_runs")).isZero();
+    assertThat(after.keySet()).anyMatch(k -> k.startsWith("jvm_memory_used_bytes{"));
+  }
+
+  /**
+   * Paid calls are counted at the HTTP layer: answers 200 that carry a receipt. The gate here
+   * stands in for the voucher gate (PaidCallsIT runs the real one against a devnet): it stamps a
+   * receipt on calls that bring a voucher header and refuses the others.
+   */
+  @Test
+  void paidCallsAreAnswersWithAReceipt() throws Exception {
+    PaymentGate stamping =
+        (ctx, model) -> {
+          if (ctx.header(PaymentHeaders.VOUCHER) == null) {
+            throw new VerinferException(
+                ErrorCode.PAYMENT_REQUIRED, PaymentHeaders.VOUCHER, "send a voucher");
+          }
+          return new PaymentGate.Hold() {
+            @Override
+            public Map<String, String> settle(Bytes32 inputHash, Bytes32 outputHash) {
+              return Map.of(PaymentHeaders.RECEIPT, "v1.test-receipt");
+            }
+
+            @Override
+            public void close() {}
+          };
+        };
+    try (NodeServer paid =
+        new NodeServer(
+            new ModelCatalog(node.engine()),
+            new LocalModelStore(dir.resolve("store")),
+            stamping,
+            NodeServer.Options.loopback(),
+            NodeMetrics.withoutJvm(),
+            app -> {})) {
+      for (String voucher : new String[] {"v1.a", null, "v1.b", "v1.c"}) {
+        HttpRequest.Builder call =
+            HttpRequest.newBuilder(URI.create(paid.baseUrl() + "/v2/models/fraud-detect/infer"))
+                .header("Content-Type", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofString(ONE_ROW));
+        if (voucher != null) {
+          call.header(PaymentHeaders.VOUCHER, voucher);
+        }
+        HttpResponse<String> response =
+            HTTP.send(call.build(), HttpResponse.BodyHandlers.ofString());
+        assertThat(response.statusCode()).isEqualTo(voucher == null ? 402 : 200);
+        assertThat(response.headers().firstValue(PaymentHeaders.RECEIPT).isPresent())
+            .isEqualTo(voucher != null);
+      }
+      Map<String, Double> metrics = scrape(paid.baseUrl());
+      assertThat(metrics.get("verinfer_paid_calls_total")).isEqualTo(3);
+      assertThat(metrics.get(refusals(ErrorCode.PAYMENT_REQUIRED))).isEqualTo(1);
+      assertThat(metrics.get(requests("/v2/models/{id}/infer", "POST", 402))).isEqualTo(1);
+      assertThat(paid.metrics()).isNotSameAs(node.metrics());
+    }
   }
 
   private static double cosine(JsonNode a, JsonNode b) {

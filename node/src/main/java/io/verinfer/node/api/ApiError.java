@@ -5,6 +5,7 @@ import io.verinfer.protocol.ErrorCode;
 import io.verinfer.protocol.VerinferException;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.Optional;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -18,6 +19,7 @@ import org.slf4j.LoggerFactory;
  */
 public final class ApiError {
   private static final Logger LOG = LoggerFactory.getLogger(ApiError.class);
+  private static final String REFUSAL = "verinfer.refusal";
 
   private ApiError() {}
 
@@ -31,7 +33,13 @@ public final class ApiError {
     error.put("message", e.getMessage());
     error.put("type", code.httpStatus() < 500 ? "invalid_request_error" : "server_error");
     error.put("param", e.field());
+    ctx.attribute(REFUSAL, code);
     ctx.status(code.httpStatus()).json(Map.of("error", error));
+  }
+
+  /** The code this request was refused with, if it was (what the refusal metrics count). */
+  public static Optional<ErrorCode> refusal(Context ctx) {
+    return Optional.ofNullable(ctx.attribute(REFUSAL));
   }
 
   public static void internal(Context ctx, Exception e) {

@@ -242,14 +242,39 @@ public final class OnnxInferenceEngine implements InferenceEngine {
     }
   }
 
-  /** What the engine has done so far, for metrics and tests. */
+  /**
+   * What the engine has done so far and holds now, for metrics and tests.
+   *
+   * @param sessionRuns ONNX Runtime runs (a stacked batch is one run)
+   * @param sessionLoads sessions created (session cache misses)
+   * @param stackedBatches runs that stacked more than one request
+   * @param stackedRequests requests served inside such runs
+   * @param activeRuns runs holding a run slot now (at most {@link
+   *     EngineConfig#maxConcurrentRuns()})
+   * @param cachedSessions sessions loaded now
+   * @param cachedSessionBytes model bytes of the loaded sessions: at most {@link
+   *     EngineConfig#sessionCacheBytes()} unless one model alone is larger
+   */
   public record Stats(
-      long sessionRuns, long sessionLoads, long stackedBatches, long stackedRequests) {}
+      long sessionRuns,
+      long sessionLoads,
+      long stackedBatches,
+      long stackedRequests,
+      int activeRuns,
+      int cachedSessions,
+      long cachedSessionBytes) {}
 
   public Stats stats() {
     long batchesRun = batchers.values().stream().mapToLong(MicroBatcher::stackedBatches).sum();
     long stacked = batchers.values().stream().mapToLong(MicroBatcher::stackedRequests).sum();
-    return new Stats(runs.get(), sessions.loads(), batchesRun, stacked);
+    return new Stats(
+        runs.get(),
+        sessions.loads(),
+        batchesRun,
+        stacked,
+        config.maxConcurrentRuns() - runPermits.availablePermits(),
+        sessions.size(),
+        sessions.usedBytes());
   }
 
   /** How many sessions have been created so far (cache misses). */

@@ -95,6 +95,16 @@ final class SessionCache implements AutoCloseable {
     return loads.get();
   }
 
+  /** How many sessions are loaded now (in use or idle). */
+  synchronized int size() {
+    return lru.size();
+  }
+
+  /** The model bytes the loaded sessions account for (what the budget bounds). */
+  synchronized long usedBytes() {
+    return usedBytes;
+  }
+
   synchronized boolean isCached(Cid cid) {
     return lru.containsKey(cid);
   }

@@ -159,6 +159,10 @@ class OnnxInferenceEngineTest {
       float[] out = engine.infer("a", List.of(x(1, 2, 3, 4))).get(0).toFloats();
       assertThat(engine.stats().sessionLoads()).isEqualTo(loads + 1); // a had been evicted
       assertThat(out).containsExactly(TinyModels.expected(new float[] {1, 2, 3, 4}, 1f));
+      OnnxInferenceEngine.Stats stats = engine.stats();
+      assertThat(stats.cachedSessions()).isEqualTo(1); // a evicted b
+      assertThat(stats.cachedSessionBytes()).isEqualTo(oneModel);
+      assertThat(stats.activeRuns()).isZero();
     }
   }
 
