@@ -4,6 +4,8 @@ import io.verinfer.chain.Deployment;
 import io.verinfer.chain.VerinferChain;
 import io.verinfer.chain.devnet.DevAccounts;
 import java.io.IOException;
+import java.net.URI;
+import java.net.URISyntaxException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import org.web3j.crypto.Credentials;
@@ -21,6 +23,12 @@ public final class ChainOptions {
       defaultValue = ".verinfer/devnet/deployment.json",
       description = "Deployment file (chain id, RPC URL, addresses); default: ${DEFAULT-VALUE}.")
   Path deployment;
+
+  @Option(
+      names = "--rpc",
+      paramLabel = "URL",
+      description = "JSON-RPC URL to use instead of the deployment file's, e.g. your own node.")
+  String rpc;
 
   @Option(
       names = "--keystore",
@@ -45,7 +53,24 @@ public final class ChainOptions {
               + ": start a devnet with `verinfer devnet`, or pass"
               + " --deployment FILE");
     }
-    return Deployment.read(deployment);
+    Deployment d = Deployment.read(deployment);
+    return rpc == null ? d : d.withRpcUrl(rpcUrl());
+  }
+
+  private URI rpcUrl() {
+    try {
+      URI url = new URI(rpc);
+      if (("http".equals(url.getScheme()) || "https".equals(url.getScheme()))
+          && url.getHost() != null) {
+        return url;
+      }
+    } catch (URISyntaxException e) {
+      // explained below, like any other malformed value
+    }
+    throw new UserError(
+        "--rpc must be an http:// or https:// JSON-RPC URL, e.g. http://127.0.0.1:8545, not '"
+            + rpc
+            + "'");
   }
 
   Credentials credentials(Deployment d) {

@@ -10,6 +10,7 @@ import io.verinfer.protocol.PaymentHeaders;
 import io.verinfer.protocol.TokenAmount;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
+import org.web3j.crypto.Credentials;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -31,7 +32,17 @@ final class ConsumerCommands {
 
     VerinferClient open() {
       Deployment d = chain.deployment();
-      return VerinferClient.connect(d, chain.credentials(d), state, ClientOptions.defaults());
+      return open(d, chain.credentials(d));
+    }
+
+    /** Opens the SDK for credentials already unlocked (a keystore is decrypted only once). */
+    VerinferClient open(Deployment d, Credentials credentials) {
+      try {
+        return VerinferClient.connect(d, credentials, state, ClientOptions.defaults());
+      } catch (IllegalStateException e) {
+        // another running client holds the directory's lock, or its lane store cannot be opened
+        throw new UserError(e.getMessage() + " (--client-state DIR)", e);
+      }
     }
   }
 

@@ -60,7 +60,7 @@ public final class DoctorCommand implements Callable<Integer> {
           "deployment file " + chain.deployment,
           "start a devnet (./verinfer devnet) or pass --deployment FILE");
     } else {
-      Deployment d = Deployment.read(chain.deployment);
+      Deployment d = chain.deployment(); // with --rpc applied
       try (VerinferChain c = chain.connectReadOnly()) {
         long block = c.web3j().ethBlockNumber().send().getBlockNumber().longValueExact();
         check(

@@ -13,6 +13,7 @@ import picocli.CommandLine.Command;
       DevnetCommand.class,
       ModelCommand.class,
       NodeCommand.class,
+      GatewayCommand.class,
       ConsumerCommands.Deposit.class,
       ConsumerCommands.Withdraw.class,
       ConsumerCommands.Infer.class,
@@ -29,7 +30,12 @@ public final class Main implements Runnable {
 
   /** The configured command line: user mistakes and reverts print one line and exit with 2. */
   public static CommandLine commandLine() {
-    CommandLine cli = new CommandLine(new Main());
+    return commandLine(CommandLine.defaultFactory());
+  }
+
+  /** The same, creating commands through {@code factory} (tests inject their hooks with it). */
+  static CommandLine commandLine(CommandLine.IFactory factory) {
+    CommandLine cli = new CommandLine(new Main(), factory);
     cli.setExecutionExceptionHandler(
         (e, cmd, parsed) -> {
           if (e instanceof UserError

@@ -3,17 +3,25 @@ package io.verinfer.cli;
 import java.io.PrintStream;
 import java.util.function.LongConsumer;
 
-/** A one-line progress bar on stderr for long copies (redrawn at most every 1%). */
+/** A one-line progress bar on stderr for long steps (redrawn at most every 1%). */
 final class Progress implements LongConsumer {
   private final PrintStream out;
   private final String label;
   private final long total;
+  private final String unit;
   private int lastPercent = -1;
 
+  /** A bar counting bytes. */
   Progress(PrintStream out, String label, long total) {
+    this(out, label, total, "bytes");
+  }
+
+  /** A bar counting {@code unit}s, e.g. "models". */
+  Progress(PrintStream out, String label, long total, String unit) {
     this.out = out;
     this.label = label;
     this.total = total;
+    this.unit = unit;
   }
 
   @Override
@@ -23,8 +31,8 @@ final class Progress implements LongConsumer {
       lastPercent = percent;
       int bars = percent / 5;
       out.printf(
-          "\r%s [%s%s] %3d%% %,d / %,d bytes",
-          label, "#".repeat(bars), " ".repeat(20 - bars), percent, done, total);
+          "\r%s [%s%s] %3d%% %,d / %,d %s",
+          label, "#".repeat(bars), " ".repeat(20 - bars), percent, done, total, unit);
       if (percent == 100) {
         out.println();
       }

@@ -7,4 +7,8 @@ final class UserError extends RuntimeException {
   UserError(String message) {
     super(message);
   }
+
+  UserError(String message, Throwable cause) {
+    super(message, cause);
+  }
 }
