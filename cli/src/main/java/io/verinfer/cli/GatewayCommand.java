@@ -3,8 +3,10 @@ package io.verinfer.cli;
 import io.verinfer.chain.Deployment;
 import io.verinfer.chain.VerinferChain;
 import io.verinfer.chain.facade.ModelRegistryFacade;
+import io.verinfer.client.Routing;
 import io.verinfer.client.VerinferClient;
 import io.verinfer.client.gateway.Gateway;
+import io.verinfer.protocol.Address;
 import io.verinfer.protocol.ModelId;
 import io.verinfer.protocol.TokenAmount;
 import java.io.IOException;
@@ -68,6 +70,14 @@ public final class GatewayCommand implements Callable<Integer> {
   int port;
 
   @Option(
+      names = "--provider",
+      paramLabel = "ADDRESS",
+      description =
+          "Send calls only to this provider (repeatable); by default any provider of the model."
+              + " A request can narrow it further with the X-Verinfer-Providers header.")
+  List<String> providers = new ArrayList<>();
+
+  @Option(
       names = "--model",
       paramLabel = "NAME=ID",
       description =
@@ -103,6 +113,7 @@ public final class GatewayCommand implements Callable<Integer> {
     }
     boolean loopback = isLoopback(host);
     Map<String, Long> wanted = parseAliases(aliases);
+    routing = routing(providers);
 
     Deployment d = consumer.chain.deployment();
     if (consumer.chain.devAccount == null && consumer.chain.keystore != null) {
@@ -260,9 +271,26 @@ public final class GatewayCommand implements Callable<Integer> {
     }
   }
 
+  private Routing routing = Routing.any();
+
+  static Routing routing(List<String> providers) {
+    if (providers.isEmpty()) {
+      return Routing.any();
+    }
+    List<Address> addresses = new ArrayList<>();
+    for (String p : providers) {
+      try {
+        addresses.add(Address.of(p.strip()));
+      } catch (IllegalArgumentException e) {
+        throw new UserError("--provider " + p + " is not an address: " + e.getMessage());
+      }
+    }
+    return Routing.only(addresses.toArray(Address[]::new));
+  }
+
   private Gateway start(VerinferClient client, Map<String, ModelId> names) {
     try {
-      return new Gateway(client, names, host, port);
+      return new Gateway(client, names, host, port, routing);
     } catch (RuntimeException e) {
       for (Throwable t = e; t != null; t = t.getCause()) {
         if (t instanceof BindException bind) {

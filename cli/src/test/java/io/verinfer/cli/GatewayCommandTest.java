@@ -6,7 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
-/** The {@code --model NAME=ID} rules, checked before anything touches the chain. */
+/** The {@code --model NAME=ID} and {@code --provider} rules, checked before any chain call. */
 class GatewayCommandTest {
   @Test
   void aliasesKeepTheirOrder() {
@@ -39,5 +39,21 @@ class GatewayCommandTest {
         .hasMessageContaining("--model x=: ID must be");
     assertThatThrownBy(() -> GatewayCommand.parseAliases(List.of("x=1", "x=2")))
         .hasMessageContaining("--model x is given twice");
+  }
+
+  @Test
+  void providersLimitTheRoutingAndABadOneNamesTheOption() {
+    String a = "0x00000000000000000000000000000000000000aa";
+    assertThat(GatewayCommand.routing(List.of()).only()).isEmpty();
+    assertThat(GatewayCommand.routing(List.of(a)).allows(io.verinfer.protocol.Address.of(a)))
+        .isTrue();
+    assertThat(
+            GatewayCommand.routing(List.of(a))
+                .allows(
+                    io.verinfer.protocol.Address.of("0x00000000000000000000000000000000000000bb")))
+        .isFalse();
+    assertThatThrownBy(() -> GatewayCommand.routing(List.of("0x12")))
+        .isInstanceOf(UserError.class)
+        .hasMessageContaining("--provider 0x12 is not an address");
   }
 }

@@ -13,10 +13,15 @@ import org.slf4j.LoggerFactory;
 /**
  * The client's lanes in memory, loaded from the {@link LaneStore} on first use and saved behind the
  * calls by one writer thread: each save writes every lane that changed since the previous one in
- * one transaction, so concurrent calls share one durable write instead of waiting for their own.
+ * one transaction, at most every {@link #SAVE_INTERVAL_MILLIS} ms, so a busy client pays for one
+ * durable write per interval, not per call. What a crash loses in that interval the client relearns
+ * from its providers (see {@link LaneStore}).
  */
 final class ClientLanes implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(ClientLanes.class);
+
+  /** The shortest time between two saves. */
+  static final long SAVE_INTERVAL_MILLIS = 20;
 
   private final LaneStore store;
   private final Map<LaneKey, ClientLane> lanes = new ConcurrentHashMap<>();
@@ -81,6 +86,16 @@ final class ClientLanes implements AutoCloseable {
         pending = false;
       }
       flush();
+      synchronized (signal) {
+        long until = System.nanoTime() + SAVE_INTERVAL_MILLIS * 1_000_000;
+        for (long left; !closing && (left = until - System.nanoTime()) > 0; ) {
+          try {
+            signal.wait(Math.max(1, left / 1_000_000));
+          } catch (InterruptedException e) {
+            // only close() ends the loop
+          }
+        }
+      }
     }
   }
 

@@ -61,6 +61,9 @@ public final class ProviderNode implements AutoCloseable {
     this.engine = new OnnxInferenceEngine(store, config.engine());
     EngineMetrics.register(metrics, engine, config.engine());
     this.paid = config.paid() == null ? null : new PaidMode(config.paid());
+    if (paid != null) {
+      registerPaymentMetrics(paid);
+    }
     io.verinfer.node.api.ModelCatalog catalog = new io.verinfer.node.api.ModelCatalog(engine);
     Map<String, EmbeddingService> embedders = new HashMap<>();
     try {
@@ -131,6 +134,38 @@ public final class ProviderNode implements AutoCloseable {
 
   public int port() {
     return server.port();
+  }
+
+  private void registerPaymentMetrics(PaidMode paid) {
+    var ledger = paid.ledger();
+    metrics.counter(
+        "verinfer_ledger_commits_total",
+        "Durable ledger transactions (each one fsync, shared by the calls answered meanwhile)",
+        ledger::commits);
+    metrics.counter(
+        "verinfer_ledger_changes_total",
+        "Lane changes committed to the ledger (answered calls and redemptions)",
+        ledger::committedChanges);
+    metrics.gauge(
+        "verinfer_lanes_pending",
+        "Lanes holding a voucher not yet redeemed on-chain",
+        () -> ledger.pending().size());
+    metrics.gauge(
+        "verinfer_unredeemed_base_units",
+        "Value held in vouchers not yet redeemed, in token base units (may lose precision above"
+            + " 2^53)",
+        () ->
+            ledger.pending().stream()
+                .mapToDouble(r -> r.unredeemed().baseUnits().doubleValue())
+                .sum());
+    metrics.counter(
+        "verinfer_redeemed_lanes_total",
+        "Lanes redeemed on-chain by this node",
+        () -> paid.settler().redeemedLanes());
+    metrics.counter(
+        "verinfer_redeem_batches_total",
+        "redeemBatch transactions sent by this node",
+        () -> paid.settler().batches());
   }
 
   /** What {@code GET /metrics} serves; the payment side registers its figures here. */

@@ -135,6 +135,19 @@ class PaidProviderNodeIT {
         assertThat(consumer.channels().depositOf(signer.address()))
             .isEqualTo(TokenAmount.of(100_000).minus(PRICE.times(5)));
         assertThat(consumer.counter().usageOf(signer.address()).calls()).isEqualTo(5);
+
+        String metrics =
+            http.send(
+                    HttpRequest.newBuilder(URI.create(me.endpoint() + "/metrics")).build(),
+                    HttpResponse.BodyHandlers.ofString())
+                .body();
+        assertThat(metrics)
+            .contains("verinfer_paid_calls_total 5.0")
+            .contains("verinfer_ledger_changes_total 6.0") // five answers and one redemption
+            .contains("verinfer_redeemed_lanes_total 1.0")
+            .contains("verinfer_redeem_batches_total 1.0")
+            .contains("verinfer_lanes_pending 0.0")
+            .contains("verinfer_unredeemed_base_units 0.0");
       }
     }
   }

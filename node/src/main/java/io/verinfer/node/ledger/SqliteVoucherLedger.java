@@ -51,6 +51,11 @@ public final class SqliteVoucherLedger implements VoucherLedger {
   private final BlockingQueue<Write> queue = new LinkedBlockingQueue<>();
   private final Thread writer;
   private volatile Throwable failure;
+  private PreparedStatement upsert;
+  private final java.util.concurrent.atomic.AtomicLong commits =
+      new java.util.concurrent.atomic.AtomicLong();
+  private final java.util.concurrent.atomic.AtomicLong committedChanges =
+      new java.util.concurrent.atomic.AtomicLong();
   private volatile boolean closed;
 
   /** A lane state to write; the one with a null state stops the writer. */
@@ -85,6 +90,16 @@ public final class SqliteVoucherLedger implements VoucherLedger {
       throw new IllegalStateException("cannot open the voucher ledger at " + file, e);
     }
     writer = Thread.ofPlatform().name("voucher-ledger-writer").daemon().start(this::writeLoop);
+  }
+
+  /** How many transactions the writer committed. */
+  public long commits() {
+    return commits.get();
+  }
+
+  /** How many lane changes those transactions carried (changes per commit = group size). */
+  public long committedChanges() {
+    return committedChanges.get();
   }
 
   @Override
@@ -180,7 +195,7 @@ public final class SqliteVoucherLedger implements VoucherLedger {
       try {
         batch.add(queue.take());
       } catch (InterruptedException e) {
-        continue; // only STOP ends the loop, so nothing queued is dropped
+        continue; // only close()'s stop marker ends the loop, so nothing queued is dropped
       }
       queue.drainTo(batch);
       boolean stop = batch.removeIf(w -> w.state() == null);
@@ -198,14 +213,18 @@ public final class SqliteVoucherLedger implements VoucherLedger {
     for (Write w : batch) {
       last.put(w.state().lane(), w.state()); // a later state of a lane includes the earlier ones
     }
-    try (PreparedStatement s =
-        db.prepareStatement(
-            "INSERT INTO lanes (consumer, provider, model_id, amount, calls, r, vs,"
-                + " redeemed_amount, redeemed_calls, gaps) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
-                + " ON CONFLICT (consumer, provider, model_id) DO UPDATE SET"
-                + " amount = excluded.amount, calls = excluded.calls, r = excluded.r,"
-                + " vs = excluded.vs, redeemed_amount = excluded.redeemed_amount,"
-                + " redeemed_calls = excluded.redeemed_calls, gaps = excluded.gaps")) {
+    try {
+      if (upsert == null) { // prepared once: only the writer thread uses it
+        upsert =
+            db.prepareStatement(
+                "INSERT INTO lanes (consumer, provider, model_id, amount, calls, r, vs,"
+                    + " redeemed_amount, redeemed_calls, gaps) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+                    + " ON CONFLICT (consumer, provider, model_id) DO UPDATE SET"
+                    + " amount = excluded.amount, calls = excluded.calls, r = excluded.r,"
+                    + " vs = excluded.vs, redeemed_amount = excluded.redeemed_amount,"
+                    + " redeemed_calls = excluded.redeemed_calls, gaps = excluded.gaps");
+      }
+      PreparedStatement s = upsert;
       for (LaneRecord state : last.values()) {
         SignedVoucher newest = state.newest().orElseThrow();
         Voucher v = newest.voucher();
@@ -223,6 +242,8 @@ public final class SqliteVoucherLedger implements VoucherLedger {
       }
       s.executeBatch();
       db.commit(); // WAL + synchronous=FULL: on disk when this returns
+      commits.incrementAndGet();
+      committedChanges.addAndGet(batch.size());
       batch.forEach(w -> w.done().complete(null));
     } catch (SQLException | RuntimeException e) {
       LOG.error("voucher ledger at {}: writing {} lane states failed", file, last.size(), e);
@@ -314,6 +335,9 @@ public final class SqliteVoucherLedger implements VoucherLedger {
       Thread.currentThread().interrupt();
     }
     try {
+      if (upsert != null) {
+        upsert.close();
+      }
       db.close();
     } catch (SQLException e) {
       throw new IllegalStateException("closing the voucher ledger failed", e);

@@ -48,6 +48,10 @@ public final class Settler implements AutoCloseable {
   }
 
   private final VoucherLedger ledger;
+  private final java.util.concurrent.atomic.AtomicLong redeemedLanes =
+      new java.util.concurrent.atomic.AtomicLong();
+  private final java.util.concurrent.atomic.AtomicLong batches =
+      new java.util.concurrent.atomic.AtomicLong();
   private final PaymentChannelsFacade channels;
   private final Policy policy;
   private final Clock clock;
@@ -75,6 +79,16 @@ public final class Settler implements AutoCloseable {
     } catch (RuntimeException e) {
       LOG.warn("settlement round failed; lanes stay pending: {}", e.toString());
     }
+  }
+
+  /** Lanes redeemed on-chain since the node started. */
+  public long redeemedLanes() {
+    return redeemedLanes.get();
+  }
+
+  /** {@code redeemBatch} transactions sent since the node started. */
+  public long batches() {
+    return batches.get();
   }
 
   /** Settles the lanes that are due; returns how many lanes were redeemed. */
@@ -154,6 +168,8 @@ public final class Settler implements AutoCloseable {
         pendingSince.remove(lane);
       }
       redeemed += batch.size();
+      redeemedLanes.addAndGet(batch.size());
+      batches.incrementAndGet();
       LOG.info("redeemed {} lanes", batch.size());
     }
     return redeemed;
