@@ -72,6 +72,9 @@ final class MiniLmPaidLoad {
         }
         System.out.println(
             "minilm-embed: 'unpaid' below is the bare in-process embedding pipeline");
+        // session runs per call show how well each side's micro-batching stacked requests
+        System.out.println("node engine: " + node.engine().stats());
+        System.out.println("bare engine: " + engine.stats());
         PaidPathLoad.report(callers, calls, paidRounds, bareRounds);
       }
     }
