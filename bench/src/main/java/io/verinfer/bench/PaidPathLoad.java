@@ -135,6 +135,18 @@ public final class PaidPathLoad {
   }
 
   /**
+   * The providers' engine: the defaults, or with {@code -Dload.nodeBatchWaitMs=N} a batch wait of N
+   * ms (trading latency for stacking; see bench/README.md).
+   */
+  static EngineConfig nodeEngine() {
+    long waitMs = Long.getLong("load.nodeBatchWaitMs", 0);
+    EngineConfig defaults = EngineConfig.defaults();
+    return waitMs == 0
+        ? defaults
+        : defaults.withBatching(defaults.maxBatchSize(), Duration.ofMillis(waitMs));
+  }
+
+  /**
    * A provider registered on-chain with dev account {@code account} serving {@code pack}; with
    * {@code unpaid} it serves free (payment switched off), otherwise it takes vouchers.
    */
@@ -155,7 +167,7 @@ public final class PaidPathLoad {
             work.resolve("store-" + account),
             List.of(pack),
             NodeServer.Options.loopback(),
-            EngineConfig.defaults(),
+            nodeEngine(),
             unpaid,
             paid),
         s -> {});
