@@ -6,7 +6,6 @@ import io.verinfer.chain.facade.ModelRegistryFacade;
 import io.verinfer.client.Routing;
 import io.verinfer.client.VerinferClient;
 import io.verinfer.client.gateway.Gateway;
-import io.verinfer.protocol.Address;
 import io.verinfer.protocol.ModelId;
 import io.verinfer.protocol.TokenAmount;
 import java.io.IOException;
@@ -274,18 +273,11 @@ public final class GatewayCommand implements Callable<Integer> {
   private Routing routing = Routing.any();
 
   static Routing routing(List<String> providers) {
-    if (providers.isEmpty()) {
-      return Routing.any();
+    try {
+      return Routing.parse(providers);
+    } catch (IllegalArgumentException e) {
+      throw new UserError("--provider " + e.getMessage());
     }
-    List<Address> addresses = new ArrayList<>();
-    for (String p : providers) {
-      try {
-        addresses.add(Address.of(p.strip()));
-      } catch (IllegalArgumentException e) {
-        throw new UserError("--provider " + p + " is not an address: " + e.getMessage());
-      }
-    }
-    return Routing.only(addresses.toArray(Address[]::new));
   }
 
   private Gateway start(VerinferClient client, Map<String, ModelId> names) {

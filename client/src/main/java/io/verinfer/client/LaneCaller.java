@@ -202,13 +202,14 @@ final class LaneCaller {
     if (reply.status() == 200) {
       return accept(offer, request, voucher, reply, latency);
     }
+    InferenceException failure = refusal(offer, request, reply);
     if (reply.status() >= 500) {
       afterLostReply(offer, lane, voucher);
-    } else if (!VOUCHER_AT_FAULT.contains(
-        V2Json.error(reply.body()).map(NodeError::code).orElse(""))) {
+    } else if (!(failure instanceof ProviderRefusedException refused
+        && VOUCHER_AT_FAULT.contains(refused.code()))) {
       lane.giveBack(voucher); // a refusal charges nothing: the voucher serves the next call
     }
-    throw refusal(offer, request, reply);
+    throw failure;
   }
 
   /**

@@ -1,7 +1,10 @@
 package io.verinfer.client;
 
 import io.verinfer.protocol.Address;
+import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Collection;
+import java.util.List;
 import java.util.Objects;
 import java.util.Set;
 
@@ -30,6 +33,27 @@ public record Routing(Set<Address> only) {
       throw new IllegalArgumentException("name at least one provider, or use Routing.any()");
     }
     return new Routing(Set.copyOf(Arrays.asList(providers)));
+  }
+
+  /**
+   * The providers written as addresses (surrounding blanks ignored); any provider when none is
+   * given.
+   *
+   * @throws IllegalArgumentException naming the first value that is not an address
+   */
+  public static Routing parse(Collection<String> providers) {
+    if (providers.isEmpty()) {
+      return ANY;
+    }
+    List<Address> addresses = new ArrayList<>();
+    for (String p : providers) {
+      try {
+        addresses.add(Address.of(p.strip()));
+      } catch (IllegalArgumentException e) {
+        throw new IllegalArgumentException(p + " is not an address: " + e.getMessage(), e);
+      }
+    }
+    return new Routing(Set.copyOf(addresses));
   }
 
   /** Whether a call may go to {@code provider}. */

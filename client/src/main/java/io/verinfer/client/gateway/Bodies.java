@@ -5,12 +5,12 @@ import io.javalin.http.Context;
 import io.verinfer.client.InferenceResult;
 import io.verinfer.client.Routing;
 import io.verinfer.client.V2Json;
-import io.verinfer.protocol.Address;
 import io.verinfer.protocol.PaymentHeaders;
 import java.nio.ByteBuffer;
 import java.nio.charset.CharacterCodingException;
 import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
 
 /** Reading request bodies and stamping paid answers. */
 final class Bodies {
@@ -59,11 +59,7 @@ final class Bodies {
       return fallback;
     }
     try {
-      return Routing.only(
-          java.util.Arrays.stream(header.split(","))
-              .map(String::strip)
-              .map(Address::of)
-              .toArray(Address[]::new));
+      return Routing.parse(Arrays.asList(header.split(",")));
     } catch (IllegalArgumentException e) {
       throw new GatewayError(
           400,
