@@ -116,21 +116,42 @@ class GatewayIT {
             .isEqualTo("EMPTY_INPUT");
 
         String provider = Actors.address(Actors.PROVIDER_0 + 2).value();
-        assertThat(embed(http, gateway, provider).statusCode()).isEqualTo(200);
+        HttpResponse<String> floats = embed(http, gateway, provider, "float");
+        assertThat(floats.statusCode()).isEqualTo(200);
+        HttpResponse<String> base64 = embed(http, gateway, provider, "base64");
+        assertThat(base64.statusCode()).isEqualTo(200);
+        // the same vector either way: decimal floats read back to the exact bits base64 carries
+        JsonNode decimal = JSON.readTree(floats.body()).path("data").get(0).path("embedding");
+        java.nio.FloatBuffer exact =
+            java.nio.ByteBuffer.wrap(
+                    java.util.Base64.getDecoder()
+                        .decode(
+                            JSON.readTree(base64.body())
+                                .path("data")
+                                .get(0)
+                                .path("embedding")
+                                .asText()))
+                .order(java.nio.ByteOrder.LITTLE_ENDIAN)
+                .asFloatBuffer();
+        assertThat(decimal.size()).isEqualTo(384);
+        assertThat(exact.remaining()).isEqualTo(384);
+        for (int k = 0; k < 384; k++) {
+          assertThat(Float.parseFloat(decimal.get(k).asText())).isEqualTo(exact.get(k));
+        }
         HttpResponse<String> elsewhere =
-            embed(http, gateway, "0x00000000000000000000000000000000000000aa");
+            embed(http, gateway, "0x00000000000000000000000000000000000000aa", "float");
         assertThat(elsewhere.statusCode()).isEqualTo(503);
         assertThat(JSON.readTree(elsewhere.body()).path("error").path("code").asText())
             .isEqualTo("NO_PROVIDER");
-        HttpResponse<String> garbled = embed(http, gateway, provider + ",not-an-address");
+        HttpResponse<String> garbled = embed(http, gateway, provider + ",not-an-address", "float");
         assertThat(garbled.statusCode()).isEqualTo(400);
         assertThat(JSON.readTree(garbled.body()).path("error").path("field").asText())
             .isEqualTo("X-Verinfer-Providers");
 
         assertThat(node.settler().orElseThrow().settleAll()).isEqualTo(1);
         var usage = actors.admin().counter().usageOf(Actors.address(Actors.CONSUMER_0 + 1));
-        assertThat(usage.calls()).isEqualTo(2); // two paid calls; the refused ones cost nothing
-        assertThat(usage.spend()).isEqualTo(TokenAmount.of(10_000));
+        assertThat(usage.calls()).isEqualTo(3); // three paid calls; the refused ones cost nothing
+        assertThat(usage.spend()).isEqualTo(TokenAmount.of(15_000));
       }
     } finally {
       SharedDevnet.revert(snapshot);
@@ -138,7 +159,8 @@ class GatewayIT {
   }
 
   /** One embeddings call through the gateway, limited to {@code providers}. */
-  private static HttpResponse<String> embed(HttpClient http, Gateway gateway, String providers)
+  private static HttpResponse<String> embed(
+      HttpClient http, Gateway gateway, String providers, String format)
       throws IOException, InterruptedException {
     return http.send(
         HttpRequest.newBuilder(URI.create(gateway.baseUrl() + "/v1/embeddings"))
@@ -146,7 +168,9 @@ class GatewayIT {
             .header("X-Verinfer-Providers", providers)
             .POST(
                 HttpRequest.BodyPublishers.ofString(
-                    "{\"model\":\"minilm-embed\",\"input\":\"routing\"}"))
+                    "{\"model\":\"minilm-embed\",\"input\":\"routing\",\"encoding_format\":\""
+                        + format
+                        + "\"}"))
             .build(),
         HttpResponse.BodyHandlers.ofString());
   }

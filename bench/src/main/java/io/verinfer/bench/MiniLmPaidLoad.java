@@ -58,17 +58,34 @@ final class MiniLmPaidLoad {
         engine.deploy(Packs.store(MiniLmPack.NAME, bareStore));
         EmbeddingService bare = new EmbeddingService(engine, MiniLmPack.NAME, tokenizer);
         URI uri = URI.create(gateway.baseUrl() + "/v1/embeddings");
-        String body = "{\"model\":\"minilm-embed\",\"input\":\"" + TEXT + "\"}";
+        // -Dload.texts=N: N texts per call (an OpenAI input array), both sides
+        int texts = Integer.getInteger("load.texts", 1);
+        List<String> batch = java.util.Collections.nCopies(texts, TEXT);
+        String body =
+            "{\"model\":\"minilm-embed\",\"input\":["
+                + String.join(",", java.util.Collections.nCopies(texts, "\"" + TEXT + "\""))
+                + "]}";
         HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
+        // for profiling one side: -Dload.paidOnly=true or -Dload.bareOnly=true
+        boolean paidSide = !Boolean.getBoolean("load.bareOnly");
+        boolean bareSide = !Boolean.getBoolean("load.paidOnly");
         for (int w = 0; w < PaidPathLoad.WARM_UP_ROUNDS; w++) {
-          PaidPathLoad.run("warm-up paid", uri, http, callers, calls, body);
-          bareRound("warm-up bare", bare, callers, calls);
+          if (paidSide) {
+            PaidPathLoad.run("warm-up paid", uri, http, callers, calls, body);
+          }
+          if (bareSide) {
+            bareRound("warm-up bare", bare, batch, callers, calls);
+          }
         }
         List<PaidPathLoad.Round> paidRounds = new ArrayList<>();
         List<PaidPathLoad.Round> bareRounds = new ArrayList<>();
         for (int r = 0; r < rounds; r++) {
-          bareRounds.add(bareRound("bare engine", bare, callers, calls));
-          paidRounds.add(PaidPathLoad.run("paid", uri, http, callers, calls, body));
+          if (bareSide) {
+            bareRounds.add(bareRound("bare engine", bare, batch, callers, calls));
+          }
+          if (paidSide) {
+            paidRounds.add(PaidPathLoad.run("paid", uri, http, callers, calls, body));
+          }
         }
         System.out.println(
             "minilm-embed: 'unpaid' below is the bare in-process embedding pipeline");
@@ -81,7 +98,8 @@ final class MiniLmPaidLoad {
   }
 
   private static PaidPathLoad.Round bareRound(
-      String name, EmbeddingService bare, int callers, int calls) throws Exception {
+      String name, EmbeddingService bare, List<String> batch, int callers, int calls)
+      throws Exception {
     long[] latencies = new long[calls];
     AtomicInteger next = new AtomicInteger();
     long start = System.nanoTime();
@@ -94,7 +112,7 @@ final class MiniLmPaidLoad {
                 () -> {
                   for (int i; (i = next.getAndIncrement()) < calls; ) {
                     long t0 = System.nanoTime();
-                    bare.embed(List.of(TEXT));
+                    bare.embed(batch);
                     latencies[i] = (System.nanoTime() - t0) / 1_000;
                   }
                 }));

@@ -5,9 +5,13 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.verinfer.protocol.Bytes32;
+import io.verinfer.protocol.DataType;
 import io.verinfer.protocol.ModelId;
 import io.verinfer.protocol.Tensor;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
+import java.util.Base64;
 import java.util.List;
 
 /** OpenAI {@code /v1/embeddings} bodies, as a provider node speaks them. */
@@ -22,6 +26,8 @@ final class TextJson {
     ObjectNode body = JSON.createObjectNode();
     body.put("model", Long.toString(model.value()));
     body.set("input", input);
+    // exact float bits, and far cheaper to write and read than decimal floats
+    body.put("encoding_format", "base64");
     return new LaneCaller.Request(
         model,
         "/v1/embeddings",
@@ -30,25 +36,60 @@ final class TextJson {
         TextJson::embeddings);
   }
 
-  /** {@code data[i].embedding} as one FP32 tensor named {@code embeddings}, [texts, dims]. */
+  /**
+   * {@code data[i].embedding} as one FP32 tensor named {@code embeddings}, [texts, dims]: each
+   * embedding base64 of little-endian floats (what {@link #request} asks for) or an array of
+   * numbers.
+   */
   static List<Tensor> embeddings(JsonNode root) {
     JsonNode data = root.path("data");
     if (!data.isArray() || data.isEmpty()) {
       throw new IllegalArgumentException("the embeddings answer has no data");
     }
     int rows = data.size();
-    int dims = data.get(0).path("embedding").size();
-    float[] all = new float[rows * dims];
-    for (int i = 0; i < rows; i++) {
-      JsonNode vector = data.get(i).path("embedding");
-      if (!vector.isArray() || vector.size() != dims) {
-        throw new IllegalArgumentException(
-            "data[" + i + "].embedding is not a " + dims + "-vector");
-      }
-      for (int k = 0; k < dims; k++) {
-        all[i * dims + k] = Float.parseFloat(vector.get(k).asText());
-      }
+    byte[] first = vectorBytes(data.get(0).path("embedding"), 0);
+    int width = first.length;
+    if (width == 0) {
+      throw new IllegalArgumentException("data[0].embedding is empty");
     }
-    return List.of(Tensor.ofFloats("embeddings", new long[] {rows, dims}, all));
+    byte[] all = new byte[rows * width];
+    System.arraycopy(first, 0, all, 0, width);
+    for (int i = 1; i < rows; i++) {
+      byte[] row = vectorBytes(data.get(i).path("embedding"), i);
+      if (row.length != width) {
+        throw new IllegalArgumentException(
+            "data[" + i + "].embedding is not a " + width / 4 + "-vector");
+      }
+      System.arraycopy(row, 0, all, i * width, width);
+    }
+    return List.of(new Tensor("embeddings", DataType.FP32, new long[] {rows, width / 4}, all));
+  }
+
+  private static byte[] vectorBytes(JsonNode vector, int row) {
+    if (vector.isTextual()) {
+      byte[] bytes;
+      try {
+        bytes = Base64.getDecoder().decode(vector.asText());
+      } catch (IllegalArgumentException e) {
+        throw new IllegalArgumentException("data[" + row + "].embedding is not valid base64", e);
+      }
+      if (bytes.length % 4 != 0) {
+        throw new IllegalArgumentException(
+            "data[" + row + "].embedding holds " + bytes.length + " bytes, not whole floats");
+      }
+      return bytes;
+    }
+    if (!vector.isArray()) {
+      throw new IllegalArgumentException(
+          "data[" + row + "].embedding is neither base64 nor an array of numbers");
+    }
+    ByteBuffer buf = ByteBuffer.allocate(vector.size() * 4).order(ByteOrder.LITTLE_ENDIAN);
+    for (JsonNode x : vector) {
+      if (!x.isNumber()) {
+        throw new IllegalArgumentException("data[" + row + "].embedding holds a non-number");
+      }
+      buf.putFloat(x.floatValue());
+    }
+    return buf.array();
   }
 }

@@ -1,9 +1,8 @@
 package io.verinfer.client.gateway;
 
+import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.node.ArrayNode;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.javalin.http.Context;
 import io.javalin.http.Handler;
 import io.verinfer.client.InferenceResult;
@@ -11,8 +10,10 @@ import io.verinfer.client.Routing;
 import io.verinfer.client.VerinferClient;
 import io.verinfer.protocol.ModelId;
 import io.verinfer.protocol.Tensor;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
-import java.nio.ByteOrder;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.List;
@@ -46,33 +47,53 @@ final class EmbeddingsEndpoint implements Handler {
     }
     InferenceResult result = client.embed(model, texts, Bodies.routing(ctx, routing));
     Tensor embeddings = result.output("embeddings");
-    int dims = (int) embeddings.shape()[1];
-    float[] all = embeddings.toFloats();
-    ObjectNode response = JSON.createObjectNode();
-    response.put("object", "list");
-    ArrayNode data = response.putArray("data");
-    for (int i = 0; i < texts.size(); i++) {
-      ObjectNode item = data.addObject();
-      item.put("object", "embedding");
-      item.put("index", i);
-      if (format.equals("base64")) {
-        ByteBuffer buf = ByteBuffer.allocate(dims * 4).order(ByteOrder.LITTLE_ENDIAN);
-        buf.asFloatBuffer().put(all, i * dims, dims);
-        item.put("embedding", Base64.getEncoder().encodeToString(buf.array()));
-      } else {
-        ArrayNode vector = item.putArray("embedding");
-        for (int k = 0; k < dims; k++) {
-          vector.add(all[i * dims + k]);
-        }
-      }
-    }
-    response.put("model", name);
-    ObjectNode usage = response.putObject("usage");
-    long tokens = result.promptTokens(); // as the provider counted them
-    usage.put("prompt_tokens", tokens);
-    usage.put("total_tokens", tokens);
     Bodies.stamp(ctx, result);
-    ctx.contentType("application/json").result(response.toString());
+    ctx.contentType("application/json")
+        .result(answer(name, embeddings, format.equals("base64"), result.promptTokens()));
+  }
+
+  /**
+   * The OpenAI answer, streamed (decimal floats are the costly part of this path: no tree of number
+   * nodes in between). Base64 is the floats' little-endian bytes, exactly.
+   */
+  private static byte[] answer(String model, Tensor embeddings, boolean base64, long tokens) {
+    int rows = (int) embeddings.shape()[0];
+    int dims = (int) embeddings.shape()[1];
+    ByteBuffer floats = embeddings.buffer();
+    ByteArrayOutputStream out = new ByteArrayOutputStream(64 + rows * dims * (base64 ? 6 : 12));
+    try (JsonGenerator json = JSON.getFactory().createGenerator(out)) {
+      json.writeStartObject();
+      json.writeStringField("object", "list");
+      json.writeArrayFieldStart("data");
+      byte[] row = new byte[dims * 4];
+      for (int i = 0; i < rows; i++) {
+        json.writeStartObject();
+        json.writeStringField("object", "embedding");
+        json.writeNumberField("index", i);
+        json.writeFieldName("embedding");
+        if (base64) {
+          floats.get(i * dims * 4, row);
+          json.writeString(Base64.getEncoder().encodeToString(row));
+        } else {
+          json.writeStartArray();
+          for (int k = 0; k < dims; k++) {
+            json.writeNumber(floats.getFloat((i * dims + k) * 4));
+          }
+          json.writeEndArray();
+        }
+        json.writeEndObject();
+      }
+      json.writeEndArray();
+      json.writeStringField("model", model);
+      json.writeObjectFieldStart("usage"); // tokens as the provider counted them
+      json.writeNumberField("prompt_tokens", tokens);
+      json.writeNumberField("total_tokens", tokens);
+      json.writeEndObject();
+      json.writeEndObject();
+    } catch (IOException e) {
+      throw new UncheckedIOException(e); // writing to memory
+    }
+    return out.toByteArray();
   }
 
   private static List<String> texts(JsonNode input) {
