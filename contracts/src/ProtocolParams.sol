@@ -14,6 +14,14 @@ contract ProtocolParams is Ownable2Step {
     uint16 public constant MAX_PROTOCOL_FEE_BPS = 2_000;
     /// @notice Upper bound on every delay: 90 days.
     uint64 public constant MAX_DELAY = 90 days;
+    /// @notice Largest dispute committee.
+    uint8 public constant MAX_COMMITTEE = 15;
+    /// @notice Upper bound on the bytes (input + outputs) one dispute may carry on-chain: 128 KiB.
+    uint32 public constant MAX_DISPUTE_BYTES = 128 * 1024;
+    /// @notice Dispute voting windows: at least one minute, at most 30 days.
+    uint64 public constant MIN_WINDOW = 1 minutes;
+    uint64 public constant MAX_WINDOW = 30 days;
+    uint16 private constant BPS = 10_000;
 
     // slot 0 (Ownable) ; slot 1 (Ownable2Step pending owner)
     // slot 2: read together by every redeemBatch
@@ -23,6 +31,19 @@ contract ProtocolParams is Ownable2Step {
     uint64 public unbondingDelay;
     uint64 public withdrawDelay;
     uint128 public minProviderStake;
+
+    // slot 4: read together when a committee is drawn
+    uint8 public committeeSize;
+    uint64 public commitWindow;
+    uint64 public revealWindow;
+    uint32 public maxDisputeBytes;
+    // slot 5: read together when a dispute resolves (with the treasury)
+    uint16 public slashBps;
+    uint16 public challengerRewardBps;
+    uint16 public voterRewardBps;
+    uint128 public nonRevealPenalty;
+    // slot 6
+    uint128 public disputeBond;
 
     event ParamChanged(bytes32 indexed name, uint256 oldValue, uint256 newValue);
 
@@ -42,6 +63,65 @@ contract ProtocolParams is Ownable2Step {
         _setMinProviderStake(minProviderStake_);
         _setUnbondingDelay(unbondingDelay_);
         _setWithdrawDelay(withdrawDelay_);
+        // dispute defaults (governance changes them): a committee of 3, one hour to commit and
+        // one to reveal, 32 KiB of dispute data, 10% of the guilty stake slashed (30% of it to
+        // the challenger, 20% to the majority voters), 100-token bond, 10-token non-reveal penalty
+        _setCommitteeSize(3);
+        _setCommitWindow(1 hours);
+        _setRevealWindow(1 hours);
+        _setMaxDisputeBytes(32 * 1024);
+        _setSlashBps(1_000);
+        _setRewardShares(3_000, 2_000);
+        _setDisputeBond(100e18);
+        _setNonRevealPenalty(10e18);
+    }
+
+    /// @notice What drawing a committee needs, in one call.
+    function committeeConfig() external view returns (uint8 size, uint64 commitWindow_, uint64 revealWindow_) {
+        return (committeeSize, commitWindow, revealWindow);
+    }
+
+    /// @notice What resolving a dispute needs, in one call.
+    function disputeMoney()
+        external
+        view
+        returns (address treasury_, uint16 slashBps_, uint16 challengerBps, uint16 voterBps, uint128 penalty)
+    {
+        return (treasury, slashBps, challengerRewardBps, voterRewardBps, nonRevealPenalty);
+    }
+
+    function setCommitteeSize(uint8 value) external onlyOwner {
+        _setCommitteeSize(value);
+    }
+
+    function setCommitWindow(uint64 value) external onlyOwner {
+        _setCommitWindow(value);
+    }
+
+    function setRevealWindow(uint64 value) external onlyOwner {
+        _setRevealWindow(value);
+    }
+
+    function setMaxDisputeBytes(uint32 value) external onlyOwner {
+        _setMaxDisputeBytes(value);
+    }
+
+    function setSlashBps(uint16 value) external onlyOwner {
+        _setSlashBps(value);
+    }
+
+    /// @notice The challenger's and the majority voters' shares of a slash (and the voters' of a
+    ///         forfeited bond); together at most 100%.
+    function setRewardShares(uint16 challengerBps, uint16 voterBps) external onlyOwner {
+        _setRewardShares(challengerBps, voterBps);
+    }
+
+    function setDisputeBond(uint128 value) external onlyOwner {
+        _setDisputeBond(value);
+    }
+
+    function setNonRevealPenalty(uint128 value) external onlyOwner {
+        _setNonRevealPenalty(value);
     }
 
     /// @notice The two values a redemption needs, in one call (one storage slot).
@@ -96,5 +176,57 @@ contract ProtocolParams is Ownable2Step {
         if (value > MAX_DELAY) revert ValueOutOfRange("withdrawDelay", value, MAX_DELAY);
         emit ParamChanged("withdrawDelay", withdrawDelay, value);
         withdrawDelay = value;
+    }
+
+    function _setCommitteeSize(uint8 value) private {
+        if (value == 0 || value > MAX_COMMITTEE) revert ValueOutOfRange("committeeSize", value, MAX_COMMITTEE);
+        emit ParamChanged("committeeSize", committeeSize, value);
+        committeeSize = value;
+    }
+
+    function _setCommitWindow(uint64 value) private {
+        if (value < MIN_WINDOW || value > MAX_WINDOW) revert ValueOutOfRange("commitWindow", value, MAX_WINDOW);
+        emit ParamChanged("commitWindow", commitWindow, value);
+        commitWindow = value;
+    }
+
+    function _setRevealWindow(uint64 value) private {
+        if (value < MIN_WINDOW || value > MAX_WINDOW) revert ValueOutOfRange("revealWindow", value, MAX_WINDOW);
+        emit ParamChanged("revealWindow", revealWindow, value);
+        revealWindow = value;
+    }
+
+    function _setMaxDisputeBytes(uint32 value) private {
+        if (value == 0 || value > MAX_DISPUTE_BYTES) {
+            revert ValueOutOfRange("maxDisputeBytes", value, MAX_DISPUTE_BYTES);
+        }
+        emit ParamChanged("maxDisputeBytes", maxDisputeBytes, value);
+        maxDisputeBytes = value;
+    }
+
+    function _setSlashBps(uint16 value) private {
+        if (value > BPS) revert ValueOutOfRange("slashBps", value, BPS);
+        emit ParamChanged("slashBps", slashBps, value);
+        slashBps = value;
+    }
+
+    function _setRewardShares(uint16 challengerBps, uint16 voterBps) private {
+        if (uint256(challengerBps) + voterBps > BPS) {
+            revert ValueOutOfRange("challengerRewardBps+voterRewardBps", uint256(challengerBps) + voterBps, BPS);
+        }
+        emit ParamChanged("challengerRewardBps", challengerRewardBps, challengerBps);
+        emit ParamChanged("voterRewardBps", voterRewardBps, voterBps);
+        challengerRewardBps = challengerBps;
+        voterRewardBps = voterBps;
+    }
+
+    function _setDisputeBond(uint128 value) private {
+        emit ParamChanged("disputeBond", disputeBond, value);
+        disputeBond = value;
+    }
+
+    function _setNonRevealPenalty(uint128 value) private {
+        emit ParamChanged("nonRevealPenalty", nonRevealPenalty, value);
+        nonRevealPenalty = value;
     }
 }

@@ -29,7 +29,8 @@ public final class ContractErrors {
           "ModelRegistry",
           "ProviderRegistry",
           "UsageCounter",
-          "PaymentChannels");
+          "PaymentChannels",
+          "DisputeManager");
 
   private static final String ERROR_STRING_SELECTOR = "0x08c379a0";
   private static final String PANIC_SELECTOR = "0x4e487b71";

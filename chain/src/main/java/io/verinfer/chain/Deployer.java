@@ -1,5 +1,6 @@
 package io.verinfer.chain;
 
+import io.verinfer.chain.bindings.DisputeManager;
 import io.verinfer.chain.bindings.ModelRegistry;
 import io.verinfer.chain.bindings.PaymentChannels;
 import io.verinfer.chain.bindings.ProtocolParams;
@@ -83,10 +84,11 @@ public final class Deployer {
             addresses);
     String models =
         deployed("ModelRegistry", ModelRegistry.deploy(web3j, admin, unusedGas), addresses);
-    deployed(
-        "ProviderRegistry",
-        ProviderRegistry.deploy(web3j, admin, unusedGas, adminAddress, token, params, models),
-        addresses);
+    String providers =
+        deployed(
+            "ProviderRegistry",
+            ProviderRegistry.deploy(web3j, admin, unusedGas, adminAddress, token, params, models),
+            addresses);
     String counter =
         deployed("UsageCounter", UsageCounter.deploy(web3j, admin, unusedGas), addresses);
     String channels =
@@ -97,6 +99,21 @@ public final class Deployer {
     UsageCounter counterBinding = UsageCounter.load(counter, web3j, admin, unusedGas);
     admin.send(counter, counterBinding.bindPaymentChannels(channels).encodeFunctionCall());
     progress.accept("wired UsageCounter to PaymentChannels");
+    String disputes =
+        deployed(
+            "DisputeManager",
+            DisputeManager.deploy(web3j, admin, unusedGas, token, params, providers, channels),
+            addresses);
+    ProviderRegistry registry = ProviderRegistry.load(providers, web3j, admin, unusedGas);
+    try {
+      byte[] slasher = registry.SLASHER_ROLE().send();
+      admin.send(providers, registry.grantRole(slasher, disputes).encodeFunctionCall());
+    } catch (RuntimeException e) {
+      throw e;
+    } catch (Exception e) {
+      throw new ChainException("cannot read SLASHER_ROLE: " + e.getMessage(), e);
+    }
+    progress.accept("granted DisputeManager the slasher role");
     return new Deployment(
         admin.chainId(),
         rpcUrl,

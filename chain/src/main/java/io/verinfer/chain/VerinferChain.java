@@ -1,5 +1,6 @@
 package io.verinfer.chain;
 
+import io.verinfer.chain.facade.DisputeManagerFacade;
 import io.verinfer.chain.facade.ModelRegistryFacade;
 import io.verinfer.chain.facade.ParamsFacade;
 import io.verinfer.chain.facade.PaymentChannelsFacade;
@@ -30,6 +31,7 @@ public final class VerinferChain implements AutoCloseable {
   private final ProviderRegistryFacade providers;
   private final PaymentChannelsFacade channels;
   private final UsageCounterFacade counter;
+  private volatile DisputeManagerFacade disputes;
 
   private VerinferChain(
       Deployment deployment,
@@ -117,6 +119,19 @@ public final class VerinferChain implements AutoCloseable {
 
   public UsageCounterFacade counter() {
     return counter;
+  }
+
+  /**
+   * The DisputeManager; throws {@link IllegalArgumentException} for a deployment made before it
+   * existed.
+   */
+  public DisputeManagerFacade disputes() {
+    DisputeManagerFacade d = disputes;
+    if (d == null) {
+      d = new DisputeManagerFacade(sender, at("DisputeManager"));
+      disputes = d;
+    }
+    return d;
   }
 
   @Override

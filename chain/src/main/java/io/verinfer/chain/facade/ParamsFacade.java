@@ -60,4 +60,63 @@ public final class ParamsFacade extends ContractFacade {
   public TxResult setWithdrawDelay(Duration delay) {
     return tx(binding.setWithdrawDelay(BigInteger.valueOf(delay.toSeconds())));
   }
+
+  /** The dispute parameters {@code DisputeManager} reads. */
+  public record DisputeParams(
+      int committeeSize,
+      Duration commitWindow,
+      Duration revealWindow,
+      int maxDisputeBytes,
+      int slashBps,
+      int challengerRewardBps,
+      int voterRewardBps,
+      TokenAmount disputeBond,
+      TokenAmount nonRevealPenalty) {}
+
+  public DisputeParams disputeParams() {
+    var committee = call(binding.committeeConfig());
+    return new DisputeParams(
+        committee.component1().intValueExact(),
+        Duration.ofSeconds(committee.component2().longValueExact()),
+        Duration.ofSeconds(committee.component3().longValueExact()),
+        call(binding.maxDisputeBytes()).intValueExact(),
+        call(binding.slashBps()).intValueExact(),
+        call(binding.challengerRewardBps()).intValueExact(),
+        call(binding.voterRewardBps()).intValueExact(),
+        TokenAmount.of(call(binding.disputeBond())),
+        TokenAmount.of(call(binding.nonRevealPenalty())));
+  }
+
+  public TxResult setCommitteeSize(int size) {
+    return tx(binding.setCommitteeSize(BigInteger.valueOf(size)));
+  }
+
+  public TxResult setCommitWindow(Duration window) {
+    return tx(binding.setCommitWindow(BigInteger.valueOf(window.toSeconds())));
+  }
+
+  public TxResult setRevealWindow(Duration window) {
+    return tx(binding.setRevealWindow(BigInteger.valueOf(window.toSeconds())));
+  }
+
+  public TxResult setMaxDisputeBytes(int bytes) {
+    return tx(binding.setMaxDisputeBytes(BigInteger.valueOf(bytes)));
+  }
+
+  public TxResult setSlashBps(int bps) {
+    return tx(binding.setSlashBps(BigInteger.valueOf(bps)));
+  }
+
+  public TxResult setRewardShares(int challengerBps, int voterBps) {
+    return tx(
+        binding.setRewardShares(BigInteger.valueOf(challengerBps), BigInteger.valueOf(voterBps)));
+  }
+
+  public TxResult setDisputeBond(TokenAmount bond) {
+    return tx(binding.setDisputeBond(units(bond)));
+  }
+
+  public TxResult setNonRevealPenalty(TokenAmount penalty) {
+    return tx(binding.setNonRevealPenalty(units(penalty)));
+  }
 }

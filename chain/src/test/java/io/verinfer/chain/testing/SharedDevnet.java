@@ -74,6 +74,11 @@ public final class SharedDevnet {
     raw("evm_mine", List.of());
   }
 
+  /** Mines one empty block. */
+  public static void mine() {
+    raw("evm_mine", List.of());
+  }
+
   public static long latestTimestamp() {
     try {
       return web3j()

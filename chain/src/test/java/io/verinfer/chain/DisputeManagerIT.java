@@ -1,0 +1,276 @@
+package io.verinfer.chain;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.verinfer.chain.facade.DisputeManagerFacade;
+import io.verinfer.chain.facade.DisputeManagerFacade.Phase;
+import io.verinfer.chain.facade.DisputeManagerFacade.Verdict;
+import io.verinfer.chain.facade.ParamsFacade.DisputeParams;
+import io.verinfer.chain.testing.Actors;
+import io.verinfer.chain.testing.Court;
+import io.verinfer.chain.testing.SharedDevnet;
+import io.verinfer.protocol.Address;
+import io.verinfer.protocol.Bytes32;
+import io.verinfer.protocol.Receipt;
+import io.verinfer.protocol.SignedReceipt;
+import io.verinfer.protocol.TokenAmount;
+import java.math.BigInteger;
+import java.util.List;
+import org.assertj.core.api.ThrowableAssert.ThrowingCallable;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/** DisputeManager on the devnet: the three outcomes, conflicting receipts, and refusals. */
+class DisputeManagerIT {
+  private static final byte[] INPUT = Court.bytes("VTN1 input of the disputed call");
+  private static final byte[] HONEST = Court.bytes("VTN1 the honest output");
+  private static final byte[] FORGED = Court.bytes("VTN1 a corrupted output");
+
+  private String snapshot;
+  private Actors actors;
+  private Court court;
+  private DisputeParams params;
+
+  @BeforeEach
+  void setUp() {
+    snapshot = SharedDevnet.snapshot();
+    actors = new Actors();
+    court = new Court(actors, "it-" + System.nanoTime());
+    params = actors.admin().params().disputeParams();
+  }
+
+  @AfterEach
+  void tearDown() {
+    actors.close();
+    SharedDevnet.revert(snapshot);
+  }
+
+  private static void assertReverts(ThrowingCallable call, String error) {
+    assertThatThrownBy(call)
+        .isInstanceOfSatisfying(
+            ContractRevertException.class, e -> assertThat(e.errorName()).isEqualTo(error));
+  }
+
+  private DisputeManagerFacade disputes() {
+    return actors.admin().disputes();
+  }
+
+  /** Everything the dispute contract holds is an open bond or owed to someone. */
+  private void assertHoldingsAccountedFor(List<Address> accounts) {
+    TokenAmount owed = TokenAmount.ZERO;
+    for (Address a : accounts) {
+      owed = owed.plus(disputes().owed(a));
+    }
+    assertThat(actors.admin().token().balanceOf(disputes().address()))
+        .isEqualTo(disputes().openBonds().plus(owed));
+  }
+
+  @Test
+  void aGuiltyProviderIsSlashedAndTheChallengerAndMajorityArePaid() {
+    SignedReceipt receipt = court.receipt(0, INPUT, FORGED, 7);
+    Address challenger = court.challenger().account();
+    TokenAmount challengerBefore = court.challenger().token().balanceOf(challenger);
+    long id = court.openAndDraw(receipt, INPUT, FORGED);
+
+    var dispute = disputes().dispute(id);
+    assertThat(dispute.phase()).isEqualTo(Phase.VOTING);
+    assertThat(dispute.accused()).containsExactly(Court.providerAddress(0));
+    assertThat(dispute.committee())
+        .hasSize(params.committeeSize())
+        .doesNotHaveDuplicates()
+        .doesNotContain(Court.providerAddress(0), challenger);
+    List<Address> committee = dispute.committee();
+    // the Java commitment is the contract's
+    assertThat(
+            DisputeManagerFacade.commitment(
+                id, committee.get(0), 1, Court.salt(id, committee.get(0))))
+        .isEqualTo(
+            disputes()
+                .commitmentOnChain(id, committee.get(0), 1, Court.salt(id, committee.get(0))));
+
+    int[] votes = {1, 1, 0}; // the third member dissents: it is neither rewarded nor punished
+    for (int i = 0; i < committee.size(); i++) {
+      court.commit(id, committee.get(i), votes[i]);
+    }
+    // nothing about the votes is readable before the reveals
+    assertThat(disputes().dispute(id).guiltyVotes()).containsExactly(0);
+    for (Address m : committee) {
+      assertThat(disputes().ballot(id, m))
+          .isEqualTo(new DisputeManagerFacade.Ballot(true, false, 0));
+    }
+    for (int i = 0; i < committee.size(); i++) {
+      court.reveal(id, committee.get(i), votes[i]);
+    }
+    disputes().resolve(id);
+
+    var resolved = disputes().dispute(id);
+    assertThat(resolved.phase()).isEqualTo(Phase.RESOLVED);
+    assertThat(resolved.verdicts()).containsExactly(Verdict.GUILTY);
+    BigInteger slashed =
+        Court.STAKE.baseUnits().multiply(BigInteger.valueOf(params.slashBps())).divide(BPS);
+    assertThat(actors.admin().providers().stakeOf(Court.providerAddress(0)))
+        .isEqualTo(Court.STAKE.minus(TokenAmount.of(slashed)));
+    BigInteger toChallenger =
+        slashed.multiply(BigInteger.valueOf(params.challengerRewardBps())).divide(BPS);
+    BigInteger pool = slashed.multiply(BigInteger.valueOf(params.voterRewardBps())).divide(BPS);
+    BigInteger each = pool.divide(BigInteger.TWO);
+    assertThat(disputes().owed(challenger))
+        .isEqualTo(params.disputeBond().plus(TokenAmount.of(toChallenger)));
+    assertThat(disputes().owed(committee.get(0))).isEqualTo(TokenAmount.of(each));
+    assertThat(disputes().owed(committee.get(1))).isEqualTo(TokenAmount.of(each));
+    assertThat(disputes().owed(committee.get(2))).isEqualTo(TokenAmount.ZERO);
+    assertThat(disputes().owed(actors.treasury()))
+        .isEqualTo(
+            TokenAmount.of(slashed.subtract(toChallenger).subtract(each.multiply(BigInteger.TWO))));
+    assertHoldingsAccountedFor(
+        List.of(
+            challenger, committee.get(0), committee.get(1), committee.get(2), actors.treasury()));
+
+    court.challenger().disputes().claim();
+    assertThat(court.challenger().token().balanceOf(challenger))
+        .isEqualTo(challengerBefore.plus(TokenAmount.of(toChallenger)));
+    assertReverts(() -> court.challenger().disputes().claim(), "NothingToClaim");
+    // a judged receipt cannot be disputed again
+    assertReverts(
+        () -> court.challenger().disputes().open(List.of(receipt), INPUT, List.of(FORGED)),
+        "AlreadyDisputed");
+  }
+
+  @Test
+  void aFalseChallengeLosesItsBondAndMovesNoStake() {
+    SignedReceipt receipt = court.receipt(0, INPUT, HONEST, 3);
+    long id = court.openAndDraw(receipt, INPUT, HONEST);
+    List<Address> committee = disputes().dispute(id).committee();
+    for (Address m : committee) {
+      court.commit(id, m, 0);
+    }
+    for (Address m : committee) {
+      court.reveal(id, m, 0);
+    }
+    disputes().resolve(id);
+
+    assertThat(disputes().dispute(id).verdicts()).containsExactly(Verdict.CLEARED);
+    assertThat(actors.admin().providers().stakeOf(Court.providerAddress(0))).isEqualTo(Court.STAKE);
+    BigInteger bond = params.disputeBond().baseUnits();
+    BigInteger pool = bond.multiply(BigInteger.valueOf(params.voterRewardBps())).divide(BPS);
+    BigInteger each = pool.divide(BigInteger.valueOf(committee.size()));
+    assertThat(disputes().owed(court.challenger().account())).isEqualTo(TokenAmount.ZERO);
+    for (Address m : committee) {
+      assertThat(disputes().owed(m)).isEqualTo(TokenAmount.of(each));
+    }
+    assertThat(disputes().owed(Court.providerAddress(0)))
+        .isEqualTo(
+            TokenAmount.of(bond.subtract(each.multiply(BigInteger.valueOf(committee.size())))));
+  }
+
+  @Test
+  void withoutAMajorityNoStakeMovesAndSilentMembersArePenalized() {
+    SignedReceipt receipt = court.receipt(0, INPUT, FORGED, 1);
+    long id = court.openAndDraw(receipt, INPUT, FORGED);
+    List<Address> committee = disputes().dispute(id).committee();
+    court.commit(id, committee.get(0), 1);
+    court.commit(id, committee.get(1), 1); // commits but never reveals
+    // committee.get(2) does nothing at all
+    assertReverts(() -> court.reveal(id, committee.get(0), 1), "TooEarly");
+    SharedDevnet.increaseTime(params.commitWindow().toSeconds() + 1);
+    assertReverts(() -> court.commit(id, committee.get(2), 1), "TooLate");
+    court.reveal(id, committee.get(0), 1);
+    assertReverts(() -> disputes().resolve(id), "TooEarly");
+    SharedDevnet.increaseTime(params.revealWindow().toSeconds() + 1);
+    disputes().resolve(id);
+
+    assertThat(disputes().dispute(id).verdicts()).containsExactly(Verdict.NO_MAJORITY);
+    assertThat(actors.admin().providers().stakeOf(Court.providerAddress(0))).isEqualTo(Court.STAKE);
+    assertThat(disputes().owed(court.challenger().account())).isEqualTo(params.disputeBond());
+    assertThat(actors.admin().providers().stakeOf(committee.get(0))).isEqualTo(Court.STAKE);
+    assertThat(actors.admin().providers().stakeOf(committee.get(1)))
+        .isEqualTo(Court.STAKE.minus(params.nonRevealPenalty()));
+    assertThat(actors.admin().providers().stakeOf(committee.get(2)))
+        .isEqualTo(Court.STAKE.minus(params.nonRevealPenalty()));
+    // undecided: the receipt may be disputed again
+    assertThat(court.challenger().disputes().open(List.of(receipt), INPUT, List.of(FORGED)))
+        .isEqualTo(id + 1);
+  }
+
+  @Test
+  void twoConflictingReceiptsAreJudgedTogether() {
+    SignedReceipt wrong = court.receipt(0, INPUT, FORGED, 4);
+    SignedReceipt right = court.receipt(1, INPUT, HONEST, 9);
+    long id =
+        court.challenger().disputes().open(List.of(wrong, right), INPUT, List.of(FORGED, HONEST));
+    SharedDevnet.mine();
+    disputes().drawCommittee(id);
+    List<Address> committee = disputes().dispute(id).committee();
+    assertThat(committee).doesNotContain(Court.providerAddress(0), Court.providerAddress(1));
+    for (Address m : committee) {
+      court.commit(id, m, 0b01); // accused 0 is wrong, accused 1 is right
+    }
+    for (Address m : committee) {
+      court.reveal(id, m, 0b01);
+    }
+    disputes().resolve(id);
+    assertThat(disputes().dispute(id).verdicts()).containsExactly(Verdict.GUILTY, Verdict.CLEARED);
+    assertThat(actors.admin().providers().stakeOf(Court.providerAddress(0)))
+        .isLessThan(Court.STAKE);
+    assertThat(actors.admin().providers().stakeOf(Court.providerAddress(1))).isEqualTo(Court.STAKE);
+    assertThat(disputes().owed(court.challenger().account())).isGreaterThan(params.disputeBond());
+  }
+
+  @Test
+  void badDisputesAreRefusedAndChangeNothing() {
+    var challenger = court.challenger().disputes();
+    SignedReceipt receipt = court.receipt(0, INPUT, FORGED, 1);
+    // signed by someone other than the receipt's provider
+    Receipt r = receipt.receipt();
+    SignedReceipt forged =
+        new SignedReceipt(
+            r, Actors.signer(Actors.OUTSIDER).sign(r.digest(actors.admin().channels().domain())));
+    assertReverts(
+        () -> challenger.open(List.of(forged), INPUT, List.of(FORGED)), "SignatureMismatch");
+    assertReverts(
+        () -> challenger.open(List.of(receipt), Court.bytes("other"), List.of(FORGED)),
+        "HashMismatch");
+    assertReverts(() -> challenger.open(List.of(receipt), INPUT, List.of(HONEST)), "HashMismatch");
+    assertReverts(() -> challenger.open(List.of(), INPUT, List.of()), "NoReceipts");
+    byte[] big = new byte[params.maxDisputeBytes() + 1];
+    SignedReceipt bigReceipt = court.receipt(0, big, FORGED, 2);
+    assertReverts(
+        () -> challenger.open(List.of(bigReceipt), big, List.of(FORGED)), "DisputeDataTooLarge");
+    SignedReceipt same = court.receipt(1, INPUT, FORGED, 1);
+    assertReverts(
+        () -> challenger.open(List.of(receipt, same), INPUT, List.of(FORGED, FORGED)),
+        "SameOutput");
+    assertThat(challenger.disputeCount()).isZero();
+    assertThat(challenger.openBonds()).isEqualTo(TokenAmount.ZERO);
+
+    long id = court.openAndDraw(receipt, INPUT, FORGED);
+    Address outsider = Actors.address(Actors.OUTSIDER);
+    assertReverts(
+        () ->
+            actors
+                .account(Actors.OUTSIDER)
+                .disputes()
+                .commitVote(id, DisputeManagerFacade.commitment(id, outsider, 1, Bytes32.ZERO)),
+        "NotOnCommittee");
+    List<Address> committee = disputes().dispute(id).committee();
+    for (Address m : committee) {
+      court.commit(id, m, 1);
+    }
+    assertReverts(() -> court.commit(id, committee.get(0), 1), "AlreadyCommitted");
+    assertReverts(
+        () ->
+            court
+                .providerAt(committee.get(0))
+                .disputes()
+                .revealVote(id, 0, Court.salt(id, committee.get(0))),
+        "CommitmentMismatch");
+    assertReverts(
+        () -> court.providerAt(committee.get(0)).disputes().revealVote(id, 2, Bytes32.ZERO),
+        "InvalidVote");
+    assertReverts(() -> disputes().drawCommittee(id), "WrongPhase");
+  }
+
+  private static final BigInteger BPS = BigInteger.valueOf(10_000);
+}
