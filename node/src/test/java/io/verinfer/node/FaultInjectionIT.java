@@ -123,12 +123,6 @@ class FaultInjectionIT {
                 OutputComparator.agree(
                     goodText.outputs(), badText.outputs(), MiniLmPack.TOLERANCE_PPM))
             .isFalse();
-        assertThat(
-                OutputComparator.agree(
-                    OutputCorruptor.corrupt(goodText.outputs()),
-                    badText.outputs(),
-                    MiniLmPack.TOLERANCE_PPM))
-            .isTrue();
         // an honest embedding is a unit vector; a corrupted one is not
         assertThat(norm(goodText.outputs().get(0), 0)).isCloseTo(1.0, within(1e-3));
         assertThat(norm(badText.outputs().get(0), 0)).isGreaterThan(1.5);
