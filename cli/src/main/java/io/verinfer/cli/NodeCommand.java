@@ -3,6 +3,7 @@ package io.verinfer.cli;
 import io.verinfer.chain.Deployment;
 import io.verinfer.node.NodeServer;
 import io.verinfer.node.ProviderNode;
+import io.verinfer.node.faults.FaultInjection;
 import io.verinfer.runtime.EngineConfig;
 import io.verinfer.runtime.packs.DemoPacks;
 import java.nio.file.Path;
@@ -92,6 +93,7 @@ public final class NodeCommand implements Callable<Integer> {
           "--unpaid and --config exclude each other: a configured node takes vouchers");
     }
     io.verinfer.node.PaidSettings paidSettings = null;
+    FaultInjection faults = FaultInjection.none();
     if (config != null) {
       NodeConfigFile file = NodeConfigFile.read(config);
       Path base = config.toAbsolutePath().getParent();
@@ -123,6 +125,7 @@ public final class NodeCommand implements Callable<Integer> {
         maxBatch = file.maxBatch();
       }
       io.verinfer.chain.Deployment d = chain.deployment();
+      faults = faults(file.faults(), d.chainId());
       java.util.Map<String, io.verinfer.protocol.TokenAmount> prices = new java.util.HashMap<>();
       if (file.prices() != null) {
         file.prices().forEach((k, v) -> prices.put(k, units(v, "prices." + k)));
@@ -166,12 +169,13 @@ public final class NodeCommand implements Callable<Integer> {
     ProviderNode node =
         ProviderNode.start(
             new ProviderNode.Config(
-                storeDir,
-                served,
-                new NodeServer.Options(host, port, 16L << 20),
-                engine,
-                unpaid,
-                paidSettings),
+                    storeDir,
+                    served,
+                    new NodeServer.Options(host, port, 16L << 20),
+                    engine,
+                    unpaid,
+                    paidSettings)
+                .withFaults(faults),
             this::say);
     CountDownLatch stopped = new CountDownLatch(1);
     Runtime.getRuntime()
@@ -196,6 +200,25 @@ public final class NodeCommand implements Callable<Integer> {
     say("try: curl -s http://" + host + ":" + node.port() + "/v2/models/fraud-detect");
     stopped.await();
     return 0;
+  }
+
+  /** The config file's {@code faults}, refused unless the node's chain is the devnet. */
+  static FaultInjection faults(NodeConfigFile.Faults keys, long chainId) {
+    if (keys == null) {
+      return FaultInjection.none();
+    }
+    try {
+      FaultInjection faults =
+          new FaultInjection(
+              keys.corruptFraction() != null ? keys.corruptFraction() : 0.0,
+              keys.seed() != null ? keys.seed() : 0);
+      if (faults.active()) {
+        FaultInjection.requireAllowedOn(chainId);
+      }
+      return faults;
+    } catch (IllegalArgumentException e) {
+      throw new UserError(e.getMessage(), e);
+    }
   }
 
   private static io.verinfer.protocol.TokenAmount units(String value, String field) {

@@ -22,12 +22,18 @@ import java.util.Map;
  *   "prices": {"fraud-detect": "1000", "minilm-embed": "500"},
  *   "defaultPrice": "1000",
  *   "settleAboveUnits": "1000000000000000000",
- *   "settleAfterSeconds": 600
+ *   "settleAfterSeconds": 600,
+ *   "faults": {"corruptFraction": 0.25, "seed": 42}  // devnet only: see below
  * }
  * }</pre>
  *
- * The keystore password comes from the environment variable VERINFER_WALLET_PASSWORD (or the file
- * named by "passwordFile"); it is never written in the config.
+ * {@code faults.corruptFraction} (0 to 1, default 0) makes the node corrupt that share of its
+ * answers, chosen by draws seeded with {@code faults.seed} (default 0; the same seed and order of
+ * calls corrupt the same calls), for demos and tests of verification: the receipt signs the
+ * corrupted output. Refused on any chain but the devnet (chain id 31337).
+ *
+ * <p>The keystore password comes from the environment variable VERINFER_WALLET_PASSWORD (or the
+ * file named by "passwordFile"); it is never written in the config.
  */
 public record NodeConfigFile(
     String deployment,
@@ -43,7 +49,11 @@ public record NodeConfigFile(
     String defaultPrice,
     String settleAboveUnits,
     Long settleAfterSeconds,
-    Integer maxBatch) {
+    Integer maxBatch,
+    Faults faults) {
+
+  /** {@code "faults": {"corruptFraction": 0.25, "seed": 42}}; both optional. */
+  public record Faults(Double corruptFraction, Long seed) {}
 
   static NodeConfigFile read(Path file) {
     try {

@@ -12,6 +12,7 @@ import io.verinfer.node.api.ModelMetadataEndpoint;
 import io.verinfer.node.api.ModelReadyEndpoint;
 import io.verinfer.node.api.PaymentGate;
 import io.verinfer.node.api.RequestMetrics;
+import io.verinfer.node.faults.OutputCorruptor;
 import io.verinfer.node.metrics.NodeMetrics;
 import io.verinfer.protocol.ErrorCode;
 import io.verinfer.protocol.VerinferException;
@@ -72,6 +73,18 @@ public final class NodeServer implements AutoCloseable {
       Options options,
       NodeMetrics metrics,
       Consumer<Javalin> extraRoutes) {
+    this(catalog, store, payment, options, metrics, OutputCorruptor.none(), extraRoutes);
+  }
+
+  /** The same, with the inference endpoint corrupting answers as {@code faults} says (devnet). */
+  public NodeServer(
+      ModelCatalog catalog,
+      ModelStore store,
+      PaymentGate payment,
+      Options options,
+      NodeMetrics metrics,
+      OutputCorruptor faults,
+      Consumer<Javalin> extraRoutes) {
     InferenceEngine engine = catalog.engine();
     this.metrics = metrics;
     this.app =
@@ -87,7 +100,7 @@ public final class NodeServer implements AutoCloseable {
     app.get("/v2/health/ready", new HealthEndpoint(engine));
     app.get("/v2/models/{id}", new ModelMetadataEndpoint(catalog));
     app.get("/v2/models/{id}/ready", new ModelReadyEndpoint(catalog));
-    app.post("/v2/models/{id}/infer", new InferEndpoint(catalog, payment));
+    app.post("/v2/models/{id}/infer", new InferEndpoint(catalog, payment, faults));
     app.get("/ipfs/{cid}", new IpfsEndpoint(store));
     app.get("/metrics", new MetricsEndpoint(metrics));
     extraRoutes.accept(app);

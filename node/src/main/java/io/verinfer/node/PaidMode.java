@@ -68,6 +68,19 @@ final class PaidMode implements AutoCloseable {
     return chain;
   }
 
+  /** The chain id the RPC endpoint answers, which may differ from the deployment file's. */
+  long rpcChainId() {
+    try {
+      var answer = chain.web3j().ethChainId().send();
+      if (answer.hasError()) {
+        throw new IllegalStateException("eth_chainId failed: " + answer.getError().getMessage());
+      }
+      return answer.getChainId().longValueExact();
+    } catch (java.io.IOException e) {
+      throw new java.io.UncheckedIOException("cannot ask the chain for its id", e);
+    }
+  }
+
   /** Stakes up to the minimum if short. */
   void ensureStake(Consumer<String> progress) {
     TokenAmount min = chain.params().minProviderStake();

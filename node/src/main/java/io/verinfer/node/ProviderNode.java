@@ -2,6 +2,8 @@ package io.verinfer.node;
 
 import io.verinfer.node.api.EmbeddingsEndpoint;
 import io.verinfer.node.api.PaymentGate;
+import io.verinfer.node.faults.FaultInjection;
+import io.verinfer.node.faults.OutputCorruptor;
 import io.verinfer.node.metrics.EngineMetrics;
 import io.verinfer.node.metrics.NodeMetrics;
 import io.verinfer.protocol.Cid;
@@ -20,22 +22,47 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.function.Consumer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Composition root of a provider node: model store, engine, the packs it serves, text pipelines,
  * metrics and the HTTP server, and with {@link Config#paid()} its wallet, stake, on-chain offers,
  * voucher ledger and settler. {@link Config#unpaid()} serves every call free (the CLI allows it on
- * a devnet only), with or without a wallet.
+ * a devnet only), with or without a wallet. {@link Config#faults()} corrupts a fraction of the
+ * answers for demos and tests of verification; it is refused unless the node's chain is the devnet.
  */
 public final class ProviderNode implements AutoCloseable {
-  /** What to serve and how. */
+  /**
+   * What to serve and how.
+   *
+   * @param paid the wallet, chain and prices of a paid node; null for a node without a wallet
+   * @param faults fault injection (devnet only; needs {@code paid}'s chain to be the devnet when
+   *     active)
+   */
   public record Config(
       Path storeDir,
       List<Path> packs,
       NodeServer.Options http,
       EngineConfig engine,
       boolean unpaid,
-      PaidSettings paid) {
+      PaidSettings paid,
+      FaultInjection faults) {
+    public Config {
+      java.util.Objects.requireNonNull(faults, "faults");
+    }
+
+    /** A node with or without a wallet, answering honestly. */
+    public Config(
+        Path storeDir,
+        List<Path> packs,
+        NodeServer.Options http,
+        EngineConfig engine,
+        boolean unpaid,
+        PaidSettings paid) {
+      this(storeDir, packs, http, engine, unpaid, paid, FaultInjection.none());
+    }
+
     /** A node without a wallet: unpaid (devnet) or refusing every call. */
     public Config(
         Path storeDir,
@@ -45,7 +72,14 @@ public final class ProviderNode implements AutoCloseable {
         boolean unpaid) {
       this(storeDir, packs, http, engine, unpaid, null);
     }
+
+    /** The same node with fault injection (checked against the chain when the node starts). */
+    public Config withFaults(FaultInjection faults) {
+      return new Config(storeDir, packs, http, engine, unpaid, paid, faults);
+    }
   }
+
+  private static final Logger LOG = LoggerFactory.getLogger(ProviderNode.class);
 
   /** The text token limit of the tokenizers the node opens (the model's position limit). */
   private static final int TOKEN_LIMIT = 512;
@@ -57,13 +91,27 @@ public final class ProviderNode implements AutoCloseable {
   private final NodeMetrics metrics = NodeMetrics.create();
 
   private ProviderNode(Config config, Consumer<String> progress) {
+    OutputCorruptor faults = new OutputCorruptor(config.faults());
     LocalModelStore store = new LocalModelStore(config.storeDir());
     this.engine = new OnnxInferenceEngine(store, config.engine());
     EngineMetrics.register(metrics, engine, config.engine());
     this.paid = config.paid() == null ? null : new PaidMode(config.paid());
     if (paid != null) {
       registerPaymentMetrics(paid);
+      if (config.faults().active()) {
+        try {
+          // the deployment file only claims a chain id: ask the chain itself too
+          FaultInjection.requireAllowedOn(paid.rpcChainId());
+        } catch (RuntimeException e) {
+          close();
+          throw e;
+        }
+      }
     }
+    metrics.counter(
+        "verinfer_faults_injected_total",
+        "Answers corrupted on purpose by fault injection (devnet only)",
+        faults::injected);
     io.verinfer.node.api.ModelCatalog catalog = new io.verinfer.node.api.ModelCatalog(engine);
     Map<String, EmbeddingService> embedders = new HashMap<>();
     try {
@@ -106,8 +154,10 @@ public final class ProviderNode implements AutoCloseable {
             payment,
             config.http(),
             metrics,
+            faults,
             app -> {
-              app.post("/v1/embeddings", new EmbeddingsEndpoint(catalog, embedders, payment));
+              app.post(
+                  "/v1/embeddings", new EmbeddingsEndpoint(catalog, embedders, payment, faults));
               if (paid != null) {
                 app.get(
                     "/v1/lanes/{consumer}/{modelId}",
@@ -122,9 +172,38 @@ public final class ProviderNode implements AutoCloseable {
         throw new IllegalStateException("cannot announce the node on-chain: " + e.getMessage(), e);
       }
     }
+    if (config.faults().active()) {
+      LOG.warn(
+          "corrupting {}% of outputs (fault injection, devnet only; seed {})",
+          config.faults().percent(), config.faults().seed());
+    }
   }
 
+  /**
+   * Fault injection needs a chain to check: a node without a wallet does not know which chain it
+   * serves (the {@code unpaid} switch is the caller's word, not a fact the node can check).
+   */
+  private static void requireDevnet(Config config) {
+    if (config.paid() == null) {
+      throw new IllegalArgumentException(
+          FaultInjection.FRACTION_KEY
+              + " needs a node connected to the devnet (chain id "
+              + FaultInjection.DEVNET_CHAIN_ID
+              + ") to check it is one; this node has no chain (no paid settings)");
+    }
+    FaultInjection.requireAllowedOn(config.paid().deployment().chainId());
+  }
+
+  /**
+   * Starts a node.
+   *
+   * @throws IllegalArgumentException when {@link Config#faults()} is active on a node whose chain
+   *     is not the devnet, or that has no chain
+   */
   public static ProviderNode start(Config config, Consumer<String> progress) {
+    if (config.faults().active()) {
+      requireDevnet(config);
+    }
     return new ProviderNode(config, progress);
   }
 

@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.javalin.http.Context;
 import io.javalin.http.Handler;
+import io.verinfer.node.faults.OutputCorruptor;
 import io.verinfer.protocol.ErrorCode;
 import io.verinfer.protocol.VerinferException;
 import io.verinfer.runtime.text.EmbeddingService;
@@ -19,7 +20,8 @@ import java.util.Map;
 /**
  * {@code POST /v1/embeddings} in the OpenAI shape: {@code input} as a string or an array of
  * strings, {@code encoding_format} "float" (default) or "base64"; answers {@code data[].embedding}
- * and {@code usage}.
+ * and {@code usage}. A node with fault injection (devnet only) corrupts some answers before they
+ * are hashed, so the receipt signs what is returned.
  */
 public final class EmbeddingsEndpoint implements Handler {
   /** The most texts one request may carry. */
@@ -28,12 +30,22 @@ public final class EmbeddingsEndpoint implements Handler {
   private final ModelCatalog catalog;
   private final Map<String, EmbeddingService> embedders;
   private final PaymentGate payment;
+  private final OutputCorruptor faults;
 
   public EmbeddingsEndpoint(
       ModelCatalog catalog, Map<String, EmbeddingService> embedders, PaymentGate payment) {
+    this(catalog, embedders, payment, OutputCorruptor.none());
+  }
+
+  public EmbeddingsEndpoint(
+      ModelCatalog catalog,
+      Map<String, EmbeddingService> embedders,
+      PaymentGate payment,
+      OutputCorruptor faults) {
     this.catalog = catalog;
     this.embedders = Map.copyOf(embedders);
     this.payment = payment;
+    this.faults = faults;
   }
 
   @Override
@@ -64,7 +76,7 @@ public final class EmbeddingsEndpoint implements Handler {
     Embeddings result;
     java.util.Map<String, String> paid;
     try (PaymentGate.Hold hold = payment.authorize(ctx, spec)) {
-      result = embedder.embed(texts);
+      result = faults.apply(embedder.embed(texts));
       paid =
           hold.settle(
               inputHash(texts),

@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.javalin.http.Context;
 import io.javalin.http.Handler;
+import io.verinfer.node.faults.OutputCorruptor;
 import io.verinfer.protocol.CanonicalTensors;
 import io.verinfer.protocol.Tensor;
 import io.verinfer.runtime.ModelSpec;
@@ -13,15 +14,22 @@ import java.util.List;
 /**
  * {@code POST /v2/models/{id}/infer}: Open Inference Protocol inference. The response carries the
  * canonical {@code input_hash} and {@code output_hash} (keccak256 of the canonical tensor encoding)
- * in {@code parameters}: the values a receipt signs.
+ * in {@code parameters}: the values a receipt signs. A node with fault injection (devnet only)
+ * corrupts some outputs before they are hashed, so the receipt signs what is returned.
  */
 public final class InferEndpoint implements Handler {
   private final ModelCatalog catalog;
   private final PaymentGate payment;
+  private final OutputCorruptor faults;
 
   public InferEndpoint(ModelCatalog catalog, PaymentGate payment) {
+    this(catalog, payment, OutputCorruptor.none());
+  }
+
+  public InferEndpoint(ModelCatalog catalog, PaymentGate payment, OutputCorruptor faults) {
     this.catalog = catalog;
     this.payment = payment;
+    this.faults = faults;
   }
 
   @Override
@@ -33,7 +41,7 @@ public final class InferEndpoint implements Handler {
     List<Tensor> outputs;
     java.util.Map<String, String> paid;
     try (PaymentGate.Hold hold = payment.authorize(ctx, spec)) {
-      outputs = catalog.engine().infer(spec.name(), inputs);
+      outputs = faults.apply(catalog.engine().infer(spec.name(), inputs));
       paid = hold.settle(CanonicalTensors.hash(inputs), CanonicalTensors.hash(outputs));
     }
     paid.forEach(ctx::header);
