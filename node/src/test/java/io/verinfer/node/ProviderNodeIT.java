@@ -287,6 +287,7 @@ class ProviderNodeIT {
         "token arrays|{\"model\":\"minilm-embed\",\"input\":[[1,2,3]]}|400|MALFORMED_REQUEST|input[0]",
         "bad format|{\"model\":\"minilm-embed\",\"input\":\"hi\",\"encoding_format\":\"int8\"}|400|MALFORMED_REQUEST|encoding_format",
         "malformed JSON|{\"model\":|400|MALFORMED_JSON|body",
+        "other dimensions|{\"model\":\"minilm-embed\",\"input\":\"hi\",\"dimensions\":128}|400|MALFORMED_REQUEST|dimensions",
       })
   void badEmbeddingRequestsAreRefused(
       String what, String body, int status, String code, String field) throws Exception {

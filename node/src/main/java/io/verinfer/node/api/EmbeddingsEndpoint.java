@@ -73,6 +73,12 @@ public final class EmbeddingsEndpoint implements Handler {
           "encoding_format",
           "'encoding_format' must be \"float\" or \"base64\"");
     }
+    // refused before payment, so a wrong size is charged nothing
+    Integer dimensions = body.hasNonNull("dimensions") ? body.get("dimensions").asInt() : null;
+    long declared = declaredDimensions(spec.schema());
+    if (dimensions != null && declared > 0 && dimensions != declared) {
+      throw wrongDimensions(model, declared);
+    }
     Embeddings result;
     java.util.Map<String, String> paid;
     try (PaymentGate.Hold hold = payment.authorize(ctx, spec)) {
@@ -83,15 +89,8 @@ public final class EmbeddingsEndpoint implements Handler {
               io.verinfer.protocol.CanonicalTensors.hash(List.of(result.toTensor("embeddings"))));
     }
     paid.forEach(ctx::header);
-    if (body.hasNonNull("dimensions") && body.get("dimensions").asInt() != result.dimensions()) {
-      throw new VerinferException(
-          ErrorCode.MALFORMED_REQUEST,
-          "dimensions",
-          "model '"
-              + model
-              + "' returns "
-              + result.dimensions()
-              + " dimensions; other sizes are not offered");
+    if (dimensions != null && dimensions != result.dimensions()) {
+      throw wrongDimensions(model, result.dimensions()); // only when the schema left it open
     }
 
     ObjectNode response = JsonBody.JSON.createObjectNode();
@@ -118,6 +117,22 @@ public final class EmbeddingsEndpoint implements Handler {
     usage.put("prompt_tokens", result.promptTokens());
     usage.put("total_tokens", result.promptTokens());
     ctx.contentType("application/json").result(response.toString());
+  }
+
+  /** The hidden size the model's schema declares for its output, or -1 when it leaves it open. */
+  static long declaredDimensions(io.verinfer.protocol.ModelSchema schema) {
+    return schema.outputs().stream()
+        .filter(t -> t.name().equals(EmbeddingService.OUTPUT))
+        .map(t -> t.shape().isEmpty() ? -1L : t.shape().get(t.shape().size() - 1))
+        .findFirst()
+        .orElse(-1L);
+  }
+
+  private static VerinferException wrongDimensions(String model, long offered) {
+    return new VerinferException(
+        ErrorCode.MALFORMED_REQUEST,
+        "dimensions",
+        "model '" + model + "' returns " + offered + " dimensions; other sizes are not offered");
   }
 
   /**
