@@ -53,9 +53,18 @@ public final class OutputComparator {
                     + y.datatype()
                     + Arrays.toString(y.shape())));
       }
+      boolean fp = x.datatype().isFloatingPoint();
+      if (!fp) {
+        // integers and booleans: element bytes exactly (through double, INT64s above 2^53 that
+        // differ would compare equal)
+        Optional<Mismatch> m = firstExactMismatch(x, y);
+        if (m.isPresent()) {
+          return m;
+        }
+        continue;
+      }
       double[] xs = x.toDoubles();
       double[] ys = y.toDoubles();
-      boolean fp = x.datatype().isFloatingPoint();
       for (int i = 0; i < xs.length; i++) {
         if (!elementAgrees(xs[i], ys[i], fp, tol)) {
           return Optional.of(new Mismatch(x.name(), i, xs[i] + " vs " + ys[i]));
@@ -63,6 +72,30 @@ public final class OutputComparator {
       }
     }
     return Optional.empty();
+  }
+
+  private static Optional<Mismatch> firstExactMismatch(Tensor x, Tensor y) {
+    java.nio.ByteBuffer a = x.buffer();
+    java.nio.ByteBuffer b = y.buffer();
+    int width = x.datatype().byteSize();
+    long n = x.elementCount();
+    for (int i = 0; i < n; i++) {
+      long u = element(a, i, width);
+      long v = element(b, i, width);
+      if (u != v) {
+        return Optional.of(new Mismatch(x.name(), i, u + " vs " + v));
+      }
+    }
+    return Optional.empty();
+  }
+
+  private static long element(java.nio.ByteBuffer buf, int i, int width) {
+    return switch (width) {
+      case 1 -> buf.get(i);
+      case 2 -> buf.getShort(i * 2);
+      case 4 -> buf.getInt(i * 4);
+      default -> buf.getLong(i * 8);
+    };
   }
 
   static boolean elementAgrees(double a, double b, boolean floatingPoint, double tol) {

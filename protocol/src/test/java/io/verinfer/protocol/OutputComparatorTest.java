@@ -43,4 +43,15 @@ class OutputComparatorTest {
     List<Tensor> reshaped = List.of(Tensor.ofLongs("c", new long[] {1, 2}, new long[] {1, 2}));
     assertThat(OutputComparator.agree(a, reshaped, 1_000_000)).isFalse();
   }
+
+  @Test
+  void largeInt64sThatDifferDisagree() {
+    long big =
+        (1L << 60) + 1; // (double) big == (double) (big + 1): a comparison via double would pass
+    List<Tensor> a = List.of(Tensor.ofLongs("id", new long[] {2}, new long[] {7, big}));
+    List<Tensor> b = List.of(Tensor.ofLongs("id", new long[] {2}, new long[] {7, big + 1}));
+    assertThat(OutputComparator.firstMismatch(a, b, 1_000_000))
+        .hasValueSatisfying(m -> assertThat(m.reason()).isEqualTo(big + " vs " + (big + 1)));
+    assertThat(OutputComparator.agree(a, a, 0)).isTrue();
+  }
 }
