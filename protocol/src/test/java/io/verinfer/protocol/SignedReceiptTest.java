@@ -56,6 +56,8 @@ class SignedReceiptTest {
     } catch (IllegalArgumentException rejected) {
       return;
     }
+    // v = 0/1 and v = 27/28 are two encodings of one signature: that byte change is no tampering
+    Assume.that(!tampered.equals(c.signed().signature()));
     assertThat(new SignedReceipt(c.receipt(), tampered).verify(c.domain())).isFalse();
   }
 
