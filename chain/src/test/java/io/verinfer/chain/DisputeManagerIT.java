@@ -1,7 +1,7 @@
 package io.verinfer.chain;
 
+import static io.verinfer.chain.testing.Reverts.assertReverts;
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.verinfer.chain.facade.DisputeManagerFacade;
 import io.verinfer.chain.facade.DisputeManagerFacade.Phase;
@@ -17,7 +17,6 @@ import io.verinfer.protocol.SignedReceipt;
 import io.verinfer.protocol.TokenAmount;
 import java.math.BigInteger;
 import java.util.List;
-import org.assertj.core.api.ThrowableAssert.ThrowingCallable;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -45,12 +44,6 @@ class DisputeManagerIT {
   void tearDown() {
     actors.close();
     SharedDevnet.revert(snapshot);
-  }
-
-  private static void assertReverts(ThrowingCallable call, String error) {
-    assertThatThrownBy(call)
-        .isInstanceOfSatisfying(
-            ContractRevertException.class, e -> assertThat(e.errorName()).isEqualTo(error));
   }
 
   private DisputeManagerFacade disputes() {

@@ -1,7 +1,7 @@
 package io.verinfer.chain;
 
+import static io.verinfer.chain.testing.Reverts.assertReverts;
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.verinfer.chain.testing.Actors;
 import io.verinfer.chain.testing.SharedDevnet;
@@ -11,7 +11,6 @@ import io.verinfer.protocol.Cid;
 import io.verinfer.protocol.ModelId;
 import io.verinfer.protocol.TokenAmount;
 import java.nio.charset.StandardCharsets;
-import org.assertj.core.api.ThrowableAssert.ThrowingCallable;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -40,12 +39,6 @@ class RegistriesIT {
   void tearDown() {
     actors.close();
     SharedDevnet.revert(snapshot);
-  }
-
-  private static void assertReverts(ThrowingCallable call, String error) {
-    assertThatThrownBy(call)
-        .isInstanceOfSatisfying(
-            ContractRevertException.class, e -> assertThat(e.errorName()).isEqualTo(error));
   }
 
   @Test
