@@ -85,7 +85,9 @@ class MoneyInvariantsIT {
     // guard against a vacuous run: the sequences must have both paid and refused redemptions
     System.out.println("MoneyInvariantsIT outcomes: " + OUTCOMES);
     assertThat(OUTCOMES.getOrDefault("redeemed", 0)).isGreaterThan(10);
-    assertThat(OUTCOMES.getOrDefault("batch-redeemed", 0)).isGreaterThan(3);
+    // usually ~20 paid batches; one CI run drew only 3 (random sequences), so the guard asks for
+    // the path to have run, not for a count the generator does not promise
+    assertThat(OUTCOMES.getOrDefault("batch-redeemed", 0)).isPositive();
     assertThat(OUTCOMES.getOrDefault("refused:StaleVoucher", 0)).isPositive();
     assertThat(OUTCOMES.getOrDefault("refused:InsufficientDeposit", 0)).isPositive();
   }
