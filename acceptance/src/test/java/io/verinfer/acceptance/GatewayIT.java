@@ -118,6 +118,22 @@ class GatewayIT {
         String provider = Actors.address(Actors.PROVIDER_0 + 2).value();
         HttpResponse<String> floats = embed(http, gateway, provider, "float");
         assertThat(floats.statusCode()).isEqualTo(200);
+        assertThat(floats.headers().firstValue("X-Verinfer-Verification"))
+            .hasValue(
+                "none; NOT_CHECKED; providers=" + provider.toLowerCase(java.util.Locale.ROOT));
+        HttpResponse<String> badMode =
+            http.send(
+                HttpRequest.newBuilder(URI.create(gateway.baseUrl() + "/v1/embeddings"))
+                    .header("Content-Type", "application/json")
+                    .header("X-Verinfer-Verify", "sometimes")
+                    .POST(
+                        HttpRequest.BodyPublishers.ofString(
+                            "{\"model\":\"minilm-embed\",\"input\":\"x\"}"))
+                    .build(),
+                HttpResponse.BodyHandlers.ofString());
+        assertThat(badMode.statusCode()).isEqualTo(400);
+        assertThat(JSON.readTree(badMode.body()).path("error").path("field").asText())
+            .isEqualTo("X-Verinfer-Verify");
         HttpResponse<String> base64 = embed(http, gateway, provider, "base64");
         assertThat(base64.statusCode()).isEqualTo(200);
         // the same vector either way: decimal floats read back to the exact bits base64 carries

@@ -10,6 +10,7 @@ import io.verinfer.client.VerinferClient;
 import io.verinfer.node.NodeServer;
 import io.verinfer.node.PaidSettings;
 import io.verinfer.node.ProviderNode;
+import io.verinfer.node.faults.FaultInjection;
 import io.verinfer.node.payment.Settler;
 import io.verinfer.protocol.Address;
 import io.verinfer.protocol.Cid;
@@ -99,7 +100,12 @@ final class Marketplace implements AutoCloseable {
 
   /** Starts a paid node for dev account {@code account} serving the pack at {@code price}. */
   Provider startProvider(int account, TokenAmount price) {
-    Provider p = new Provider(account, price, dir.resolve("provider-" + account));
+    return startProvider(account, price, FaultInjection.none());
+  }
+
+  /** {@link #startProvider(int, TokenAmount)} corrupting outputs as {@code faults} says. */
+  Provider startProvider(int account, TokenAmount price, FaultInjection faults) {
+    Provider p = new Provider(account, price, dir.resolve("provider-" + account), faults);
     p.start();
     providers.add(p);
     return p;
@@ -142,12 +148,14 @@ final class Marketplace implements AutoCloseable {
     private final int account;
     private final TokenAmount price;
     private final Path home;
+    private final FaultInjection faults;
     private ProviderNode node;
 
-    private Provider(int account, TokenAmount price, Path home) {
+    private Provider(int account, TokenAmount price, Path home, FaultInjection faults) {
       this.account = account;
       this.price = price;
       this.home = home;
+      this.faults = faults;
     }
 
     Address address() {
@@ -184,12 +192,13 @@ final class Marketplace implements AutoCloseable {
       node =
           ProviderNode.start(
               new ProviderNode.Config(
-                  home.resolve("store"),
-                  List.of(pack()),
-                  NodeServer.Options.loopback(),
-                  EngineConfig.defaults(),
-                  false,
-                  paid),
+                      home.resolve("store"),
+                      List.of(pack()),
+                      NodeServer.Options.loopback(),
+                      EngineConfig.defaults(),
+                      false,
+                      paid)
+                  .withFaults(faults),
               s -> {});
     }
 

@@ -37,8 +37,12 @@ final class ConsumerCommands {
 
     /** Opens the SDK for credentials already unlocked (a keystore is decrypted only once). */
     VerinferClient open(Deployment d, Credentials credentials) {
+      return open(d, credentials, ClientOptions.defaults());
+    }
+
+    VerinferClient open(Deployment d, Credentials credentials, ClientOptions options) {
       try {
-        return VerinferClient.connect(d, credentials, state, ClientOptions.defaults());
+        return VerinferClient.connect(d, credentials, state, options);
       } catch (IllegalStateException e) {
         // another running client holds the directory's lock, or its lane store cannot be opened
         throw new UserError(e.getMessage() + " (--client-state DIR)", e);

@@ -84,6 +84,17 @@ public final class GatewayCommand implements Callable<Integer> {
               + " Ids always work.")
   List<String> aliases = new ArrayList<>();
 
+  @Option(
+      names = "--verify",
+      paramLabel = "MODE",
+      defaultValue = "none",
+      description =
+          "How calls are checked unless a request's X-Verinfer-Verify header says otherwise:"
+              + " none, sampled(p) (re-run a share p on another provider and compare) or"
+              + " redundant(k) (k providers, majority wins); mismatches open disputes"
+              + " (default: ${DEFAULT-VALUE}).")
+  String verify;
+
   @Mixin ConsumerCommands.Consumer consumer;
 
   @Spec CommandSpec spec;
@@ -112,6 +123,12 @@ public final class GatewayCommand implements Callable<Integer> {
     }
     boolean loopback = isLoopback(host);
     Map<String, Long> wanted = parseAliases(aliases);
+    io.verinfer.client.Verification verification;
+    try {
+      verification = io.verinfer.client.Verification.parse(verify);
+    } catch (IllegalArgumentException e) {
+      throw new UserError("--verify: " + e.getMessage(), e);
+    }
     routing = routing(providers);
 
     Deployment d = consumer.chain.deployment();
@@ -126,7 +143,11 @@ public final class GatewayCommand implements Callable<Integer> {
       names = names(reader.models(), wanted, out);
     }
     step(out, "opening the client state in " + consumer.state + "…");
-    VerinferClient client = consumer.open(d, credentials);
+    VerinferClient client =
+        consumer.open(
+            d,
+            credentials,
+            io.verinfer.client.ClientOptions.defaults().withVerification(verification));
     Gateway gateway;
     TokenAmount deposit;
     try {

@@ -1,8 +1,10 @@
 package io.verinfer.client;
 
+import java.security.SecureRandom;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.Objects;
+import java.util.random.RandomGenerator;
 
 /**
  * How a {@link VerinferClient} talks to providers.
@@ -15,6 +17,11 @@ import java.util.Objects;
  * @param clock the time source for caches, cooldowns and latency measurements
  * @param paymentOff send no voucher and expect no receipt: only for providers started unpaid on a
  *     devnet (e.g. to measure what payment costs); a paid provider refuses such calls with 402
+ * @param verification how calls are checked unless a call says otherwise ({@link
+ *     Verification#none()} by default)
+ * @param sampler the draws of {@link Verification.Sampled} (a seeded generator makes a run
+ *     repeatable; the default is a {@link SecureRandom}, so providers cannot predict which calls
+ *     are checked)
  */
 public record ClientOptions(
     Duration timeout,
@@ -22,7 +29,9 @@ public record ClientOptions(
     Duration discoveryTtl,
     Duration failureCooldown,
     Clock clock,
-    boolean paymentOff) {
+    boolean paymentOff,
+    Verification verification,
+    RandomGenerator sampler) {
   /** The largest {@link #maxAttempts()}. */
   public static final int MAX_ATTEMPTS = 16;
 
@@ -32,6 +41,8 @@ public record ClientOptions(
     Objects.requireNonNull(discoveryTtl, "discoveryTtl must not be null");
     Objects.requireNonNull(failureCooldown, "failureCooldown must not be null");
     Objects.requireNonNull(clock, "clock must not be null");
+    Objects.requireNonNull(verification, "verification must not be null");
+    Objects.requireNonNull(sampler, "sampler must not be null");
     if (timeout.isNegative() || timeout.isZero()) {
       throw new IllegalArgumentException("timeout must be positive, got " + timeout);
     }
@@ -48,7 +59,10 @@ public record ClientOptions(
     }
   }
 
-  /** 10 s timeout, 3 attempts, 30 s discovery cache, 30 s failure cooldown, the system clock. */
+  /**
+   * 10 s timeout, 3 attempts, 30 s discovery cache, 30 s failure cooldown, the system clock, no
+   * verification.
+   */
   public static ClientOptions defaults() {
     return new ClientOptions(
         Duration.ofSeconds(10),
@@ -56,37 +70,77 @@ public record ClientOptions(
         Duration.ofSeconds(30),
         Duration.ofSeconds(30),
         Clock.systemUTC(),
-        false);
+        false,
+        Verification.none(),
+        new SecureRandom());
   }
 
   /** These options with another {@link #timeout()}. */
   public ClientOptions withTimeout(Duration value) {
-    return new ClientOptions(value, maxAttempts, discoveryTtl, failureCooldown, clock, paymentOff);
+    return new ClientOptions(
+        value,
+        maxAttempts,
+        discoveryTtl,
+        failureCooldown,
+        clock,
+        paymentOff,
+        verification,
+        sampler);
   }
 
   /** These options with another {@link #maxAttempts()}. */
   public ClientOptions withMaxAttempts(int value) {
-    return new ClientOptions(timeout, value, discoveryTtl, failureCooldown, clock, paymentOff);
+    return new ClientOptions(
+        timeout, value, discoveryTtl, failureCooldown, clock, paymentOff, verification, sampler);
   }
 
   /** These options with another {@link #discoveryTtl()}. */
   public ClientOptions withDiscoveryTtl(Duration value) {
-    return new ClientOptions(timeout, maxAttempts, value, failureCooldown, clock, paymentOff);
+    return new ClientOptions(
+        timeout, maxAttempts, value, failureCooldown, clock, paymentOff, verification, sampler);
   }
 
   /** These options with another {@link #failureCooldown()}. */
   public ClientOptions withFailureCooldown(Duration value) {
-    return new ClientOptions(timeout, maxAttempts, discoveryTtl, value, clock, paymentOff);
+    return new ClientOptions(
+        timeout, maxAttempts, discoveryTtl, value, clock, paymentOff, verification, sampler);
   }
 
   /** These options with another {@link #clock()}. */
   public ClientOptions withClock(Clock value) {
     return new ClientOptions(
-        timeout, maxAttempts, discoveryTtl, failureCooldown, value, paymentOff);
+        timeout,
+        maxAttempts,
+        discoveryTtl,
+        failureCooldown,
+        value,
+        paymentOff,
+        verification,
+        sampler);
   }
 
   /** These options with payment switched off or on (see {@link #paymentOff()}). */
   public ClientOptions withPaymentOff(boolean value) {
-    return new ClientOptions(timeout, maxAttempts, discoveryTtl, failureCooldown, clock, value);
+    return new ClientOptions(
+        timeout, maxAttempts, discoveryTtl, failureCooldown, clock, value, verification, sampler);
+  }
+
+  /** These options with another default {@link #verification()}. */
+  public ClientOptions withVerification(Verification value) {
+    return new ClientOptions(
+        timeout, maxAttempts, discoveryTtl, failureCooldown, clock, paymentOff, value, sampler);
+  }
+
+  /** These options with another {@link #sampler()} (e.g. a seeded one for a repeatable run). */
+  public ClientOptions withSampler(RandomGenerator value) {
+    return new ClientOptions(
+        timeout,
+        maxAttempts,
+        discoveryTtl,
+        failureCooldown,
+        clock,
+        paymentOff,
+        verification,
+        value);
   }
 }

@@ -20,18 +20,21 @@ import java.util.Objects;
  * @param latency the time from sending the request to that provider until its checked answer
  * @param promptTokens tokens the provider counted for a text call (0 for tensor calls); reported by
  *     the provider, not covered by its receipt
+ * @param verification which verification mode ran and what it checked
  */
 public record InferenceResult(
     List<Tensor> outputs,
     SignedReceipt receipt,
     Address provider,
     Duration latency,
-    long promptTokens) {
+    long promptTokens,
+    VerificationReport verification) {
   /** Validates the fields and copies the outputs. */
   public InferenceResult {
     outputs = List.copyOf(Objects.requireNonNull(outputs, "outputs must not be null"));
     Objects.requireNonNull(provider, "provider must not be null");
     Objects.requireNonNull(latency, "latency must not be null");
+    Objects.requireNonNull(verification, "verification must not be null");
     if (promptTokens < 0) {
       throw new IllegalArgumentException("promptTokens must be >= 0");
     }
@@ -42,6 +45,27 @@ public record InferenceResult(
               + ", not for "
               + provider);
     }
+  }
+
+  /** One provider's answer, not checked against another. */
+  public InferenceResult(
+      List<Tensor> outputs,
+      SignedReceipt receipt,
+      Address provider,
+      Duration latency,
+      long promptTokens) {
+    this(
+        outputs,
+        receipt,
+        provider,
+        latency,
+        promptTokens,
+        VerificationReport.notChecked(Verification.none(), provider));
+  }
+
+  /** This result with another verification report. */
+  public InferenceResult withVerification(VerificationReport report) {
+    return new InferenceResult(outputs, receipt, provider, latency, promptTokens, report);
   }
 
   /** Whether the call was paid (and so carries a checked receipt). */

@@ -57,8 +57,22 @@ final class LaneCaller {
       ModelId model,
       String path,
       byte[] body,
+      byte[] input,
       Bytes32 inputHash,
       java.util.function.Function<JsonNode, List<Tensor>> outputs) {
+
+    /**
+     * {@code input} is what the receipt's input hash covers (keccak256 of it): what a dispute
+     * carries on-chain.
+     */
+    Request(
+        ModelId model,
+        String path,
+        byte[] body,
+        byte[] input,
+        java.util.function.Function<JsonNode, List<Tensor>> outputs) {
+      this(model, path, body, input, Bytes32.keccak256(input), outputs);
+    }
 
     /** An Open Inference Protocol call. */
     static Request tensors(ModelId model, List<Tensor> inputs) {
@@ -66,7 +80,7 @@ final class LaneCaller {
           model,
           "/v2/models/" + model.value() + "/infer",
           V2Json.request(inputs),
-          CanonicalTensors.hash(inputs),
+          CanonicalTensors.encode(inputs),
           V2Json::outputs);
     }
   }

@@ -13,13 +13,21 @@ import java.util.Set;
  * latency.
  *
  * @param only the providers allowed; empty allows every eligible provider
+ * @param except providers never used, even when {@code only} names them (e.g. the provider a
+ *     sampled check must be independent of)
  */
-public record Routing(Set<Address> only) {
+public record Routing(Set<Address> only, Set<Address> except) {
   private static final Routing ANY = new Routing(Set.of());
 
-  /** Copies the set; no element may be null. */
+  /** Copies the sets; no element may be null. */
   public Routing {
     only = Set.copyOf(Objects.requireNonNull(only, "only must not be null"));
+    except = Set.copyOf(Objects.requireNonNull(except, "except must not be null"));
+  }
+
+  /** Only the providers in {@code only} (any when empty). */
+  public Routing(Set<Address> only) {
+    this(only, Set.of());
   }
 
   /** Any eligible provider. */
@@ -58,6 +66,13 @@ public record Routing(Set<Address> only) {
 
   /** Whether a call may go to {@code provider}. */
   public boolean allows(Address provider) {
-    return only.isEmpty() || only.contains(provider);
+    return (only.isEmpty() || only.contains(provider)) && !except.contains(provider);
+  }
+
+  /** This routing, never using {@code provider}. */
+  public Routing without(Address provider) {
+    Set<Address> more = new java.util.HashSet<>(except);
+    more.add(Objects.requireNonNull(provider, "provider must not be null"));
+    return new Routing(only, more);
   }
 }

@@ -4,7 +4,6 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import io.verinfer.protocol.Bytes32;
 import io.verinfer.protocol.DataType;
 import io.verinfer.protocol.ModelId;
 import io.verinfer.protocol.Tensor;
@@ -32,7 +31,7 @@ final class TextJson {
         model,
         "/v1/embeddings",
         body.toString().getBytes(StandardCharsets.UTF_8),
-        Bytes32.keccak256(input.toString().getBytes(StandardCharsets.UTF_8)),
+        input.toString().getBytes(StandardCharsets.UTF_8),
         TextJson::embeddings);
   }
 

@@ -79,6 +79,7 @@ public final class VerinferClient implements AutoCloseable {
   private final ProviderDirectory directory;
   private final ProviderRanking ranking;
   private final LaneCaller caller;
+  private final Verifier verifier;
   private final ClientOptions options;
   private final AtomicBoolean closed = new AtomicBoolean();
 
@@ -101,6 +102,7 @@ public final class VerinferClient implements AutoCloseable {
             options.clock());
     this.ranking = new ProviderRanking(options.clock(), options.failureCooldown());
     this.caller = new LaneCaller(signer, chain.channels().domain(), lanes, http, options.clock());
+    this.verifier = new Verifier(chain, options.sampler());
   }
 
   /**
@@ -174,6 +176,11 @@ public final class VerinferClient implements AutoCloseable {
     return chain.counter().usageOf(address());
   }
 
+  /** The options this client was opened with. */
+  public ClientOptions options() {
+    return options;
+  }
+
   /** The providers currently offering {@code model}, cheapest first. */
   public List<ProviderOffer> offers(ModelId model) {
     return directory.offers(model);
@@ -194,13 +201,25 @@ public final class VerinferClient implements AutoCloseable {
    * @throws io.verinfer.chain.tx.ChainException the ProviderRegistry could not be read
    */
   public InferenceResult infer(ModelId model, List<Tensor> inputs, Routing routing) {
+    return infer(model, inputs, routing, options.verification());
+  }
+
+  /**
+   * {@link #infer(ModelId, List, Routing)} checked as {@code verification} says; the result's
+   * {@link InferenceResult#verification()} tells what ran and what was checked, and any dispute it
+   * opened.
+   */
+  public InferenceResult infer(
+      ModelId model, List<Tensor> inputs, Routing routing, Verification verification) {
     Objects.requireNonNull(model, "model must not be null");
     Objects.requireNonNull(inputs, "inputs must not be null");
     Objects.requireNonNull(routing, "routing must not be null");
+    Objects.requireNonNull(verification, "verification must not be null");
     if (inputs.isEmpty()) {
       throw new IllegalArgumentException("inputs must hold at least one tensor");
     }
-    return call(model, LaneCaller.Request.tensors(model, List.copyOf(inputs)), routing);
+    return verified(
+        model, LaneCaller.Request.tensors(model, List.copyOf(inputs)), routing, verification);
   }
 
   /**
@@ -215,13 +234,41 @@ public final class VerinferClient implements AutoCloseable {
 
   /** {@link #embed(ModelId, List)} at the providers {@code routing} allows. */
   public InferenceResult embed(ModelId model, List<String> texts, Routing routing) {
+    return embed(model, texts, routing, options.verification());
+  }
+
+  /** {@link #embed(ModelId, List, Routing)} checked as {@code verification} says. */
+  public InferenceResult embed(
+      ModelId model, List<String> texts, Routing routing, Verification verification) {
     Objects.requireNonNull(model, "model must not be null");
     Objects.requireNonNull(texts, "texts must not be null");
     Objects.requireNonNull(routing, "routing must not be null");
+    Objects.requireNonNull(verification, "verification must not be null");
     if (texts.isEmpty()) {
       throw new IllegalArgumentException("texts must hold at least one text");
     }
-    return call(model, TextJson.request(model, texts), routing);
+    return verified(model, TextJson.request(model, texts), routing, verification);
+  }
+
+  private InferenceResult verified(
+      ModelId model, LaneCaller.Request request, Routing routing, Verification verification) {
+    if (!(verification instanceof Verification.None) && options.paymentOff()) {
+      throw new IllegalArgumentException(
+          verification + " needs paid calls: unpaid answers carry no receipt to dispute");
+    }
+    InferenceResult result =
+        verifier.run(
+            request,
+            routing,
+            verification,
+            (r, route) -> call(model, r, route),
+            () ->
+                ranking.rank(directory.offers(model)).stream()
+                    .map(ProviderOffer::provider)
+                    .toList());
+    return result.verification().mode().equals(verification)
+        ? result
+        : result.withVerification(VerificationReport.notChecked(verification, result.provider()));
   }
 
   private InferenceResult call(ModelId model, LaneCaller.Request request, Routing routing) {

@@ -5,6 +5,7 @@ import io.javalin.http.Context;
 import io.verinfer.client.InferenceResult;
 import io.verinfer.client.Routing;
 import io.verinfer.client.V2Json;
+import io.verinfer.client.Verification;
 import io.verinfer.protocol.PaymentHeaders;
 import java.nio.ByteBuffer;
 import java.nio.charset.CharacterCodingException;
@@ -49,6 +50,9 @@ final class Bodies {
   /** The request header that limits which providers may serve a call. */
   static final String PROVIDERS = "X-Verinfer-Providers";
 
+  static final String VERIFY = "X-Verinfer-Verify";
+  static final String VERIFICATION = "X-Verinfer-Verification";
+
   /**
    * Where a call may go: the providers listed (comma-separated addresses) in the {@value PROVIDERS}
    * header, else the gateway's default.
@@ -72,7 +76,21 @@ final class Bodies {
     }
   }
 
+  /** The request's verification mode ({@value #VERIFY}: none, sampled(p), redundant(k)). */
+  static Verification verification(Context ctx, Verification fallback) {
+    String header = ctx.header(VERIFY);
+    if (header == null || header.isBlank()) {
+      return fallback;
+    }
+    try {
+      return Verification.parse(header);
+    } catch (IllegalArgumentException e) {
+      throw new GatewayError(400, "MALFORMED_REQUEST", VERIFY, e.getMessage());
+    }
+  }
+
   static void stamp(Context ctx, InferenceResult result) {
+    ctx.header(VERIFICATION, result.verification().summary());
     if (result.paid()) {
       ctx.header(PaymentHeaders.RECEIPT, PaymentHeaders.encode(result.receipt()));
     }

@@ -45,7 +45,12 @@ final class EmbeddingsEndpoint implements Handler {
           "encoding_format",
           "'encoding_format' must be \"float\" or \"base64\"");
     }
-    InferenceResult result = client.embed(model, texts, Bodies.routing(ctx, routing));
+    InferenceResult result =
+        client.embed(
+            model,
+            texts,
+            Bodies.routing(ctx, routing),
+            Bodies.verification(ctx, client.options().verification()));
     Tensor embeddings = result.output("embeddings");
     Bodies.stamp(ctx, result);
     ctx.contentType("application/json")

@@ -37,7 +37,12 @@ final class InferEndpoint implements Handler {
     } catch (IllegalArgumentException e) {
       throw new GatewayError(400, "MALFORMED_REQUEST", "inputs", e.getMessage());
     }
-    InferenceResult result = client.infer(id, inputs, Bodies.routing(ctx, routing));
+    InferenceResult result =
+        client.infer(
+            id,
+            inputs,
+            Bodies.routing(ctx, routing),
+            Bodies.verification(ctx, client.options().verification()));
     ObjectNode response = JSON.createObjectNode();
     response.put("model_name", models.nameOf(id));
     response.put("model_version", "1");

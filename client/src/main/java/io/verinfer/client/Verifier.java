@@ -1,0 +1,246 @@
+package io.verinfer.client;
+
+import io.verinfer.chain.VerinferChain;
+import io.verinfer.chain.facade.ParamsFacade.DisputeParams;
+import io.verinfer.protocol.Address;
+import io.verinfer.protocol.CanonicalTensors;
+import io.verinfer.protocol.ModelId;
+import io.verinfer.protocol.OutputComparator;
+import io.verinfer.protocol.SignedReceipt;
+import io.verinfer.protocol.TokenAmount;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.function.BiFunction;
+import java.util.random.RandomGenerator;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Runs a call under a {@link Verification} mode: re-runs it on other providers when the mode asks,
+ * compares the answers within the model's tolerance, and opens disputes over the receipts of
+ * answers that disagree.
+ */
+final class Verifier {
+  private static final Logger LOG = LoggerFactory.getLogger(Verifier.class);
+
+  /** Runs the call once on a provider the routing allows; throws when none answers. */
+  interface Runner extends BiFunction<LaneCaller.Request, Routing, InferenceResult> {}
+
+  private final VerinferChain chain;
+  private final RandomGenerator sampler;
+  private final Map<ModelId, Long> tolerances = new ConcurrentHashMap<>();
+
+  Verifier(VerinferChain chain, RandomGenerator sampler) {
+    this.chain = chain;
+    this.sampler = sampler;
+  }
+
+  InferenceResult run(
+      LaneCaller.Request request,
+      Routing routing,
+      Verification mode,
+      Runner once,
+      java.util.function.Supplier<List<Address>> candidates) {
+    return switch (mode) {
+      case Verification.None none -> once.apply(request, routing);
+      case Verification.Sampled s -> sampled(request, routing, s, once);
+      case Verification.Redundant r -> redundant(request, routing, r, once, candidates.get());
+    };
+  }
+
+  private InferenceResult sampled(
+      LaneCaller.Request request, Routing routing, Verification.Sampled mode, Runner once) {
+    InferenceResult first = once.apply(request, routing);
+    boolean drawn;
+    synchronized (sampler) {
+      drawn = sampler.nextDouble() < mode.probability();
+    }
+    if (!drawn) {
+      return first.withVerification(VerificationReport.notChecked(mode, first.provider()));
+    }
+    Routing others = routing.without(first.provider());
+    InferenceResult second;
+    try {
+      second = once.apply(request, others);
+    } catch (NoProviderAvailableException e) {
+      return first.withVerification(
+          new VerificationReport(
+              mode,
+              VerificationReport.Outcome.SKIPPED,
+              List.of(first.provider()),
+              List.of(),
+              List.of(),
+              "no independent provider answered: " + e.getMessage()));
+    }
+    List<Address> both = List.of(first.provider(), second.provider());
+    if (OutputComparator.agree(first.outputs(), second.outputs(), tolerance(request.model()))) {
+      return first.withVerification(
+          new VerificationReport(
+              mode, VerificationReport.Outcome.AGREED, both, List.of(), List.of(), ""));
+    }
+    // two signed receipts for one input that disagree: the committee decides which is wrong
+    Opened opened = dispute(request, List.of(first, second));
+    return first.withVerification(
+        new VerificationReport(
+            mode,
+            VerificationReport.Outcome.MISMATCH,
+            both,
+            List.of(second.provider()),
+            opened.ids(),
+            opened.note()));
+  }
+
+  private InferenceResult redundant(
+      LaneCaller.Request request,
+      Routing routing,
+      Verification.Redundant mode,
+      Runner once,
+      List<Address> candidates) {
+    List<Address> chosen = candidates.stream().filter(routing::allows).toList();
+    if (chosen.size() < mode.providers()) {
+      throw new NoProviderAvailableException(
+          request.model(),
+          mode
+              + " needs "
+              + mode.providers()
+              + " eligible providers, only "
+              + chosen.size()
+              + " offer it",
+          List.of());
+    }
+    chosen = chosen.subList(0, mode.providers());
+    List<InferenceResult> answers = new ArrayList<>();
+    List<String> failures = new ArrayList<>();
+    try (ExecutorService pool = Executors.newVirtualThreadPerTaskExecutor()) {
+      List<Future<InferenceResult>> running = new ArrayList<>();
+      for (Address p : chosen) {
+        running.add(pool.submit(() -> once.apply(request, Routing.only(p))));
+      }
+      for (int i = 0; i < running.size(); i++) {
+        try {
+          answers.add(running.get(i).get());
+        } catch (java.util.concurrent.ExecutionException e) {
+          failures.add(chosen.get(i) + ": " + e.getCause().getMessage());
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+          throw new IllegalStateException("interrupted while waiting for " + mode, e);
+        }
+      }
+    }
+    if (answers.isEmpty()) {
+      throw new NoProviderAvailableException(
+          request.model(), "none of the " + mode.providers() + " providers answered", List.of());
+    }
+    List<List<Integer>> groups =
+        Agreement.groups(
+            answers.stream().map(InferenceResult::outputs).toList(), tolerance(request.model()));
+    List<Integer> winners = groups.get(0);
+    InferenceResult chosenAnswer = answers.get(winners.get(0));
+    List<Address> all = answers.stream().map(InferenceResult::provider).toList();
+    List<InferenceResult> dissenters = new ArrayList<>();
+    for (int i = 0; i < answers.size(); i++) {
+      if (!winners.contains(i)) {
+        dissenters.add(answers.get(i));
+      }
+    }
+    String note = failures.isEmpty() ? "" : "did not answer: " + String.join("; ", failures);
+    if (dissenters.isEmpty()) {
+      return chosenAnswer.withVerification(
+          new VerificationReport(
+              mode, VerificationReport.Outcome.AGREED, all, List.of(), List.of(), note));
+    }
+    List<Address> dissent = dissenters.stream().map(InferenceResult::provider).toList();
+    if (!Agreement.hasMajority(groups, mode.providers())) {
+      return chosenAnswer.withVerification(
+          new VerificationReport(
+              mode,
+              VerificationReport.Outcome.NO_MAJORITY,
+              all,
+              dissent,
+              List.of(),
+              join(note, "no answer had a majority of " + mode.providers() + "; nobody disputed")));
+    }
+    List<Long> disputes = new ArrayList<>();
+    String disputeNote = "";
+    for (InferenceResult d : dissenters) {
+      // the dissenter's receipt against the majority's: the committee judges both
+      Opened opened = dispute(request, List.of(d, chosenAnswer));
+      disputes.addAll(opened.ids());
+      disputeNote = join(disputeNote, opened.note());
+    }
+    return chosenAnswer.withVerification(
+        new VerificationReport(
+            mode,
+            VerificationReport.Outcome.MISMATCH,
+            all,
+            dissent,
+            disputes,
+            join(note, disputeNote)));
+  }
+
+  private record Opened(List<Long> ids, String note) {}
+
+  /**
+   * Opens a dispute over the receipts of {@code answers} (one input, different outputs), paying the
+   * bond. A dispute that cannot be opened (too large for the chain, no receipt, a revert) is
+   * reported in the note, not thrown: the caller still gets its answer.
+   */
+  private Opened dispute(LaneCaller.Request request, List<InferenceResult> answers) {
+    List<SignedReceipt> receipts = new ArrayList<>();
+    List<byte[]> outputs = new ArrayList<>();
+    for (InferenceResult a : answers) {
+      if (a.receipt() == null) {
+        return new Opened(List.of(), "unpaid answers carry no receipt to dispute");
+      }
+      receipts.add(a.receipt());
+      outputs.add(CanonicalTensors.encode(a.outputs()));
+    }
+    try {
+      DisputeParams params = chain.params().disputeParams();
+      long size = request.input().length + outputs.stream().mapToLong(o -> o.length).sum();
+      if (size > params.maxDisputeBytes()) {
+        return new Opened(
+            List.of(),
+            "input and outputs hold "
+                + size
+                + " bytes, above the "
+                + params.maxDisputeBytes()
+                + " a dispute may carry on-chain; the receipts stay proof off-chain");
+      }
+      TokenAmount bond = params.disputeBond();
+      var disputes = chain.disputes();
+      synchronized (this) { // one approval at a time for this wallet
+        if (chain.token().allowance(chain.account(), disputes.address()).compareTo(bond) < 0) {
+          chain.token().approve(disputes.address(), bond);
+        }
+        long id = disputes.open(receipts, request.input(), outputs);
+        LOG.warn(
+            "opened dispute {} over model {}: {} disagree",
+            id,
+            request.model(),
+            answers.stream().map(InferenceResult::provider).toList());
+        return new Opened(List.of(id), "");
+      }
+    } catch (RuntimeException e) {
+      LOG.error("could not open a dispute over {}: {}", request.model(), e.getMessage());
+      return new Opened(List.of(), "could not open a dispute: " + e.getMessage());
+    }
+  }
+
+  /** The model's tolerance from ModelRegistry, read once per model. */
+  private long tolerance(ModelId model) {
+    return tolerances.computeIfAbsent(model, m -> chain.models().model(m).tolerancePpm());
+  }
+
+  private static String join(String a, String b) {
+    if (a.isEmpty()) {
+      return b;
+    }
+    return b.isEmpty() ? a : a + "; " + b;
+  }
+}
