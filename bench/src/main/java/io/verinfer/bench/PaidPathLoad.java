@@ -152,24 +152,44 @@ public final class PaidPathLoad {
    */
   static ProviderNode provider(
       DevnetSupervisor devnet, Path work, Path pack, int account, boolean unpaid) {
+    return provider(
+        devnet,
+        work,
+        pack,
+        account,
+        unpaid,
+        TokenAmount.of(1_000),
+        io.verinfer.node.faults.FaultInjection.none());
+  }
+
+  /** A paid (or unpaid) provider at {@code price}, corrupting outputs as {@code faults} says. */
+  static ProviderNode provider(
+      DevnetSupervisor devnet,
+      Path work,
+      Path pack,
+      int account,
+      boolean unpaid,
+      TokenAmount price,
+      io.verinfer.node.faults.FaultInjection faults) {
     String name = io.verinfer.runtime.ModelManifest.read(pack).name();
     PaidSettings paid =
         new PaidSettings(
             devnet.deployment(),
             DevAccounts.account(account),
             work.resolve("ledger-" + account + ".db"),
-            Map.of(name, TokenAmount.of(1_000)),
-            TokenAmount.of(1_000),
+            Map.of(name, price),
+            price,
             new Settler.Policy(
                 TokenAmount.ofTokens("100000"), Duration.ofHours(1), 100, Duration.ofHours(1)));
     return ProviderNode.start(
         new ProviderNode.Config(
-            work.resolve("store-" + account),
-            List.of(pack),
-            NodeServer.Options.loopback(),
-            nodeEngine(),
-            unpaid,
-            paid),
+                work.resolve("store-" + account),
+                List.of(pack),
+                NodeServer.Options.loopback(),
+                nodeEngine(),
+                unpaid,
+                paid)
+            .withFaults(faults),
         s -> {});
   }
 
