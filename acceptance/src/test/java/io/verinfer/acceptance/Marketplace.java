@@ -46,6 +46,7 @@ final class Marketplace implements AutoCloseable {
   private final List<Provider> providers = new ArrayList<>();
   private final List<VerinferClient> clients = new ArrayList<>();
   private ModelId model;
+  private Path servedPack;
 
   private Marketplace(Path dir) {
     this.dir = dir;
@@ -77,20 +78,44 @@ final class Marketplace implements AutoCloseable {
 
   /** Publishes the fraud-detect pack's model from the author account. */
   ModelId publishFraudDetect(TokenAmount royaltyPerCall) {
+    return publish(pack(), royaltyPerCall, 1_000);
+  }
+
+  /**
+   * Publishes the MiniLM embedding pack (written under this stage's directory) at its declared
+   * tolerance; providers started afterwards serve it instead of fraud-detect.
+   */
+  ModelId publishMiniLm(TokenAmount royaltyPerCall) {
     try {
-      ModelManifest manifest = ModelManifest.read(pack());
-      Cid cid = Cid.of(Files.readAllBytes(manifest.modelFile(pack())));
+      servedPack = io.verinfer.runtime.packs.minilm.MiniLmPack.write(dir.resolve("minilm-pack"));
+      return publish(servedPack, royaltyPerCall, ModelManifest.read(servedPack).tolerancePpm());
+    } catch (RuntimeException e) {
+      throw e;
+    } catch (Exception e) {
+      throw new IllegalStateException("cannot write the MiniLM pack", e);
+    }
+  }
+
+  private ModelId publish(Path packDir, TokenAmount royaltyPerCall, long tolerancePpm) {
+    try {
+      ModelManifest manifest = ModelManifest.read(packDir);
+      Cid cid = Cid.of(Files.readAllBytes(manifest.modelFile(packDir)));
       model =
           actors
               .author(0)
               .models()
               .publish(
                   new ModelRegistryFacade.Publication(
-                      cid, "onnx", manifest.schemaHash(), royaltyPerCall, 1_000));
+                      cid, "onnx", manifest.schemaHash(), royaltyPerCall, tolerancePpm));
       return model;
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
+  }
+
+  /** The pack providers serve: fraud-detect unless {@link #publishMiniLm} was called. */
+  Path servedPack() {
+    return servedPack != null ? servedPack : pack();
   }
 
   /** The model published by {@link #publishFraudDetect}. */
@@ -185,7 +210,7 @@ final class Marketplace implements AutoCloseable {
               SharedDevnet.get().deployment(),
               DevAccounts.account(account),
               home.resolve("ledger.db"),
-              Map.of(PACK, price),
+              Map.of(ModelManifest.read(servedPack()).name(), price),
               price,
               new Settler.Policy(
                   TokenAmount.ofTokens("1000"), Duration.ofHours(1), 100, Duration.ofHours(1)));
@@ -193,7 +218,7 @@ final class Marketplace implements AutoCloseable {
           ProviderNode.start(
               new ProviderNode.Config(
                       home.resolve("store"),
-                      List.of(pack()),
+                      List.of(servedPack()),
                       NodeServer.Options.loopback(),
                       EngineConfig.defaults(),
                       false,
