@@ -68,13 +68,23 @@ class VerificationModesIT {
       assertThat(dispute.phase()).isEqualTo(DisputeManagerFacade.Phase.DRAWING);
       assertThat(dispute.challenger()).isEqualTo(client.address());
 
+      // every call, whatever the input: the answer is the honest one
+      for (int i = 2; i < 22; i++) {
+        List<Tensor> in = List.of(Marketplace.features(i));
+        InferenceResult r = client.infer(model, in, Routing.any(), Verification.redundant(3));
+        InferenceResult reference = client.infer(model, in, Routing.only(honestB.address()));
+        assertThat(r.provider()).isNotEqualTo(cheater.address());
+        assertThat(r.outputs()).isEqualTo(reference.outputs());
+        assertThat(r.verification().dissenters()).containsExactly(cheater.address());
+      }
       // all three were paid (k x the price): each lane's newest voucher covers its calls
-      assertThat(client.newestVoucher(honestA.address(), model).orElseThrow().voucher())
-          .satisfies(v -> assertThat(v.cumulativeCalls()).isEqualTo(2));
-      for (Provider p : List.of(honestB, cheater)) {
-        var v = client.newestVoucher(p.address(), model).orElseThrow().voucher();
-        assertThat(v.cumulativeCalls()).as(p.toString()).isEqualTo(1);
-        assertThat(v.cumulativeAmount()).as(p.toString()).isEqualTo(PRICE);
+      var calls = java.util.Map.of(honestA, 22L, honestB, 41L, cheater, 21L);
+      for (var e : calls.entrySet()) {
+        var v = client.newestVoucher(e.getKey().address(), model).orElseThrow().voucher();
+        assertThat(v.cumulativeCalls()).as(e.getKey().toString()).isEqualTo(e.getValue());
+        assertThat(v.cumulativeAmount().baseUnits().longValueExact())
+            .as(e.getKey().toString())
+            .isEqualTo(PRICE.baseUnits().longValueExact() * e.getValue());
       }
     }
   }
