@@ -139,6 +139,7 @@ final class PaidMode implements AutoCloseable {
       return;
     }
     duty = CommitteeDuty.start(chain, reexecutor, dutySettings, metrics);
+    progress.accept("committee duty on (votes and salts kept in " + dutySettings.stateFile() + ")");
   }
 
   /** The committee duty, when it runs. */

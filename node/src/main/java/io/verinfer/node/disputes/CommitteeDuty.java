@@ -141,7 +141,7 @@ public final class CommitteeDuty implements AutoCloseable {
         new LogWatcher(
             chain.web3j(),
             config,
-            store.cursor("CommitteeDrawn"),
+            store.cursor("CommitteeDrawn@" + disputes.address().value()),
             this::onCommitteeDrawn,
             scheduler);
 
@@ -281,6 +281,12 @@ public final class CommitteeDuty implements AutoCloseable {
       return false;
     }
     long id = duty.disputeId();
+    if (id > disputes.disputeCount()) {
+      // the committee's block is gone: a reorg deeper than the confirmations, or a reset devnet
+      store.advance(id, Duty.State.CLOSED, "the dispute does not exist on this chain");
+      LOG.warn("dispute {} does not exist on this chain (any more); dropping its duty", id);
+      return false;
+    }
     DisputeInfo info = disputes.dispute(id);
     if (info.phase() == Phase.RESOLVED) {
       afterResolution(duty, info);

@@ -391,4 +391,56 @@ class CommitteeDutyIT {
     assertThat(stake(MEMBER_A)).as("no non-reveal penalty").isEqualTo(restartedStake);
     assertThat(stake(MEMBER_B)).isEqualTo(silentStake.minus(params.nonRevealPenalty()));
   }
+
+  @Test
+  @Order(4)
+  void aMemberThatDoesNotServeTheModelAbstainsAndSaysSo() throws Exception {
+    // registered for a model none of the nodes has a pack for (as after dropping a pack)
+    ModelId other = Actors.publish(actors.author(0), "not-served", TokenAmount.of(1));
+    for (int account : List.of(CHEATER, HONEST, MEMBER_A)) {
+      actors.account(account).providers().setModel(other, PRICE);
+    }
+    byte[] output = CanonicalTensors.encode(List.of());
+    SignedReceipt receipt =
+        SignedReceipt.sign(
+            new io.verinfer.protocol.Receipt(
+                consumer.account(),
+                address(CHEATER),
+                other,
+                io.verinfer.protocol.Bytes32.keccak256(INPUT),
+                io.verinfer.protocol.Bytes32.keccak256(output),
+                PRICE,
+                1),
+            domain,
+            Actors.signer(CHEATER));
+    long id = consumer.disputes().open(List.of(receipt), INPUT, List.of(output));
+    SharedDevnet.mine();
+    consumer.disputes().drawCommittee(id);
+    assertThat(disputes().dispute(id).committee())
+        .containsExactlyInAnyOrder(address(HONEST), address(MEMBER_A));
+
+    for (int m : List.of(HONEST, MEMBER_A)) {
+      SqliteDutyStore store = nodes.get(m).committeeDuty().orElseThrow().store();
+      await(
+          "member " + m + " gave up on dispute " + id,
+          () -> store.get(id).map(d -> d.state() == Duty.State.ABSTAINED).orElse(false));
+      assertThat(store.get(id).orElseThrow().note())
+          .contains("does not serve model " + other.value());
+      assertThat(metric(m, "verinfer_dispute_abstentions_total")).isEqualTo(1.0);
+      assertThat(disputes().ballot(id, address(m)).committed()).isFalse();
+    }
+  }
+
+  @Test
+  @Order(5)
+  void aDutyForADisputeTheChainDoesNotKnowIsDropped() throws Exception {
+    // e.g. a state file kept across a devnet reset
+    SqliteDutyStore store = nodes.get(HONEST).committeeDuty().orElseThrow().store();
+    long unknown = disputes().disputeCount() + 100;
+    assertThat(store.add(unknown, 1)).isTrue();
+    await(
+        "the unknown dispute's duty closed",
+        () -> store.get(unknown).map(d -> d.state() == Duty.State.CLOSED).orElse(false));
+    assertThat(store.get(unknown).orElseThrow().note()).contains("does not exist");
+  }
 }
