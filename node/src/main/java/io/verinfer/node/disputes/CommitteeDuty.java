@@ -180,14 +180,14 @@ public final class CommitteeDuty implements AutoCloseable {
     if (!settings.enabled()) {
       throw new IllegalArgumentException("the committee duty is turned off in its settings");
     }
-    CommitteeDuty duty =
-        new CommitteeDuty(
-            chain,
-            reexecutor,
-            new SqliteDutyStore(settings.stateFile()),
-            settings,
-            metrics,
-            Clock.systemUTC());
+    SqliteDutyStore store = new SqliteDutyStore(settings.stateFile());
+    CommitteeDuty duty;
+    try {
+      duty = new CommitteeDuty(chain, reexecutor, store, settings, metrics, Clock.systemUTC());
+    } catch (RuntimeException e) {
+      store.close();
+      throw e;
+    }
     duty.start();
     return duty;
   }
@@ -232,8 +232,8 @@ public final class CommitteeDuty implements AutoCloseable {
     }
   }
 
-  /** One pass over the open duties (on the duty thread; public for tests that drive it). */
-  public synchronized void tick() {
+  /** One pass over the open duties, on the duty thread. */
+  synchronized void tick() {
     List<Duty> open = store.open();
     if (open.isEmpty()) {
       return;
