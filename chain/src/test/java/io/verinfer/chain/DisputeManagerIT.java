@@ -194,8 +194,27 @@ class DisputeManagerIT {
     long id =
         court.challenger().disputes().open(List.of(wrong, right), INPUT, List.of(FORGED, HONEST));
     SharedDevnet.mine();
-    disputes().drawCommittee(id);
-    List<Address> committee = disputes().dispute(id).committee();
+    var drawn =
+        disputes().drawCommittee(id).logs().stream()
+            .filter(l -> l.getTopics().get(0).equals(DisputeManagerFacade.COMMITTEE_DRAWN_TOPIC))
+            .map(DisputeManagerFacade::committeeDrawn)
+            .findFirst()
+            .orElseThrow();
+    var dispute = disputes().dispute(id);
+    List<Address> committee = dispute.committee();
+    // what a committee member reads from the events: who, until when, and the disputed bytes
+    assertThat(drawn.id()).isEqualTo(id);
+    assertThat(drawn.committee()).isEqualTo(committee);
+    assertThat(drawn.commitDeadline()).isEqualTo(dispute.commitDeadline());
+    assertThat(drawn.revealDeadline()).isEqualTo(dispute.revealDeadline());
+    var opened = disputes().findOpened(id, 0, drawn.block()).orElseThrow();
+    assertThat(opened.model()).isEqualTo(court.model());
+    assertThat(opened.challenger()).isEqualTo(court.challenger().account());
+    assertThat(opened.accused()).isEqualTo(dispute.accused());
+    assertThat(opened.input()).isEqualTo(INPUT);
+    assertThat(opened.outputs()).containsExactly(FORGED, HONEST);
+    assertThat(opened.block()).isEqualTo(dispute.anchorBlock() - 1);
+    assertThat(disputes().findOpened(id + 1, 0, drawn.block())).isEmpty();
     assertThat(committee).doesNotContain(Court.providerAddress(0), Court.providerAddress(1));
     for (Address m : committee) {
       court.commit(id, m, 0b01); // accused 0 is wrong, accused 1 is right

@@ -3,6 +3,7 @@ package io.verinfer.cli;
 import io.verinfer.chain.Deployment;
 import io.verinfer.node.NodeServer;
 import io.verinfer.node.ProviderNode;
+import io.verinfer.node.disputes.DutySettings;
 import io.verinfer.node.faults.FaultInjection;
 import io.verinfer.runtime.EngineConfig;
 import io.verinfer.runtime.packs.DemoPacks;
@@ -130,11 +131,12 @@ public final class NodeCommand implements Callable<Integer> {
       if (file.prices() != null) {
         file.prices().forEach((k, v) -> prices.put(k, units(v, "prices." + k)));
       }
+      Path ledger = base.resolve(file.ledger() != null ? file.ledger() : "ledger.db");
       paidSettings =
           new io.verinfer.node.PaidSettings(
               d,
               chain.credentials(d),
-              base.resolve(file.ledger() != null ? file.ledger() : "ledger.db"),
+              ledger,
               prices,
               units(file.defaultPrice() != null ? file.defaultPrice() : "1000", "defaultPrice"),
               new io.verinfer.node.payment.Settler.Policy(
@@ -147,6 +149,8 @@ public final class NodeCommand implements Callable<Integer> {
                       file.settleAfterSeconds() != null ? file.settleAfterSeconds() : 600),
                   100,
                   Duration.ofSeconds(5)));
+      paidSettings =
+          paidSettings.withCommitteeDuty(committeeDuty(file.committeeDuty(), ledger, base));
     }
     if (unpaid) {
       Deployment d = chain.deployment();
@@ -200,6 +204,21 @@ public final class NodeCommand implements Callable<Integer> {
     say("try: curl -s http://" + host + ":" + node.port() + "/v2/models/fraud-detect");
     stopped.await();
     return 0;
+  }
+
+  /**
+   * The config file's {@code committeeDuty}: on unless {@code enabled} is false, its state beside
+   * the ledger unless {@code state} names a file (relative to the config file's directory).
+   */
+  static DutySettings committeeDuty(NodeConfigFile.CommitteeDuty keys, Path ledger, Path base) {
+    DutySettings defaults = DutySettings.besideLedger(ledger);
+    if (keys == null) {
+      return defaults;
+    }
+    if (Boolean.FALSE.equals(keys.enabled())) {
+      return DutySettings.off();
+    }
+    return keys.state() == null ? defaults : defaults.withStateFile(base.resolve(keys.state()));
   }
 
   /** The config file's {@code faults}, refused unless the node's chain is the devnet. */

@@ -23,11 +23,18 @@ import java.util.Map;
  *   "defaultPrice": "1000",
  *   "settleAboveUnits": "1000000000000000000",
  *   "settleAfterSeconds": 600,
- *   "faults": {"corruptFraction": 0.25, "seed": 42}  // devnet only: see below
+ *   "faults": {"corruptFraction": 0.25, "seed": 42},  // devnet only: see below
+ *   "committeeDuty": {"enabled": true, "state": "provider/disputes.db"}
  * }
  * }</pre>
  *
- * {@code faults.corruptFraction} (0 to 1, default 0) makes the node corrupt that share of its
+ * {@code committeeDuty.enabled} (default true) makes the node vote in disputes whose committee it
+ * is drawn onto: it re-executes, commits, reveals, resolves and claims by itself. Turned off, a
+ * drawn node casts no vote and is slashed the non-reveal penalty. {@code committeeDuty.state}
+ * (default {@code <ledger>-disputes.db} beside the ledger) keeps each vote and salt between commit
+ * and reveal; keep it with the ledger.
+ *
+ * <p>{@code faults.corruptFraction} (0 to 1, default 0) makes the node corrupt that share of its
  * answers, chosen by draws seeded with {@code faults.seed} (default 0; the same seed and order of
  * calls corrupt the same calls), for demos and tests of verification: the receipt signs the
  * corrupted output. Refused on any chain but the devnet (chain id 31337).
@@ -50,10 +57,14 @@ public record NodeConfigFile(
     String settleAboveUnits,
     Long settleAfterSeconds,
     Integer maxBatch,
-    Faults faults) {
+    Faults faults,
+    CommitteeDuty committeeDuty) {
 
   /** {@code "faults": {"corruptFraction": 0.25, "seed": 42}}; both optional. */
   public record Faults(Double corruptFraction, Long seed) {}
+
+  /** {@code "committeeDuty": {"enabled": true, "state": "disputes.db"}}; both optional. */
+  public record CommitteeDuty(Boolean enabled, String state) {}
 
   static NodeConfigFile read(Path file) {
     try {

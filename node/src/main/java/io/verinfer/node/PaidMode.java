@@ -2,7 +2,11 @@ package io.verinfer.node;
 
 import io.verinfer.chain.VerinferChain;
 import io.verinfer.node.api.ModelCatalog;
+import io.verinfer.node.disputes.CommitteeDuty;
+import io.verinfer.node.disputes.DutySettings;
+import io.verinfer.node.disputes.Reexecutor;
 import io.verinfer.node.ledger.SqliteVoucherLedger;
+import io.verinfer.node.metrics.NodeMetrics;
 import io.verinfer.node.payment.DepositView;
 import io.verinfer.node.payment.Settler;
 import io.verinfer.node.payment.VoucherGate;
@@ -33,9 +37,12 @@ final class PaidMode implements AutoCloseable {
   private final Settler settler;
   private final Map<String, VoucherGate.Offer> offers = new ConcurrentHashMap<>();
   private final ScheduledExecutorService scheduler = Executors.newScheduledThreadPool(1);
+  private final PaidSettings settings;
   private WithdrawalWatcher watcher;
+  private CommitteeDuty duty;
 
   PaidMode(PaidSettings settings) {
+    this.settings = settings;
     this.chain = VerinferChain.connect(settings.deployment(), settings.wallet());
     this.ledger = new SqliteVoucherLedger(settings.ledgerFile());
     LocalKeySigner signer = LocalKeySigner.of(settings.wallet().getEcKeyPair());
@@ -112,6 +119,34 @@ final class PaidMode implements AutoCloseable {
     catalog.alias(Long.toString(id.value()), name);
   }
 
+  /** The served name of an on-chain model id, if this node offers that model. */
+  Optional<String> servedName(ModelId id) {
+    return offers.entrySet().stream()
+        .filter(e -> e.getValue().modelId().equals(id))
+        .map(Map.Entry::getKey)
+        .findFirst();
+  }
+
+  /**
+   * Starts the committee duty unless the settings turn it off; call after {@link #announce}, once
+   * the node's models are offered.
+   */
+  void startCommitteeDuty(Reexecutor reexecutor, NodeMetrics metrics, Consumer<String> progress) {
+    DutySettings dutySettings = settings.committeeDuty();
+    if (!dutySettings.enabled()) {
+      progress.accept(
+          "committee duty off: this node casts no votes in disputes and is penalised when drawn");
+      return;
+    }
+    duty = CommitteeDuty.start(chain, reexecutor, dutySettings, metrics);
+    progress.accept("committee duty on (votes and salts kept in " + dutySettings.stateFile() + ")");
+  }
+
+  /** The committee duty, when it runs. */
+  Optional<CommitteeDuty> committeeDuty() {
+    return Optional.ofNullable(duty);
+  }
+
   /** Registers (or updates) the public endpoint, then starts settling. */
   void announce(String endpoint, Consumer<String> progress) throws java.io.IOException {
     var me = chain.providers().provider(chain.account());
@@ -141,6 +176,9 @@ final class PaidMode implements AutoCloseable {
 
   @Override
   public void close() {
+    if (duty != null) {
+      duty.close();
+    }
     if (watcher != null) {
       watcher.close();
     }

@@ -1,6 +1,7 @@
 package io.verinfer.node;
 
 import io.verinfer.chain.Deployment;
+import io.verinfer.node.disputes.DutySettings;
 import io.verinfer.node.payment.Settler;
 import io.verinfer.protocol.TokenAmount;
 import java.nio.file.Path;
@@ -9,8 +10,8 @@ import org.web3j.crypto.Credentials;
 
 /**
  * What a paid provider node needs: the chain, its wallet, where its voucher ledger lives, the price
- * per call of each served model (by served name; {@code defaultPrice} for the rest) and when to
- * settle.
+ * per call of each served model (by served name; {@code defaultPrice} for the rest), when to
+ * settle, and its committee duty in disputes (on by default, state beside the ledger).
  */
 public record PaidSettings(
     Deployment deployment,
@@ -18,9 +19,36 @@ public record PaidSettings(
     Path ledgerFile,
     Map<String, TokenAmount> prices,
     TokenAmount defaultPrice,
-    Settler.Policy settlement) {
+    Settler.Policy settlement,
+    DutySettings committeeDuty) {
   public PaidSettings {
     prices = Map.copyOf(prices);
+    java.util.Objects.requireNonNull(committeeDuty, "committeeDuty");
+  }
+
+  /**
+   * With the committee duty on and its state beside the ledger ({@link DutySettings#besideLedger}).
+   */
+  public PaidSettings(
+      Deployment deployment,
+      Credentials wallet,
+      Path ledgerFile,
+      Map<String, TokenAmount> prices,
+      TokenAmount defaultPrice,
+      Settler.Policy settlement) {
+    this(
+        deployment,
+        wallet,
+        ledgerFile,
+        prices,
+        defaultPrice,
+        settlement,
+        DutySettings.besideLedger(ledgerFile));
+  }
+
+  /** The same settings with another committee duty ({@link DutySettings#off()} to turn it off). */
+  public PaidSettings withCommitteeDuty(DutySettings duty) {
+    return new PaidSettings(deployment, wallet, ledgerFile, prices, defaultPrice, settlement, duty);
   }
 
   public TokenAmount priceOf(String model) {

@@ -28,9 +28,10 @@ import org.slf4j.LoggerFactory;
 /**
  * Composition root of a provider node: model store, engine, the packs it serves, text pipelines,
  * metrics and the HTTP server, and with {@link Config#paid()} its wallet, stake, on-chain offers,
- * voucher ledger and settler. {@link Config#unpaid()} serves every call free (the CLI allows it on
- * a devnet only), with or without a wallet. {@link Config#faults()} corrupts a fraction of the
- * answers for demos and tests of verification; it is refused unless the node's chain is the devnet.
+ * voucher ledger, settler and committee duty in disputes. {@link Config#unpaid()} serves every call
+ * free (the CLI allows it on a devnet only), with or without a wallet. {@link Config#faults()}
+ * corrupts a fraction of the answers for demos and tests of verification; it is refused unless the
+ * node's chain is the devnet.
  */
 public final class ProviderNode implements AutoCloseable {
   /**
@@ -171,6 +172,15 @@ public final class ProviderNode implements AutoCloseable {
         close();
         throw new IllegalStateException("cannot announce the node on-chain: " + e.getMessage(), e);
       }
+      try {
+        paid.startCommitteeDuty(
+            new io.verinfer.node.disputes.Reexecutor(engine, embedders, paid::servedName),
+            metrics,
+            progress);
+      } catch (RuntimeException e) {
+        close();
+        throw new IllegalStateException("cannot start the committee duty: " + e.getMessage(), e);
+      }
     }
     if (config.faults().active()) {
       LOG.warn(
@@ -254,6 +264,11 @@ public final class ProviderNode implements AutoCloseable {
 
   public OnnxInferenceEngine engine() {
     return engine;
+  }
+
+  /** The committee duty in disputes, when the node is paid and the duty is on. */
+  public java.util.Optional<io.verinfer.node.disputes.CommitteeDuty> committeeDuty() {
+    return paid == null ? java.util.Optional.empty() : paid.committeeDuty();
   }
 
   /** The payment side, when the node takes vouchers. */

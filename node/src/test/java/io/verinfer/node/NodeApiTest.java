@@ -34,7 +34,7 @@ import org.tribuo.util.onnx.ONNXOperators;
 import org.tribuo.util.onnx.ONNXPlaceholder;
 
 /** The node's HTTP API over real HTTP on 127.0.0.1 with a real ONNX Runtime engine. */
-class NodeApiTest {
+public class NodeApiTest {
   @TempDir static Path dir;
   private static final ObjectMapper JSON = new ObjectMapper();
   private static final HttpClient HTTP =
@@ -46,7 +46,7 @@ class NodeApiTest {
   private static byte[] modelBytes;
 
   /** y = 2x + 1 on FP32 [-1, 3]. */
-  static byte[] doubler() {
+  public static byte[] doubler() {
     ONNXContext ctx = new ONNXContext();
     ONNXPlaceholder x = ctx.floatInput("x", 3);
     ONNXPlaceholder y = ctx.floatOutput("y", 3);

@@ -10,6 +10,7 @@ import io.verinfer.protocol.ModelId;
 import io.verinfer.protocol.Receipt;
 import io.verinfer.protocol.SignedReceipt;
 import io.verinfer.protocol.TokenAmount;
+import java.io.IOException;
 import java.math.BigInteger;
 import java.nio.ByteBuffer;
 import java.time.Instant;
@@ -17,6 +18,9 @@ import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
 import org.web3j.abi.EventEncoder;
+import org.web3j.protocol.core.DefaultBlockParameter;
+import org.web3j.protocol.core.methods.request.EthFilter;
+import org.web3j.protocol.core.methods.response.EthLog;
 import org.web3j.protocol.core.methods.response.Log;
 import org.web3j.tx.gas.DefaultGasProvider;
 import org.web3j.utils.Numeric;
@@ -64,8 +68,50 @@ public final class DisputeManagerFacade extends ContractFacade {
   /** What one member did in one dispute ({@code vote} is meaningful once revealed). */
   public record Ballot(boolean committed, boolean revealed, int vote) {}
 
-  private static final String OPENED_TOPIC =
-      EventEncoder.encode(DisputeManager.DISPUTEOPENED_EVENT);
+  /**
+   * A {@code DisputeOpened} event: the bytes a committee re-executes. The contract checked them
+   * against the receipts when it emitted the event; a reader still checks them against {@link
+   * #dispute(long)}'s hashes, since the log came through an RPC endpoint.
+   *
+   * @param input the disputed call's input (canonical tensors or a JSON array of texts)
+   * @param outputs accused i's claimed output, in the order of {@code accused}
+   * @param block the block the dispute was opened in
+   */
+  public record Opened(
+      long id,
+      Address challenger,
+      ModelId model,
+      List<Address> accused,
+      byte[] input,
+      List<byte[]> outputs,
+      long block) {
+    public Opened {
+      accused = List.copyOf(accused);
+      outputs = List.copyOf(outputs);
+    }
+  }
+
+  /** A {@code CommitteeDrawn} event. */
+  public record CommitteeDrawn(
+      long id,
+      List<Address> committee,
+      Instant commitDeadline,
+      Instant revealDeadline,
+      long block) {
+    public CommitteeDrawn {
+      committee = List.copyOf(committee);
+    }
+  }
+
+  /** topic0 of {@code DisputeOpened}. */
+  public static final String OPENED_TOPIC = EventEncoder.encode(DisputeManager.DISPUTEOPENED_EVENT);
+
+  /** topic0 of {@code CommitteeDrawn}. */
+  public static final String COMMITTEE_DRAWN_TOPIC =
+      EventEncoder.encode(DisputeManager.COMMITTEEDRAWN_EVENT);
+
+  /** The most blocks one {@code eth_getLogs} call of {@link #findOpened} asks for. */
+  private static final long LOG_RANGE = 2_000;
 
   private final DisputeManager binding;
 
@@ -165,6 +211,79 @@ public final class DisputeManagerFacade extends ContractFacade {
         v.anchorBlock.longValueExact(),
         Instant.ofEpochSecond(v.commitDeadline.longValueExact()),
         Instant.ofEpochSecond(v.revealDeadline.longValueExact()));
+  }
+
+  /** Decodes a {@code DisputeOpened} log (topic0 {@link #OPENED_TOPIC}). */
+  public static Opened opened(Log log) {
+    requireTopic(log, OPENED_TOPIC, "DisputeOpened");
+    DisputeManager.DisputeOpenedEventResponse e = DisputeManager.getDisputeOpenedEventFromLog(log);
+    return new Opened(
+        e.id.longValueExact(),
+        Address.of(e.challenger),
+        ModelId.of(e.modelId.longValueExact()),
+        e.accused.stream().map(Address::of).toList(),
+        e.input,
+        e.outputs,
+        log.getBlockNumber().longValueExact());
+  }
+
+  /** Decodes a {@code CommitteeDrawn} log (topic0 {@link #COMMITTEE_DRAWN_TOPIC}). */
+  public static CommitteeDrawn committeeDrawn(Log log) {
+    requireTopic(log, COMMITTEE_DRAWN_TOPIC, "CommitteeDrawn");
+    DisputeManager.CommitteeDrawnEventResponse e =
+        DisputeManager.getCommitteeDrawnEventFromLog(log);
+    return new CommitteeDrawn(
+        e.id.longValueExact(),
+        e.committee.stream().map(Address::of).toList(),
+        Instant.ofEpochSecond(e.commitDeadline.longValueExact()),
+        Instant.ofEpochSecond(e.revealDeadline.longValueExact()),
+        log.getBlockNumber().longValueExact());
+  }
+
+  private static void requireTopic(Log log, String topic, String event) {
+    if (log.getTopics().isEmpty() || !log.getTopics().get(0).equalsIgnoreCase(topic)) {
+      throw new IllegalArgumentException("log is not a " + event + " event: " + log.getTopics());
+    }
+  }
+
+  /**
+   * The {@code DisputeOpened} event of dispute {@code id}, searched from {@code toBlock} back to
+   * {@code fromBlock} in ranges of 2,000 blocks (a dispute is opened shortly before its committee
+   * is drawn, so the first range normally holds it).
+   *
+   * @throws ChainException when the RPC endpoint fails or answers with an error
+   */
+  public Optional<Opened> findOpened(long id, long fromBlock, long toBlock) {
+    String idTopic = Numeric.toHexStringWithPrefixZeroPadded(BigInteger.valueOf(id), 64);
+    // Bounded: `to` falls by LOG_RANGE each round until it passes fromBlock.
+    for (long to = toBlock; to >= fromBlock; to -= LOG_RANGE) {
+      long from = Math.max(fromBlock, to - LOG_RANGE + 1);
+      EthFilter filter =
+          new EthFilter(
+              DefaultBlockParameter.valueOf(BigInteger.valueOf(from)),
+              DefaultBlockParameter.valueOf(BigInteger.valueOf(to)),
+              address.value());
+      filter.addSingleTopic(OPENED_TOPIC);
+      filter.addSingleTopic(idTopic);
+      EthLog answer;
+      try {
+        answer = sender.web3j().ethGetLogs(filter).send();
+      } catch (IOException | RuntimeException e) {
+        throw new ChainException("eth_getLogs for dispute " + id + " failed: " + e.getMessage(), e);
+      }
+      if (answer.hasError()) {
+        throw new ChainException(
+            "eth_getLogs for dispute " + id + " failed: " + answer.getError().getMessage());
+      }
+      for (EthLog.LogResult<?> result : answer.getLogs()) {
+        if (result.get() instanceof Log log
+            && log.getBlockNumber() != null
+            && log.getAddress().equalsIgnoreCase(address.value())) {
+          return Optional.of(opened(log));
+        }
+      }
+    }
+    return Optional.empty();
   }
 
   public Ballot ballot(long id, Address member) {

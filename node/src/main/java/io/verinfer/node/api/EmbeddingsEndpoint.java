@@ -140,10 +140,17 @@ public final class EmbeddingsEndpoint implements Handler {
    * consumer sent, re-serialised compactly).
    */
   static io.verinfer.protocol.Bytes32 inputHash(List<String> texts) {
+    return io.verinfer.protocol.Bytes32.keccak256(inputBytes(texts));
+  }
+
+  /**
+   * The bytes {@link #inputHash} hashes: the texts as a compact JSON array in UTF-8. A dispute over
+   * an embeddings receipt carries these bytes as its input.
+   */
+  public static byte[] inputBytes(List<String> texts) {
     ArrayNode array = JsonBody.JSON.createArrayNode();
     texts.forEach(array::add);
-    return io.verinfer.protocol.Bytes32.keccak256(
-        array.toString().getBytes(java.nio.charset.StandardCharsets.UTF_8));
+    return array.toString().getBytes(java.nio.charset.StandardCharsets.UTF_8);
   }
 
   private static List<String> texts(JsonNode input) {

@@ -10,6 +10,8 @@ import java.io.IOException;
 import java.io.OutputStream;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
+import java.util.List;
+import java.util.Set;
 import java.util.function.DoubleConsumer;
 import java.util.function.DoubleSupplier;
 import java.util.regex.Pattern;
@@ -67,6 +69,32 @@ public final class NodeMetrics {
             .help(checkHelp(name, help))
             .withoutExemplars()
             .register(registry));
+  }
+
+  /**
+   * A counter with one label whose values are known up front, e.g. {@code
+   * counter("verinfer_dispute_votes_total", "…", "vote", List.of("guilty", "innocent"))}. Every
+   * value is a series from 0, so a first increment is a rise {@code rate()} sees; other values are
+   * refused (labels stay bounded).
+   *
+   * @throws IllegalArgumentException when a name is not a Prometheus name, a name is taken, or
+   *     {@code values} is empty
+   */
+  public LabelledCounter counter(String name, String help, String label, List<String> values) {
+    if (values.isEmpty()) {
+      throw new IllegalArgumentException("metric " + name + " needs at least one label value");
+    }
+    var counter =
+        io.prometheus.metrics.core.metrics.Counter.builder()
+            .name(checkName(name))
+            .help(checkHelp(name, help))
+            .labelNames(checkName(label))
+            .withoutExemplars()
+            .register(registry);
+    for (String value : values) {
+      counter.labelValues(value);
+    }
+    return new LabelledCounter(counter, label, Set.copyOf(values));
   }
 
   /**
@@ -136,6 +164,39 @@ public final class NodeMetrics {
 
     public double value() {
       return delegate.get();
+    }
+  }
+
+  /** A counter with one bounded label, from {@link #counter(String, String, String, List)}. */
+  public static final class LabelledCounter {
+    private final io.prometheus.metrics.core.metrics.Counter delegate;
+    private final String label;
+    private final Set<String> values;
+
+    private LabelledCounter(
+        io.prometheus.metrics.core.metrics.Counter delegate, String label, Set<String> values) {
+      this.delegate = delegate;
+      this.label = label;
+      this.values = values;
+    }
+
+    /**
+     * @throws IllegalArgumentException for a label value not declared up front
+     */
+    public void inc(String value) {
+      delegate.labelValues(check(value)).inc();
+    }
+
+    public double value(String value) {
+      return delegate.labelValues(check(value)).get();
+    }
+
+    private String check(String value) {
+      if (!values.contains(value)) {
+        throw new IllegalArgumentException(
+            label + "=\"" + value + "\" is not one of the declared values " + values);
+      }
+      return value;
     }
   }
 

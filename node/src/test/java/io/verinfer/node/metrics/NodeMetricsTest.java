@@ -99,6 +99,29 @@ class NodeMetricsTest {
   }
 
   @Test
+  void aLabelledCounterServesEveryDeclaredValueFromZeroAndRefusesOthers() {
+    NodeMetrics metrics = NodeMetrics.withoutJvm();
+    NodeMetrics.LabelledCounter votes =
+        metrics.counter(
+            "verinfer_dispute_votes_total", "votes", "vote", List.of("guilty", "innocent"));
+    assertThat(parse(metrics.scrape()))
+        .containsEntry(series("verinfer_dispute_votes_total", "vote", "guilty"), 0.0)
+        .containsEntry(series("verinfer_dispute_votes_total", "vote", "innocent"), 0.0);
+
+    votes.inc("guilty");
+    votes.inc("guilty");
+    assertThat(parse(metrics.scrape()))
+        .containsEntry(series("verinfer_dispute_votes_total", "vote", "guilty"), 2.0)
+        .containsEntry(series("verinfer_dispute_votes_total", "vote", "innocent"), 0.0);
+    assertThat(votes.value("guilty")).isEqualTo(2.0);
+    assertThatThrownBy(() -> votes.inc("maybe"))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("vote=\"maybe\"");
+    assertThatThrownBy(() -> metrics.counter("verinfer_y_total", "y", "vote", List.of()))
+        .isInstanceOf(IllegalArgumentException.class);
+  }
+
+  @Test
   void aFigureThatCannotBeReadIsLeftOutAndTheRestIsServed() {
     NodeMetrics metrics = NodeMetrics.withoutJvm();
     metrics.gauge(
