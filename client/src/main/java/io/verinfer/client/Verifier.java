@@ -25,8 +25,11 @@ import org.slf4j.LoggerFactory;
  * compares the answers within the model's tolerance, and opens disputes over the receipts of
  * answers that disagree.
  */
-final class Verifier {
+final class Verifier implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(Verifier.class);
+
+  /** How long a drawer waits for a dispute's anchor block before giving up (anyone may draw). */
+  static final java.time.Duration DRAW_PATIENCE = java.time.Duration.ofMinutes(10);
 
   /** Runs the call once on a provider the routing allows; throws when none answers. */
   interface Runner extends BiFunction<LaneCaller.Request, Routing, InferenceResult> {}
@@ -34,6 +37,8 @@ final class Verifier {
   private final VerinferChain chain;
   private final RandomGenerator sampler;
   private final Map<ModelId, Long> tolerances = new ConcurrentHashMap<>();
+  private final java.util.Set<Thread> drawers = ConcurrentHashMap.newKeySet();
+  private volatile boolean closed;
 
   Verifier(VerinferChain chain, RandomGenerator sampler) {
     this.chain = chain;
@@ -224,12 +229,75 @@ final class Verifier {
             id,
             request.model(),
             answers.stream().map(InferenceResult::provider).toList());
+        drawWhenAnchored(id);
         return new Opened(List.of(id), "");
       }
     } catch (RuntimeException e) {
       LOG.error("could not open a dispute over {}: {}", request.model(), e.getMessage());
       return new Opened(List.of(), "could not open a dispute: " + e.getMessage());
     }
+  }
+
+  /**
+   * Draws the dispute's committee once its anchor block (the one after the opening block) is mined,
+   * on a virtual thread, polling the chain head once a second for at most {@link #DRAW_PATIENCE}.
+   * Anyone may draw; a dispute someone else drew ({@code WrongPhase}) ends the wait.
+   */
+  private void drawWhenAnchored(long id) {
+    Thread drawer =
+        Thread.ofVirtual()
+            .name("draw-dispute-" + id)
+            .unstarted(
+                () -> {
+                  try {
+                    drawLoop(id);
+                  } finally {
+                    drawers.remove(Thread.currentThread());
+                  }
+                });
+    drawers.add(drawer);
+    drawer.start();
+  }
+
+  private void drawLoop(long id) {
+    long deadline = System.nanoTime() + DRAW_PATIENCE.toNanos();
+    var disputes = chain.disputes();
+    while (!closed && System.nanoTime() < deadline) {
+      try {
+        var d = disputes.dispute(id);
+        if (d.phase() != io.verinfer.chain.facade.DisputeManagerFacade.Phase.DRAWING) {
+          return;
+        }
+        long head = chain.web3j().ethBlockNumber().send().getBlockNumber().longValueExact();
+        if (head > d.anchorBlock()) {
+          disputes.drawCommittee(id);
+          LOG.info("drew the committee of dispute {}", id);
+          return;
+        }
+      } catch (io.verinfer.chain.ContractRevertException e) {
+        if ("WrongPhase".equals(e.errorName())) {
+          return; // drawn by someone else
+        }
+        LOG.info("drawing dispute {} not yet possible: {}", id, e.getMessage());
+      } catch (java.io.IOException | RuntimeException e) {
+        LOG.info("drawing dispute {}: {}", id, e.getMessage());
+      }
+      try {
+        Thread.sleep(1_000);
+      } catch (InterruptedException e) {
+        return; // closing
+      }
+    }
+    if (!closed) {
+      LOG.warn("gave up drawing dispute {} after {}; anyone may still draw it", id, DRAW_PATIENCE);
+    }
+  }
+
+  /** Stops waiting drawers (their disputes can still be drawn by anyone). */
+  @Override
+  public void close() {
+    closed = true;
+    drawers.forEach(Thread::interrupt);
   }
 
   /** The model's tolerance from ModelRegistry, read once per model. */

@@ -329,7 +329,8 @@ public final class VerinferClient implements AutoCloseable {
     try (lock;
         store;
         lanes;
-        http) {
+        http;
+        verifier) {
       chain.close();
     }
   }
