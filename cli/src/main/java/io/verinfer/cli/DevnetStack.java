@@ -65,6 +65,8 @@ final class DevnetStack implements AutoCloseable {
             DevnetSupervisor.Options.defaults().withDeploymentFile(deploymentFile), progress);
     try {
       Deployment d = devnet.deployment();
+      devnet.mineEvery(Duration.ofSeconds(2)); // like a live chain: disputes wait for blocks
+      progress.accept("the devnet mines a block every 2 s as well as one per transaction");
       List<Path> packs = DemoPacks.ensure(workDir.resolve("packs"), progress);
       Map<String, Long> models = publish(d, packs, progress);
       List<Map<String, String>> providers = new ArrayList<>();

@@ -124,6 +124,36 @@ public final class DevnetSupervisor implements AutoCloseable {
     return deployment;
   }
 
+  /**
+   * Makes the devnet also mine a block every {@code interval} (zero turns it off). Hardhat mines
+   * only when a transaction arrives, so an idle devnet's clock and block number stand still; a live
+   * chain's do not, and a dispute waits for the block after the one that opened it.
+   */
+  public void mineEvery(java.time.Duration interval) {
+    HttpService service = new HttpService(node.rpcUrl().toString());
+    try {
+      var response =
+          new org.web3j.protocol.core.Request<>(
+                  "evm_setIntervalMining",
+                  java.util.List.of(interval.toMillis()),
+                  service,
+                  org.web3j.protocol.core.methods.response.VoidResponse.class)
+              .send();
+      if (response.hasError()) {
+        throw new io.verinfer.chain.tx.ChainException(
+            "evm_setIntervalMining: " + response.getError().getMessage());
+      }
+    } catch (java.io.IOException e) {
+      throw new io.verinfer.chain.tx.ChainException("evm_setIntervalMining failed", e);
+    } finally {
+      try {
+        service.close();
+      } catch (java.io.IOException e) {
+        // nothing held open
+      }
+    }
+  }
+
   public HardhatNode node() {
     return node;
   }
