@@ -33,13 +33,7 @@ public final class JsonBody {
     }
     String text;
     try {
-      text =
-          StandardCharsets.UTF_8
-              .newDecoder()
-              .onMalformedInput(CodingErrorAction.REPORT)
-              .onUnmappableCharacter(CodingErrorAction.REPORT)
-              .decode(ByteBuffer.wrap(body))
-              .toString();
+      text = strictUtf8(body);
     } catch (CharacterCodingException e) {
       throw new VerinferException(
           ErrorCode.INVALID_TEXT, "body", "the request body is not valid UTF-8 text", e);
@@ -64,5 +58,15 @@ public final class JsonBody {
               + ")",
           e);
     }
+  }
+
+  /** {@code bytes} as UTF-8 text, refusing malformed sequences instead of replacing them. */
+  public static String strictUtf8(byte[] bytes) throws CharacterCodingException {
+    return StandardCharsets.UTF_8
+        .newDecoder()
+        .onMalformedInput(CodingErrorAction.REPORT)
+        .onUnmappableCharacter(CodingErrorAction.REPORT)
+        .decode(ByteBuffer.wrap(bytes))
+        .toString();
   }
 }

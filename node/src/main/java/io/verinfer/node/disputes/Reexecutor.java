@@ -11,10 +11,7 @@ import io.verinfer.protocol.VerinferException;
 import io.verinfer.runtime.InferenceEngine;
 import io.verinfer.runtime.text.EmbeddingService;
 import java.io.IOException;
-import java.nio.ByteBuffer;
 import java.nio.charset.CharacterCodingException;
-import java.nio.charset.CodingErrorAction;
-import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -92,13 +89,7 @@ public final class Reexecutor {
   static List<String> texts(byte[] input) {
     String text;
     try {
-      text =
-          StandardCharsets.UTF_8
-              .newDecoder()
-              .onMalformedInput(CodingErrorAction.REPORT)
-              .onUnmappableCharacter(CodingErrorAction.REPORT)
-              .decode(ByteBuffer.wrap(input))
-              .toString();
+      text = io.verinfer.node.api.JsonBody.strictUtf8(input);
     } catch (CharacterCodingException e) {
       throw new IllegalArgumentException("not UTF-8", e);
     }

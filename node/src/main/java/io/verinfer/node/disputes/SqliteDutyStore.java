@@ -2,10 +2,8 @@ package io.verinfer.node.disputes;
 
 import io.verinfer.chain.CursorStore;
 import io.verinfer.protocol.Bytes32;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
-import java.sql.DriverManager;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
@@ -29,15 +27,8 @@ public final class SqliteDutyStore implements AutoCloseable {
   public SqliteDutyStore(Path file) {
     this.file = file;
     try {
-      Path dir = file.toAbsolutePath().getParent();
-      if (dir != null) {
-        Files.createDirectories(dir);
-      }
-      db = DriverManager.getConnection("jdbc:sqlite:" + file.toAbsolutePath());
+      db = io.verinfer.node.storage.SqliteFiles.openDurable(file);
       try (Statement s = db.createStatement()) {
-        s.execute("PRAGMA journal_mode=WAL");
-        s.execute("PRAGMA synchronous=FULL");
-        s.execute("PRAGMA busy_timeout=5000");
         s.execute(
             "CREATE TABLE IF NOT EXISTS duties ("
                 + " dispute_id INTEGER PRIMARY KEY, drawn_block INTEGER NOT NULL,"

@@ -8,10 +8,8 @@ import io.verinfer.protocol.SignedVoucher;
 import io.verinfer.protocol.TokenAmount;
 import io.verinfer.protocol.Voucher;
 import java.math.BigInteger;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
-import java.sql.DriverManager;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
@@ -64,15 +62,8 @@ public final class SqliteVoucherLedger implements VoucherLedger {
   public SqliteVoucherLedger(Path file) {
     this.file = file;
     try {
-      Path dir = file.toAbsolutePath().getParent();
-      if (dir != null) {
-        Files.createDirectories(dir);
-      }
-      db = DriverManager.getConnection("jdbc:sqlite:" + file.toAbsolutePath());
+      db = io.verinfer.node.storage.SqliteFiles.openDurable(file);
       try (Statement s = db.createStatement()) {
-        s.execute("PRAGMA journal_mode=WAL");
-        s.execute("PRAGMA synchronous=FULL");
-        s.execute("PRAGMA busy_timeout=5000");
         s.execute(
             "CREATE TABLE IF NOT EXISTS lanes ("
                 + " consumer TEXT NOT NULL, provider TEXT NOT NULL, model_id INTEGER NOT NULL,"
