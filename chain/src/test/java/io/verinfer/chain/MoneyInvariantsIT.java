@@ -84,9 +84,9 @@ class MoneyInvariantsIT {
     setup.close();
     // guard against a vacuous run: the sequences must have both paid and refused redemptions
     System.out.println("MoneyInvariantsIT outcomes: " + OUTCOMES);
-    assertThat(OUTCOMES.getOrDefault("redeemed", 0)).isGreaterThan(10);
-    // usually ~20 paid batches; one CI run drew only 3 (random sequences), so the guard asks for
-    // the path to have run, not for a count the generator does not promise
+    // guards ask for each path to have run, not for counts the random sequences do not promise
+    // (CI runs have drawn 9 to 19 single redemptions and 3 to 20 paid batches)
+    assertThat(OUTCOMES.getOrDefault("redeemed", 0)).isPositive();
     assertThat(OUTCOMES.getOrDefault("batch-redeemed", 0)).isPositive();
     assertThat(OUTCOMES.getOrDefault("refused:StaleVoucher", 0)).isPositive();
     assertThat(OUTCOMES.getOrDefault("refused:InsufficientDeposit", 0)).isPositive();
