@@ -84,11 +84,13 @@ final class MicroBatcher implements AutoCloseable {
       }
       runs.execute(
           () -> {
+            Runnable deliver;
             try {
-              execute(batch);
+              deliver = execute(batch);
             } finally {
-              permits.release();
+              permits.release(); // before the callers hear back: a caller never sees its slot held
             }
+            deliver.run();
           });
     }
   }
@@ -114,29 +116,38 @@ final class MicroBatcher implements AutoCloseable {
     return batch;
   }
 
-  private void execute(List<Pending> batch) {
+  /** Runs the batch; returns what hands each caller its result (run after the slot is free). */
+  private Runnable execute(List<Pending> batch) {
     try {
       if (batch.size() == 1) {
-        batch.get(0).result().complete(runner.apply(batch.get(0).inputs()));
-        return;
+        List<Tensor> outputs = runner.apply(batch.get(0).inputs());
+        return () -> batch.get(0).result().complete(outputs);
       }
       batches.incrementAndGet();
       stackedRequests.addAndGet(batch.size());
       List<Tensor> outputs = runner.apply(stack(batch));
       long total = batch.stream().mapToLong(Pending::rows).sum();
       long offset = 0;
+      List<List<Tensor>> slices = new ArrayList<>();
       for (Pending p : batch) {
         List<Tensor> mine = new ArrayList<>();
         for (Tensor out : outputs) {
           mine.add(slice(out, total, offset, p.rows()));
         }
-        p.result().complete(mine);
+        slices.add(mine);
         offset += p.rows();
       }
+      return () -> {
+        for (int i = 0; i < batch.size(); i++) {
+          batch.get(i).result().complete(slices.get(i));
+        }
+      };
     } catch (RuntimeException | Error e) {
-      for (Pending p : batch) {
-        p.result().completeExceptionally(e);
-      }
+      return () -> {
+        for (Pending p : batch) {
+          p.result().completeExceptionally(e);
+        }
+      };
     }
   }
 
