@@ -9,7 +9,8 @@ import {Ownable2Step} from "@openzeppelin/contracts/access/Ownable2Step.sol";
 ///         governance timelock later (ownership moves with `transferOwnership` + `acceptOwnership`).
 ///         Each setter checks a hard bound so that even governance cannot set a value that breaks
 ///         the money rules (for example a fee above 100%).
-contract ProtocolParams is Ownable2Step {
+// solhint-disable-next-line max-states-count
+contract ProtocolParams is Ownable2Step { // a registry of every protocol number: one state each
     /// @notice Upper bound on the protocol fee: 20% of every redeemed amount.
     uint16 public constant MAX_PROTOCOL_FEE_BPS = 2_000;
     /// @notice Upper bound on every delay: 90 days.
@@ -44,6 +45,9 @@ contract ProtocolParams is Ownable2Step {
     uint128 public nonRevealPenalty;
     // slot 6
     uint128 public disputeBond;
+    // slot 7: read by every on-chain inference request
+    uint64 public requestTimeout;
+    uint32 public maxRequestBytes;
 
     event ParamChanged(bytes32 indexed name, uint256 oldValue, uint256 newValue);
 
@@ -74,6 +78,22 @@ contract ProtocolParams is Ownable2Step {
         _setRewardShares(3_000, 2_000);
         _setDisputeBond(100e18);
         _setNonRevealPenalty(10e18);
+        // on-chain requests: a provider has 5 minutes to fulfil; inputs up to 4 KiB
+        _setRequestTimeout(5 minutes);
+        _setMaxRequestBytes(4 * 1024);
+    }
+
+    /// @notice What an on-chain inference request needs, in one call.
+    function requestConfig() external view returns (uint64 timeout, uint32 maxBytes) {
+        return (requestTimeout, maxRequestBytes);
+    }
+
+    function setRequestTimeout(uint64 value) external onlyOwner {
+        _setRequestTimeout(value);
+    }
+
+    function setMaxRequestBytes(uint32 value) external onlyOwner {
+        _setMaxRequestBytes(value);
     }
 
     /// @notice What drawing a committee needs, in one call.
@@ -228,5 +248,19 @@ contract ProtocolParams is Ownable2Step {
     function _setNonRevealPenalty(uint128 value) private {
         emit ParamChanged("nonRevealPenalty", nonRevealPenalty, value);
         nonRevealPenalty = value;
+    }
+
+    function _setRequestTimeout(uint64 value) private {
+        if (value < MIN_WINDOW || value > MAX_WINDOW) revert ValueOutOfRange("requestTimeout", value, MAX_WINDOW);
+        emit ParamChanged("requestTimeout", requestTimeout, value);
+        requestTimeout = value;
+    }
+
+    function _setMaxRequestBytes(uint32 value) private {
+        if (value == 0 || value > MAX_DISPUTE_BYTES) {
+            revert ValueOutOfRange("maxRequestBytes", value, MAX_DISPUTE_BYTES);
+        }
+        emit ParamChanged("maxRequestBytes", maxRequestBytes, value);
+        maxRequestBytes = value;
     }
 }

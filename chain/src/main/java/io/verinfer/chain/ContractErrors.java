@@ -21,7 +21,10 @@ import org.web3j.utils.Numeric;
  * compiled contract ABIs that ship inside this jar.
  */
 public final class ContractErrors {
-  /** The contracts whose ABIs are bundled (contracts/build → io/verinfer/chain/contracts). */
+  /**
+   * The protocol's contracts, every deployment has them; their ABIs are bundled (contracts/build →
+   * io/verinfer/chain/contracts).
+   */
   public static final List<String> CONTRACTS =
       List.of(
           "VerinferToken",
@@ -30,7 +33,11 @@ public final class ContractErrors {
           "ProviderRegistry",
           "UsageCounter",
           "PaymentChannels",
-          "DisputeManager");
+          "DisputeManager",
+          "InferenceCoordinator");
+
+  /** Example contracts dapps deploy themselves; bundled so their reverts decode too. */
+  public static final List<String> EXAMPLES = List.of("FraudScoreConsumer");
 
   private static final String ERROR_STRING_SELECTOR = "0x08c379a0";
   private static final String PANIC_SELECTOR = "0x4e487b71";
@@ -66,7 +73,8 @@ public final class ContractErrors {
 
   private static ContractErrors load() {
     Map<String, ErrorDef> map = new HashMap<>();
-    for (String contract : CONTRACTS) {
+    for (String contract :
+        java.util.stream.Stream.concat(CONTRACTS.stream(), EXAMPLES.stream()).toList()) {
       for (JsonNode entry : abi(contract)) {
         if (!"error".equals(entry.path("type").asText())) {
           continue;

@@ -1,6 +1,7 @@
 package io.verinfer.chain;
 
 import io.verinfer.chain.bindings.DisputeManager;
+import io.verinfer.chain.bindings.InferenceCoordinator;
 import io.verinfer.chain.bindings.ModelRegistry;
 import io.verinfer.chain.bindings.PaymentChannels;
 import io.verinfer.chain.bindings.ProtocolParams;
@@ -114,6 +115,10 @@ public final class Deployer {
       throw new ChainException("cannot read SLASHER_ROLE: " + e.getMessage(), e);
     }
     progress.accept("granted DisputeManager the slasher role");
+    deployed(
+        "InferenceCoordinator",
+        InferenceCoordinator.deploy(web3j, admin, unusedGas, token, params, models, providers),
+        addresses);
     return new Deployment(
         admin.chainId(),
         rpcUrl,

@@ -1,6 +1,7 @@
 package io.verinfer.chain;
 
 import io.verinfer.chain.facade.DisputeManagerFacade;
+import io.verinfer.chain.facade.InferenceCoordinatorFacade;
 import io.verinfer.chain.facade.ModelRegistryFacade;
 import io.verinfer.chain.facade.ParamsFacade;
 import io.verinfer.chain.facade.PaymentChannelsFacade;
@@ -32,6 +33,7 @@ public final class VerinferChain implements AutoCloseable {
   private final PaymentChannelsFacade channels;
   private final UsageCounterFacade counter;
   private volatile DisputeManagerFacade disputes;
+  private volatile InferenceCoordinatorFacade coordinator;
 
   private VerinferChain(
       Deployment deployment,
@@ -119,6 +121,19 @@ public final class VerinferChain implements AutoCloseable {
 
   public UsageCounterFacade counter() {
     return counter;
+  }
+
+  /**
+   * The InferenceCoordinator (on-chain requests); throws {@link IllegalArgumentException} for a
+   * deployment made before it existed.
+   */
+  public InferenceCoordinatorFacade coordinator() {
+    InferenceCoordinatorFacade c = coordinator;
+    if (c == null) {
+      c = new InferenceCoordinatorFacade(sender, at("InferenceCoordinator"));
+      coordinator = c;
+    }
+    return c;
   }
 
   /**

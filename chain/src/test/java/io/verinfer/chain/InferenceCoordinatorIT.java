@@ -1,0 +1,234 @@
+package io.verinfer.chain;
+
+import static io.verinfer.chain.testing.Reverts.assertReverts;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.verinfer.chain.bindings.FraudScoreConsumer;
+import io.verinfer.chain.facade.InferenceCoordinatorFacade;
+import io.verinfer.chain.facade.InferenceCoordinatorFacade.Requested;
+import io.verinfer.chain.testing.Actors;
+import io.verinfer.chain.testing.Court;
+import io.verinfer.chain.testing.SharedDevnet;
+import io.verinfer.chain.tx.TxResult;
+import io.verinfer.protocol.Address;
+import io.verinfer.protocol.CanonicalTensors;
+import io.verinfer.protocol.ModelId;
+import io.verinfer.protocol.Tensor;
+import io.verinfer.protocol.TokenAmount;
+import java.math.BigInteger;
+import java.util.List;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.web3j.tx.gas.DefaultGasProvider;
+
+/**
+ * InferenceCoordinator on the devnet: a contract built on the Solidity SDK requests a score and
+ * gets it by callback (its features encoded in Solidity and decoded here bit for bit), requests
+ * chain from a callback, a silent provider is replaced, and every bad request or fulfilment reverts
+ * with a named error leaving the requester's deposit where it was.
+ */
+class InferenceCoordinatorIT {
+  private static final long[] FEATURES_MICROS = {
+    120_500_000, 22_000_000, 3_000_000, -35_250_000, 3_000_000, 400_000_000, 1_000_000, 0
+  };
+
+  private String snapshot;
+  private Actors actors;
+  private Court court;
+  private InferenceCoordinatorFacade coordinator;
+
+  @BeforeEach
+  void setUp() {
+    snapshot = SharedDevnet.snapshot();
+    actors = new Actors();
+    court = new Court(actors, "coordinator-" + System.nanoTime());
+    coordinator = actors.admin().coordinator();
+  }
+
+  @AfterEach
+  void tearDown() {
+    actors.close();
+    SharedDevnet.revert(snapshot);
+  }
+
+  private FraudScoreConsumer deployConsumer(TokenAmount maxFee) throws Exception {
+    var owner = court.challenger();
+    FraudScoreConsumer consumer =
+        FraudScoreConsumer.deploy(
+                owner.web3j(),
+                owner.sender(),
+                new DefaultGasProvider(),
+                coordinator.address().value(),
+                BigInteger.valueOf(court.model().value()),
+                maxFee.baseUnits())
+            .send();
+    owner.token().approve(coordinator.address(), TokenAmount.of(1_000_000));
+    owner
+        .coordinator()
+        .depositFor(Address.of(consumer.getContractAddress()), TokenAmount.of(1_000));
+    return consumer;
+  }
+
+  private static List<BigInteger> features() {
+    return java.util.Arrays.stream(FEATURES_MICROS).mapToObj(BigInteger::valueOf).toList();
+  }
+
+  private static byte[] score(float value) {
+    return CanonicalTensors.encode(
+        List.of(Tensor.ofFloats("probabilities", new long[] {1, 1}, new float[] {value})));
+  }
+
+  private Requested only(TxResult tx) {
+    List<Requested> found = coordinator.requested(tx);
+    assertThat(found).hasSize(1);
+    return found.get(0);
+  }
+
+  @Test
+  void aContractGetsTheScoreByCallbackAndPaysTheProvidersPrice() throws Exception {
+    FraudScoreConsumer consumer = deployConsumer(TokenAmount.of(50));
+    Address consumerAddress = Address.of(consumer.getContractAddress());
+    TxResult sent =
+        court
+            .challenger()
+            .sender()
+            .send(consumerAddress.value(), consumer.requestScore(features()).encodeFunctionCall());
+    Requested r = only(sent);
+    assertThat(r.ticket().requester()).isEqualTo(consumerAddress);
+    assertThat(r.ticket().fee()).isEqualTo(TokenAmount.of(10)); // the Court's price
+    assertThat(coordinator.depositOf(consumerAddress)).isEqualTo(TokenAmount.of(950)); // reserved
+    // the features the contract encoded in Solidity decode to the same floats
+    Tensor input = CanonicalTensors.decode(r.input()).get(0);
+    assertThat(input.name()).isEqualTo("features");
+    assertThat(input.shape()).containsExactly(1, 8);
+    float[] expected = new float[FEATURES_MICROS.length];
+    for (int i = 0; i < expected.length; i++) {
+      expected[i] = (float) (FEATURES_MICROS[i] / 1e6);
+    }
+    assertThat(input.toFloats()).containsExactly(expected);
+
+    var provider = court.providerAt(r.ticket().provider());
+    TxResult fulfilled = provider.coordinator().fulfil(r.id(), r.ticket(), score(0.8125f));
+    assertThat(consumer.scoreOf(BigInteger.valueOf(r.id())).send()).isEqualTo(812_500);
+    assertThat(consumer.answered(BigInteger.valueOf(r.id())).send()).isTrue();
+    assertThat(coordinator.isPending(r.id())).isFalse();
+    // price 10: 3% fee rounds to 0, royalty 1 to the author, 9 to the provider; 40 back
+    assertThat(coordinator.depositOf(consumerAddress)).isEqualTo(TokenAmount.of(990));
+    assertThat(coordinator.earningsOf(r.ticket().provider())).isEqualTo(TokenAmount.of(9));
+    assertThat(coordinator.earningsOf(Actors.address(Actors.AUTHOR_0)))
+        .isEqualTo(TokenAmount.of(1));
+    System.out.printf(
+        "on-chain inference gas: request %s, fulfil %s (callback included), total %s%n",
+        sent.gasUsed(), fulfilled.gasUsed(), sent.gasUsed().add(fulfilled.gasUsed()));
+
+    // a second fulfil, and a fulfil by anyone else, are refused
+    assertReverts(
+        () -> provider.coordinator().fulfil(r.id(), r.ticket(), score(0.1f)), "RequestNotPending");
+    assertThat(consumer.scoreOf(BigInteger.valueOf(r.id())).send()).isEqualTo(812_500);
+  }
+
+  @Test
+  void aCallbackCanChainTheNextRequest() throws Exception {
+    FraudScoreConsumer consumer = deployConsumer(TokenAmount.of(50));
+    Address consumerAddress = Address.of(consumer.getContractAddress());
+    Requested first =
+        only(
+            court
+                .challenger()
+                .sender()
+                .send(
+                    consumerAddress.value(),
+                    consumer
+                        .requestChained(features(), BigInteger.valueOf(court.model().value()))
+                        .encodeFunctionCall()));
+    TxResult fulfilled =
+        court
+            .providerAt(first.ticket().provider())
+            .coordinator()
+            .fulfil(first.id(), first.ticket(), score(0.25f));
+    Requested second = only(fulfilled); // requested from inside the callback
+    assertThat(consumer.followUpOf(BigInteger.valueOf(first.id())).send())
+        .isEqualTo(BigInteger.valueOf(second.id()));
+    Tensor chainedInput = CanonicalTensors.decode(second.input()).get(0);
+    assertThat(chainedInput.toFloats()).containsExactly(0.25f); // the first model's output
+    court
+        .providerAt(second.ticket().provider())
+        .coordinator()
+        .fulfil(second.id(), second.ticket(), score(0.5f));
+    assertThat(consumer.scoreOf(BigInteger.valueOf(second.id())).send()).isEqualTo(500_000);
+  }
+
+  @Test
+  void aSilentProviderIsReplacedAndAnUnansweredRequestRefunded() {
+    var requester = court.challenger();
+    requester.token().approve(coordinator.address(), TokenAmount.of(1_000));
+    requester.coordinator().depositFor(requester.account(), TokenAmount.of(100));
+    byte[] input =
+        CanonicalTensors.encode(List.of(Tensor.ofFloats("x", new long[] {1, 1}, new float[] {1})));
+    Requested r =
+        requester.coordinator().request(court.model(), input, 0, TokenAmount.of(20), 50_000);
+    assertThat(coordinator.depositOf(requester.account())).isEqualTo(TokenAmount.of(80));
+    assertReverts(() -> coordinator.reassign(r.id(), r.ticket(), input), "NotExpired");
+    assertReverts(() -> requester.coordinator().cancel(r.id(), r.ticket()), "NotExpired");
+    long timeout = r.ticket().deadline().getEpochSecond() - SharedDevnet.latestTimestamp();
+    SharedDevnet.increaseTime(timeout + 1);
+    var silent = court.providerAt(r.ticket().provider());
+    assertReverts(
+        () -> silent.coordinator().fulfil(r.id(), r.ticket(), score(1)), "RequestExpired");
+
+    Requested again = only(coordinator.reassign(r.id(), r.ticket(), input));
+    assertThat(again.id()).isEqualTo(r.id());
+    assertThat(again.ticket().provider()).isNotEqualTo(r.ticket().provider());
+    assertThat(again.ticket().assignments()).isEqualTo(2);
+    // the old ticket is gone: the first provider cannot answer any more
+    assertReverts(
+        () -> silent.coordinator().fulfil(r.id(), r.ticket(), score(1)), "RequestNotPending");
+
+    SharedDevnet.increaseTime(timeout + 1);
+    requester.coordinator().cancel(r.id(), again.ticket());
+    assertThat(coordinator.depositOf(requester.account())).isEqualTo(TokenAmount.of(100));
+    assertThat(coordinator.isPending(r.id())).isFalse();
+  }
+
+  @Test
+  void badRequestsRevertWithNamedErrorsAndKeepTheDeposit() {
+    var requester = court.challenger();
+    requester.token().approve(coordinator.address(), TokenAmount.of(1_000));
+    requester.coordinator().depositFor(requester.account(), TokenAmount.of(100));
+    var facade = requester.coordinator();
+    byte[] input =
+        CanonicalTensors.encode(List.of(Tensor.ofFloats("x", new long[] {1, 1}, new float[] {1})));
+    ModelId model = court.model();
+
+    assertReverts(
+        () -> facade.request(ModelId.of(999_999), input, 0, TokenAmount.of(20), 50_000),
+        "UnknownOrDeprecatedModel");
+    int maxBytes = 4 * 1024;
+    assertReverts(
+        () -> facade.request(model, new byte[maxBytes + 1], 0, TokenAmount.of(20), 50_000),
+        "InputTooLarge");
+    assertReverts(
+        () -> facade.request(model, input, 0, TokenAmount.of(9), 50_000), "NoProviderAtFee");
+    assertReverts(
+        () -> facade.request(model, input, 0, TokenAmount.of(20), 1_000), "CallbackGasTooLow");
+    assertReverts(
+        () -> facade.request(model, input, 7, TokenAmount.of(20), 50_000), "UnsupportedMode");
+    assertReverts(
+        () -> facade.request(model, input, 0, TokenAmount.of(101), 50_000), "InsufficientDeposit");
+    assertThat(coordinator.depositOf(requester.account())).isEqualTo(TokenAmount.of(100));
+
+    Requested r = facade.request(model, input, 0, TokenAmount.of(20), 50_000);
+    var outsider = actors.account(Actors.OUTSIDER).coordinator();
+    assertReverts(() -> outsider.fulfil(r.id(), r.ticket(), score(1)), "NotAssignedProvider");
+    assertThat(coordinator.isPending(r.id())).isTrue();
+    assertThat(coordinator.depositOf(requester.account())).isEqualTo(TokenAmount.of(80));
+
+    // a deprecated model takes no new request
+    actors.author(0).models().deprecate(model);
+    assertReverts(
+        () -> facade.request(model, input, 0, TokenAmount.of(20), 50_000),
+        "UnknownOrDeprecatedModel");
+    assertThat(coordinator.depositOf(requester.account())).isEqualTo(TokenAmount.of(80));
+  }
+}
