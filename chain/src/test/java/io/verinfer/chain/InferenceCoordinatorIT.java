@@ -122,6 +122,24 @@ class InferenceCoordinatorIT {
         "on-chain inference gas: request %s, fulfil %s (callback included), total %s%n",
         sent.gasUsed(), fulfilled.gasUsed(), sent.gasUsed().add(fulfilled.gasUsed()));
 
+    // a later request and fulfil on warm slots (earnings, counters already written)
+    TxResult laterRequest =
+        court
+            .challenger()
+            .sender()
+            .send(consumerAddress.value(), consumer.requestScore(features()).encodeFunctionCall());
+    Requested later = only(laterRequest);
+    TxResult laterFulfil =
+        court
+            .providerAt(later.ticket().provider())
+            .coordinator()
+            .fulfil(later.id(), later.ticket(), score(0.5f));
+    System.out.printf(
+        "on-chain inference gas, later request: request %s, fulfil %s, total %s%n",
+        laterRequest.gasUsed(),
+        laterFulfil.gasUsed(),
+        laterRequest.gasUsed().add(laterFulfil.gasUsed()));
+
     // a second fulfil, and a fulfil by anyone else, are refused
     assertReverts(
         () -> provider.coordinator().fulfil(r.id(), r.ticket(), score(0.1f)), "RequestNotPending");
