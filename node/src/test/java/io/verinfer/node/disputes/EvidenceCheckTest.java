@@ -47,22 +47,22 @@ class EvidenceCheckTest {
 
   @Test
   void theDisputesOwnBytesPass() {
-    assertThat(CommitteeDuty.evidenceMismatch(opened(7, 3, ACCUSED, INPUT, OUTPUT), dispute()))
+    assertThat(DutySteps.evidenceMismatch(opened(7, 3, ACCUSED, INPUT, OUTPUT), dispute()))
         .isNull();
   }
 
   @Test
   void anyOtherBytesOrAnotherDisputeAreRefused() {
     byte[] other = "VTN1 other".getBytes(StandardCharsets.UTF_8);
-    assertThat(CommitteeDuty.evidenceMismatch(opened(7, 3, ACCUSED, other, OUTPUT), dispute()))
+    assertThat(DutySteps.evidenceMismatch(opened(7, 3, ACCUSED, other, OUTPUT), dispute()))
         .contains("inputHash");
-    assertThat(CommitteeDuty.evidenceMismatch(opened(7, 3, ACCUSED, INPUT, other), dispute()))
+    assertThat(DutySteps.evidenceMismatch(opened(7, 3, ACCUSED, INPUT, other), dispute()))
         .contains("outputHash");
-    assertThat(CommitteeDuty.evidenceMismatch(opened(7, 3, OTHER, INPUT, OUTPUT), dispute()))
+    assertThat(DutySteps.evidenceMismatch(opened(7, 3, OTHER, INPUT, OUTPUT), dispute()))
         .contains("accused");
-    assertThat(CommitteeDuty.evidenceMismatch(opened(8, 3, ACCUSED, INPUT, OUTPUT), dispute()))
+    assertThat(DutySteps.evidenceMismatch(opened(8, 3, ACCUSED, INPUT, OUTPUT), dispute()))
         .contains("dispute 8");
-    assertThat(CommitteeDuty.evidenceMismatch(opened(7, 4, ACCUSED, INPUT, OUTPUT), dispute()))
+    assertThat(DutySteps.evidenceMismatch(opened(7, 4, ACCUSED, INPUT, OUTPUT), dispute()))
         .contains("model");
   }
 }
