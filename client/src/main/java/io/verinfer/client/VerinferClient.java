@@ -256,19 +256,12 @@ public final class VerinferClient implements AutoCloseable {
       throw new IllegalArgumentException(
           verification + " needs paid calls: unpaid answers carry no receipt to dispute");
     }
-    InferenceResult result =
-        verifier.run(
-            request,
-            routing,
-            verification,
-            (r, route) -> call(model, r, route),
-            () ->
-                ranking.rank(directory.offers(model)).stream()
-                    .map(ProviderOffer::provider)
-                    .toList());
-    return result.verification().mode().equals(verification)
-        ? result
-        : result.withVerification(VerificationReport.notChecked(verification, result.provider()));
+    return verifier.run(
+        request,
+        routing,
+        verification,
+        (r, route) -> call(model, r, route),
+        () -> ranking.rank(directory.offers(model)).stream().map(ProviderOffer::provider).toList());
   }
 
   private InferenceResult call(ModelId model, LaneCaller.Request request, Routing routing) {
