@@ -113,6 +113,6 @@ class CheaterSlashedIT {
 
   private static TokenAmount stake(Marketplace market, Provider p) {
     var info = market.chain(0).providers().provider(p.address());
-    return info.stake().plus(info.unbonding());
+    return info.slashable();
   }
 }

@@ -328,7 +328,7 @@ class DisputeInvariantsIT {
 
   private TokenAmount totalStake(Address provider) {
     var info = actors.admin().providers().provider(provider);
-    return info.stake().plus(info.unbonding());
+    return info.slashable();
   }
 
   private static void add(Map<Address, BigInteger> owed, Address a, BigInteger amount) {

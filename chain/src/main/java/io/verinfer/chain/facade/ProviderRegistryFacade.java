@@ -23,7 +23,12 @@ public final class ProviderRegistryFacade extends ContractFacade {
       boolean registered,
       Bytes32 tlsFingerprint,
       String endpoint,
-      List<ModelId> models) {}
+      List<ModelId> models) {
+    /** Everything a slash can take: the active stake and the unbonding bucket. */
+    public TokenAmount slashable() {
+      return stake.plus(unbonding);
+    }
+  }
 
   private final ProviderRegistry binding;
 
