@@ -18,6 +18,11 @@ import {DisputeRecords} from "./DisputeRecords.sol";
 ///         A committee majority decides; the guilty provider is slashed (`ProviderRegistry.slash`),
 ///         a false challenge loses its bond, and a member who does not reveal in time is penalised.
 ///
+///         On-chain answers. The `InferenceCoordinator` (wired once by the deployer) opens
+///         disputes over optimistic answers its providers proposed on-chain
+///         (`openFulfilmentDispute`): the fulfilling transaction stands for the signature, the
+///         event carries no receipt, and everything after opening is the same.
+///
 ///         Data. The receipt's `inputHash` must equal keccak256(input) and each accused receipt's
 ///         `outputHash` keccak256(its output): for tensor calls both are Verinfer's canonical
 ///         tensor encoding ("VTN1…"), for `/v1/embeddings` the input is the texts as a compact
@@ -65,6 +70,10 @@ contract DisputeManager is DisputeRecords, ReentrancyGuardTransient {
     ProtocolParams public immutable params;
     ProviderRegistry public immutable providers;
     PaymentChannels public immutable channels;
+    /// @dev Who may wire the coordinator once (the deployer).
+    address private immutable _wirer;
+    /// @notice The InferenceCoordinator whose optimistic answers may be disputed (set once).
+    address public coordinator;
 
     event DisputeOpened(
         uint256 indexed id,
@@ -104,12 +113,23 @@ contract DisputeManager is DisputeRecords, ReentrancyGuardTransient {
     error CommitmentMismatch(uint256 id, address member);
     error InvalidVote(uint8 vote, uint8 accusedCount);
     error NothingToClaim();
+    error OnlyCoordinator(address caller);
+    error CoordinatorAlreadySet(address coordinator);
 
     constructor(IERC20 token_, ProtocolParams params_, ProviderRegistry providers_, PaymentChannels channels_) {
         token = token_;
         params = params_;
         providers = providers_;
         channels = channels_;
+        _wirer = msg.sender;
+    }
+
+    /// @notice Names the InferenceCoordinator (once, by the deployer): it alone opens disputes
+    ///         over on-chain fulfilments, which carry no signed receipt.
+    function setCoordinator(address coordinator_) external {
+        if (msg.sender != _wirer) revert OnlyCoordinator(msg.sender);
+        if (coordinator != address(0)) revert CoordinatorAlreadySet(coordinator);
+        coordinator = coordinator_;
     }
 
     // ------------------------------------------------------------------------------------ open
@@ -156,6 +176,45 @@ contract DisputeManager is DisputeRecords, ReentrancyGuardTransient {
         openBonds += bond;
         emit DisputeOpened(id, msg.sender, d.modelId, accused, receipts, input, outputs, bond, d.anchorBlock);
         if (bond > 0) token.safeTransferFrom(msg.sender, address(this), bond);
+    }
+
+    /// @notice Opens a dispute over an optimistic answer `accused` gave on-chain (only the
+    ///         coordinator calls this, from its `challenge`): the fulfilling transaction is the
+    ///         provider's signature, so the event carries no receipt. The bond is taken from
+    ///         `challenger` (allowance to this contract needed); the rest is as for receipts.
+    function openFulfilmentDispute(
+        address challenger,
+        address accused,
+        uint64 modelId,
+        bytes calldata input,
+        bytes calldata output
+    ) external nonReentrant returns (uint256 id) {
+        if (msg.sender != coordinator || msg.sender == address(0)) revert OnlyCoordinator(msg.sender);
+        uint256 maxBytes = params.maxDisputeBytes();
+        if (input.length + output.length > maxBytes) {
+            revert DisputeDataTooLarge(input.length + output.length, maxBytes);
+        }
+        id = ++disputeCount;
+        Dispute storage d = _disputes[id];
+        d.accused[0] = accused;
+        d.outputHash[0] = keccak256(output);
+        uint128 bond = params.disputeBond();
+        d.challenger = challenger;
+        d.modelId = modelId;
+        d.phase = Phase.Drawing;
+        d.accusedCount = 1;
+        d.bond = bond;
+        d.anchorBlock = uint64(block.number + 1);
+        d.inputHash = keccak256(input);
+        openBonds += bond;
+        address[] memory accusedList = new address[](1);
+        accusedList[0] = accused;
+        bytes[] memory outputs = new bytes[](1);
+        outputs[0] = output;
+        emit DisputeOpened(
+            id, challenger, modelId, accusedList, new PaymentChannels.Receipt[](0), input, outputs, bond, d.anchorBlock
+        );
+        if (bond > 0) token.safeTransferFrom(challenger, address(this), bond);
     }
 
     /// @dev Counts, sizes, the input hash and agreement between two receipts; returns the count.

@@ -111,6 +111,12 @@ abstract contract DisputeRecords {
         v.committee = d.committee;
     }
 
+    /// @notice The phase of dispute `id` and the verdict on its accused number `index`.
+    function verdictOf(uint256 id, uint256 index) external view returns (Phase phase, Verdict verdict) {
+        Dispute storage d = _disputes[id];
+        return (d.phase, index < MAX_ACCUSED ? d.verdict[index] : Verdict.Pending);
+    }
+
     /// @notice Whether `member` committed and revealed in dispute `id`, and its revealed vote.
     function ballotOf(uint256 id, address member) external view returns (bool committed, bool revealed, uint8 vote) {
         Ballot storage b = _ballots[id][member];

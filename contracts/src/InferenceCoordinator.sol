@@ -4,8 +4,11 @@ pragma solidity 0.8.30;
 import {IERC20} from "@openzeppelin/contracts/token/ERC20/IERC20.sol";
 import {SafeERC20} from "@openzeppelin/contracts/token/ERC20/utils/SafeERC20.sol";
 import {ReentrancyGuardTransient} from "@openzeppelin/contracts/utils/ReentrancyGuardTransient.sol";
+import {CoordinatorRecords} from "./CoordinatorRecords.sol";
+import {DisputeManager} from "./DisputeManager.sol";
+import {DisputeRecords} from "./DisputeRecords.sol";
 import {ModelRegistry} from "./ModelRegistry.sol";
-import {ProtocolParams} from "./ProtocolParams.sol";
+import {IParamsListener, ProtocolParams} from "./ProtocolParams.sol";
 import {ProviderRegistry} from "./ProviderRegistry.sol";
 import {IInferenceConsumer} from "./IInferenceConsumer.sol";
 
@@ -13,99 +16,87 @@ import {IInferenceConsumer} from "./IInferenceConsumer.sol";
 /// @notice Smart contracts request an inference with one call and receive the output in a
 ///         callback (`IInferenceConsumer.onInferenceResult`).
 ///
-///         Money. A requester (usually a contract) keeps a deposit here. A request reserves its
-///         `maxFee` from that deposit; the assigned provider's price (at most `maxFee`) is paid
-///         when it fulfils, split like a voucher redemption — `protocolFeeBps` of it to the
-///         treasury, the model's royalty (capped by what is left) to its author, the rest to the
-///         provider — and the difference goes back to the deposit. Shares accrue in `earningsOf`.
+///         Money. A requester (usually a contract) keeps a deposit here. A request reserves the
+///         assigned provider's price (at most the request's `maxFee`) from that deposit. When the
+///         answer is delivered the price is split like a voucher redemption: `protocolFeeBps` of
+///         it for the treasury, the model's royalty (capped by what is left) for its author, the
+///         rest for the provider — the split is fixed when the provider is assigned. The
+///         provider's share accrues in `earningsOf`; royalty and protocol fee accrue per model
+///         in `sharesOf` until anyone calls `sweepShares` (one storage write per answer instead
+///         of three). A request that ends unanswered or whose answer is rejected gives the
+///         reserve back to the deposit.
 ///
-///         Assignment. At request time one eligible provider of the model whose price is within
-///         `maxFee` is picked, starting at a pseudo-random index (request id and `prevrandao`) and
-///         walking the model's provider list, at most `MAX_PROBES` entries. It has
-///         `requestTimeout` seconds to fulfil. After that anyone may `reassign` to the next
-///         eligible provider (at most `MAX_ASSIGNMENTS` providers per request), and the requester
-///         may `cancel` for a full refund of the reserved fee.
+///         Assignment. At request time `ProviderRegistry.pick` chooses one eligible provider of
+///         the model priced within `maxFee`, walking the model's provider list from a
+///         pseudo-random start (request id and `prevrandao`), at most `MAX_PROBES` entries. It
+///         has `requestTimeout` seconds to answer. After that anyone may `reassign` to another
+///         eligible provider (at most `MAX_ASSIGNMENTS` providers per request; the reserve
+///         follows the new price), and the requester may `cancel` for a full refund.
 ///
 ///         Storage. A request is one slot: the hash of its `Ticket`. Whoever acts on a request
-///         passes the ticket back (it is in the `InferenceRequested` / `Reassigned` events) and the
-///         contract checks it against the hash, so a request costs one new slot, not six.
+///         passes the ticket back (it is in the `InferenceRequested` / `Reassigned` /
+///         `InferenceProposed` events) and the contract checks it against the hash.
 ///
-///         Callback. `fulfil` must carry enough gas for the requester's `callbackGasLimit` (a
-///         provider cannot make a callback fail by starving it); the callback runs with exactly
-///         that limit, and whatever it does — even revert — the fulfilment stands, the provider
-///         is paid and `InferenceFulfilled` says whether the callback succeeded.
+///         Modes. `MODE_NONE`: `fulfil` pays the provider and calls back in one transaction.
+///         `MODE_OPTIMISTIC`: `fulfil` only proposes the answer (its hash goes into the ticket)
+///         and opens a `challengeWindow`; within it anyone may `challenge` with the input and
+///         the proposed output, which opens a `DisputeManager` dispute (the challenger's bond,
+///         a staked committee re-executes, a guilty provider is slashed). `settle` then
+///         delivers: unchallenged after the window, or challenged and cleared by the committee,
+///         the provider is paid and the callback runs; challenged and found guilty (or with no
+///         majority) the answer is rejected, the reserve goes back to the deposit and the
+///         callback never runs. So a consumer never receives two answers, nor one that lost.
 ///
-///         Modes. `MODE_NONE`: the callback comes in the fulfilling transaction. Other modes
-///         (optimistic, with a challenge window before the callback) are refused for now.
-contract InferenceCoordinator is ReentrancyGuardTransient {
+///         Callback. The delivering call must carry enough gas for the requester's
+///         `callbackGasLimit` (a provider cannot make a callback fail by starving it); the
+///         callback runs with exactly that limit, and whatever it does — even revert — the
+///         delivery stands, and `InferenceFulfilled` says whether the callback succeeded. A
+///         callback may make the next request (chained requests): `requestInference` takes no
+///         reentrancy lock.
+///
+///         Parameters. The four numbers a request uses (timeout, input size limit, challenge
+///         window, protocol fee) are copied from `ProtocolParams` into the slot that holds the
+///         request counter, so a request reads one slot instead of calling out; `ProtocolParams`
+///         calls `paramsChanged` on every change (the deployer registers this contract as its
+///         listener), and anyone may call it.
+contract InferenceCoordinator is CoordinatorRecords, IParamsListener, ReentrancyGuardTransient {
     using SafeERC20 for IERC20;
 
-    uint8 public constant MODE_NONE = 0;
-    uint32 public constant MIN_CALLBACK_GAS = 5_000;
-    uint32 public constant MAX_CALLBACK_GAS = 2_500_000;
-    uint256 public constant MAX_PROBES = 16;
-    uint8 public constant MAX_ASSIGNMENTS = 3;
     uint256 private constant BPS = 10_000;
-    /// @dev Gas `fulfil` keeps for itself after the callback (events, bookkeeping).
+    /// @dev Gas a delivery keeps for itself after the callback (event, bookkeeping).
     uint256 private constant CALLBACK_RESERVE = 20_000;
-
-    /// @notice Everything about one pending request; only its hash is stored.
-    struct Ticket {
-        address requester;
-        uint64 modelId;
-        uint32 callbackGasLimit;
-        uint8 mode;
-        uint8 assignments;
-        address provider;
-        uint96 fee;
-        uint96 maxFee;
-        uint40 deadline;
-        bytes32 inputHash;
-    }
 
     IERC20 public immutable token;
     ProtocolParams public immutable params;
     ModelRegistry public immutable models;
     ProviderRegistry public immutable providers;
+    DisputeManager public immutable disputes;
 
-    uint256 public requestCount;
-    mapping(uint256 id => bytes32) public ticketHashOf;
-    mapping(address requester => uint256) public depositOf;
-    mapping(address account => uint256) public earningsOf;
-
-    event Deposited(address indexed requester, address indexed payer, uint256 amount, uint256 balance);
-    event Withdrawn(address indexed requester, uint256 amount);
-    event InferenceRequested(uint256 indexed id, address indexed provider, uint64 indexed modelId, Ticket ticket, bytes input);
-    event Reassigned(uint256 indexed id, address indexed provider, uint64 indexed modelId, Ticket ticket, bytes input);
-    event InferenceFulfilled(uint256 indexed id, address indexed provider, bytes32 outputHash, bool callbackSucceeded);
-    event RequestCancelled(uint256 indexed id, uint256 refund);
-    event EarningsClaimed(address indexed account, uint256 amount);
-
-    error ZeroAmount();
-    error AmountTooLarge(uint256 amount);
-    error InsufficientDeposit(address requester, uint256 needed, uint256 available);
-    error UnknownOrDeprecatedModel(uint64 modelId);
-    error InputTooLarge(uint256 size, uint256 max);
-    error EmptyInput();
-    error CallbackGasTooLow(uint32 given, uint32 min);
-    error CallbackGasTooHigh(uint32 given, uint32 max);
-    error UnsupportedMode(uint8 mode);
-    error NoProviderAtFee(uint64 modelId, uint96 maxFee);
-    error RequestNotPending(uint256 id);
-    error NotAssignedProvider(address caller, address provider);
-    error RequestExpired(uint256 id, uint40 deadline);
-    error NotExpired(uint256 id, uint40 deadline);
-    error TooManyAssignments(uint256 id);
-    error NotRequester(address caller, address requester);
-    error InsufficientGasForCallback(uint256 left, uint256 needed);
-    error NothingToClaim();
-    error InputMismatch(uint256 id);
-
-    constructor(IERC20 token_, ProtocolParams params_, ModelRegistry models_, ProviderRegistry providers_) {
+    constructor(
+        IERC20 token_,
+        ProtocolParams params_,
+        ModelRegistry models_,
+        ProviderRegistry providers_,
+        DisputeManager disputes_
+    ) {
         token = token_;
         params = params_;
         models = models_;
         providers = providers_;
+        disputes = disputes_;
+        paramsChanged();
+    }
+
+    /// @notice Re-reads the protocol numbers requests use (ProtocolParams calls this on every
+    ///         change; anyone may).
+    function paramsChanged() public {
+        (uint64 timeout, uint32 maxBytes, uint64 window, uint16 feeBps) = params.requestConfig();
+        Config storage c = _config;
+        c.requestTimeout = timeout;
+        c.maxRequestBytes = maxBytes;
+        c.challengeWindow = window;
+        c.protocolFeeBps = feeBps;
+        emit ConfigSynced(timeout, maxBytes, window, feeBps);
     }
 
     // ------------------------------------------------------------------------------- deposits
@@ -123,7 +114,7 @@ contract InferenceCoordinator is ReentrancyGuardTransient {
         token.safeTransferFrom(msg.sender, address(this), amount);
     }
 
-    /// @notice Takes back unreserved deposit at once (pending requests hold their own reserve).
+    /// @notice Takes back unreserved deposit at once (open requests hold their own reserve).
     function withdraw(uint256 amount) external nonReentrant {
         if (amount == 0) revert ZeroAmount();
         uint256 available = depositOf[msg.sender];
@@ -135,9 +126,9 @@ contract InferenceCoordinator is ReentrancyGuardTransient {
 
     // -------------------------------------------------------------------------------- request
 
-    /// @notice Requests `modelId` on `input` (Verinfer's canonical tensor bytes), reserving
-    ///         `maxFee` from the caller's deposit; the output comes to the caller's
-    ///         `onInferenceResult` with `callbackGasLimit` gas.
+    /// @notice Requests `modelId` on `input` (Verinfer's canonical tensor bytes) for at most
+    ///         `maxFee`, reserving the assigned provider's price from the caller's deposit; the
+    ///         output comes to the caller's `onInferenceResult` with `callbackGasLimit` gas.
     function requestInference(
         uint64 modelId,
         bytes calldata input,
@@ -147,85 +138,130 @@ contract InferenceCoordinator is ReentrancyGuardTransient {
     ) external returns (uint256 id) {
         // no reentrancy lock: a callback may chain the next request; this makes no external call
         // but views, and writes before it emits
-        if (!models.isActive(modelId)) revert UnknownOrDeprecatedModel(modelId);
-        (uint64 timeout, uint32 maxBytes) = params.requestConfig();
+        (bool active, uint256 royaltyPerCall) = models.requestTerms(modelId);
+        if (!active) revert UnknownOrDeprecatedModel(modelId);
+        Config memory c = _config;
         if (input.length == 0) revert EmptyInput();
-        if (input.length > maxBytes) revert InputTooLarge(input.length, maxBytes);
+        if (input.length > c.maxRequestBytes) revert InputTooLarge(input.length, c.maxRequestBytes);
         if (callbackGasLimit < MIN_CALLBACK_GAS) revert CallbackGasTooLow(callbackGasLimit, MIN_CALLBACK_GAS);
         if (callbackGasLimit > MAX_CALLBACK_GAS) revert CallbackGasTooHigh(callbackGasLimit, MAX_CALLBACK_GAS);
-        if (mode != MODE_NONE) revert UnsupportedMode(mode);
-        uint256 available = depositOf[msg.sender];
-        if (maxFee > available) revert InsufficientDeposit(msg.sender, maxFee, available);
+        if (mode > MODE_OPTIMISTIC) revert UnsupportedMode(mode);
 
-        id = ++requestCount;
-        (address provider, uint96 price) = _assign(modelId, maxFee, uint256(keccak256(abi.encode(id, block.prevrandao))), address(0));
-        depositOf[msg.sender] = available - maxFee;
-        Ticket memory t = Ticket({
-            requester: msg.sender,
-            modelId: modelId,
-            callbackGasLimit: callbackGasLimit,
-            mode: mode,
-            assignments: 1,
-            provider: provider,
-            fee: price,
-            maxFee: maxFee,
-            deadline: uint40(block.timestamp + timeout),
-            inputHash: keccak256(input)
-        });
+        id = c.requestCount + 1;
+        _config.requestCount = uint64(id);
+        Ticket memory t;
+        t.requester = msg.sender;
+        t.modelId = modelId;
+        t.callbackGasLimit = callbackGasLimit;
+        t.mode = mode;
+        t.maxFee = maxFee;
+        t.inputHash = keccak256(input);
+        _assign(t, uint256(keccak256(abi.encode(id, block.prevrandao))), address(0), c, 0, royaltyPerCall);
         ticketHashOf[id] = keccak256(abi.encode(t));
-        emit InferenceRequested(id, provider, modelId, t, input);
+        emit InferenceRequested(id, t.provider, t, input);
     }
 
-    // --------------------------------------------------------------------------------- fulfil
+    // --------------------------------------------------------------------------------- answer
 
-    /// @notice The assigned provider delivers `output` for request `id` (ticket from the events).
+    /// @notice The assigned provider answers request `id` (ticket from the events): delivered at
+    ///         once in `MODE_NONE`, proposed for the challenge window in `MODE_OPTIMISTIC`.
     function fulfil(uint256 id, Ticket calldata t, bytes calldata output) external nonReentrant {
         _requirePending(id, t);
         if (msg.sender != t.provider) revert NotAssignedProvider(msg.sender, t.provider);
+        if (t.outputHash != bytes32(0)) revert AlreadyAnswered(id);
         if (block.timestamp > t.deadline) revert RequestExpired(id, t.deadline);
+        if (t.mode == MODE_OPTIMISTIC) {
+            Ticket memory proposed = t;
+            proposed.outputHash = keccak256(output);
+            proposed.deadline = uint40(block.timestamp + _config.challengeWindow);
+            ticketHashOf[id] = keccak256(abi.encode(proposed));
+            emit InferenceProposed(id, msg.sender, proposed, output);
+            return;
+        }
         delete ticketHashOf[id];
-
         _pay(t);
-        // the callback gets exactly its limit; refuse when the caller sent too little for that
-        uint256 needed = uint256(t.callbackGasLimit) * 64 / 63 + CALLBACK_RESERVE;
-        if (gasleft() < needed) revert InsufficientGasForCallback(gasleft(), needed);
-        // a low-level call on purpose: a reverting callback must not undo the provider's work
-        // solhint-disable-next-line avoid-low-level-calls
-        (bool ok,) = t.requester.call{gas: t.callbackGasLimit}(
-            abi.encodeCall(IInferenceConsumer.onInferenceResult, (id, output))
-        );
-        emit InferenceFulfilled(id, msg.sender, keccak256(output), ok);
+        _deliver(id, t, output);
+    }
+
+    /// @notice Disputes request `id`'s proposed answer within its challenge window: opens a
+    ///         DisputeManager dispute (the caller's bond: approve the DisputeManager first).
+    function challenge(uint256 id, Ticket calldata t, bytes calldata input, bytes calldata output)
+        external
+        nonReentrant
+        returns (uint256 disputeId)
+    {
+        _requireProposed(id, t, output);
+        if (block.timestamp > t.deadline) revert ChallengeWindowClosed(id, t.deadline);
+        if (disputeOf[id] != 0) revert AlreadyChallenged(id, disputeOf[id]);
+        if (keccak256(input) != t.inputHash) revert InputMismatch(id);
+        disputeId = disputes.openFulfilmentDispute(msg.sender, t.provider, t.modelId, input, output);
+        disputeOf[id] = disputeId;
+        emit Challenged(id, disputeId, msg.sender);
+    }
+
+    /// @notice Ends an optimistic request (anyone may call): delivers the proposed answer when
+    ///         its window closed unchallenged or the committee cleared it; otherwise rejects it
+    ///         and refunds the reserve, without a callback.
+    function settle(uint256 id, Ticket calldata t, bytes calldata output) external nonReentrant {
+        _requireProposed(id, t, output);
+        uint256 disputeId = disputeOf[id];
+        if (disputeId == 0) {
+            if (block.timestamp <= t.deadline) revert ChallengeWindowOpen(id, t.deadline);
+        } else {
+            (DisputeRecords.Phase phase, DisputeRecords.Verdict verdict) = disputes.verdictOf(disputeId, 0);
+            if (phase != DisputeRecords.Phase.Resolved) revert DisputeUnresolved(id, disputeId);
+            if (verdict != DisputeRecords.Verdict.Cleared) {
+                delete ticketHashOf[id];
+                depositOf[t.requester] += t.fee;
+                emit InferenceRejected(id, disputeId, t.fee);
+                return;
+            }
+        }
+        delete ticketHashOf[id];
+        _pay(t);
+        _deliver(id, t, output);
     }
 
     // ------------------------------------------------------------------- reassign and cancel
 
-    /// @notice After the deadline, anyone may hand the request to the next eligible provider
-    ///         (same reserved fee, a new deadline); `input` must be the request's input.
+    /// @notice After the deadline of an unanswered request, anyone may hand it to another
+    ///         eligible provider (a new deadline; the reserve follows the new price); `input`
+    ///         must be the request's input.
     function reassign(uint256 id, Ticket calldata t, bytes calldata input) external nonReentrant {
-        _requirePending(id, t);
+        _requireUnanswered(id, t);
         if (block.timestamp <= t.deadline) revert NotExpired(id, t.deadline);
         if (t.assignments >= MAX_ASSIGNMENTS) revert TooManyAssignments(id);
         if (keccak256(input) != t.inputHash) revert InputMismatch(id);
-        (uint64 timeout,) = params.requestConfig();
-        (address provider, uint96 price) =
-            _assign(t.modelId, t.maxFee, uint256(keccak256(abi.encode(id, t.assignments, block.prevrandao))), t.provider);
         Ticket memory next = t;
-        next.assignments = t.assignments + 1;
-        next.provider = provider;
-        next.fee = price;
-        next.deadline = uint40(block.timestamp + timeout);
+        (, uint256 royaltyPerCall) = models.requestTerms(t.modelId);
+        uint256 seed = uint256(keccak256(abi.encode(id, t.assignments, block.prevrandao)));
+        _assign(next, seed, t.provider, _config, t.fee, royaltyPerCall);
         ticketHashOf[id] = keccak256(abi.encode(next));
-        emit Reassigned(id, provider, t.modelId, next, input);
+        emit Reassigned(id, next.provider, next, input);
     }
 
-    /// @notice After the deadline the requester takes its reserved fee back; the request ends.
+    /// @notice After the deadline of an unanswered request the requester takes its reserve back.
     function cancel(uint256 id, Ticket calldata t) external nonReentrant {
-        _requirePending(id, t);
+        _requireUnanswered(id, t);
         if (msg.sender != t.requester) revert NotRequester(msg.sender, t.requester);
         if (block.timestamp <= t.deadline) revert NotExpired(id, t.deadline);
         delete ticketHashOf[id];
-        depositOf[t.requester] += t.maxFee;
-        emit RequestCancelled(id, t.maxFee);
+        depositOf[t.requester] += t.fee;
+        emit RequestCancelled(id, t.fee);
+    }
+
+    // -------------------------------------------------------------------------------- payouts
+
+    /// @notice Moves `modelId`'s accrued royalty to its author and protocol fees to the treasury
+    ///         (their current addresses), where `claimEarnings` pays them out. Anyone may call.
+    function sweepShares(uint64 modelId) external {
+        Shares memory s = sharesOf[modelId];
+        sharesOf[modelId] = Shares({royalty: 0, protocolFee: 0, answers: s.answers});
+        (address author,) = models.royaltyInfo(modelId);
+        (, address treasury) = params.feeConfig();
+        if (s.royalty != 0) earningsOf[author] += s.royalty;
+        if (s.protocolFee != 0) earningsOf[treasury] += s.protocolFee;
+        emit SharesSwept(modelId, author, s.royalty, treasury, s.protocolFee);
     }
 
     function claimEarnings() external nonReentrant returns (uint256 amount) {
@@ -236,49 +272,64 @@ contract InferenceCoordinator is ReentrancyGuardTransient {
         token.safeTransfer(msg.sender, amount);
     }
 
-    /// @notice Whether request `id` is still waiting for its provider.
-    function isPending(uint256 id) external view returns (bool) {
-        return ticketHashOf[id] != bytes32(0);
-    }
-
     // ------------------------------------------------------------------------------ internal
 
-    function _requirePending(uint256 id, Ticket calldata t) private view {
-        bytes32 stored = ticketHashOf[id];
-        if (stored == bytes32(0) || stored != keccak256(abi.encode(t))) revert RequestNotPending(id);
+    function _requireUnanswered(uint256 id, Ticket calldata t) private view {
+        _requirePending(id, t);
+        if (t.outputHash != bytes32(0)) revert AlreadyAnswered(id);
     }
 
-    /// @dev An eligible provider of `modelId` priced within `maxFee`, other than `skip`, found by
-    ///      walking the model's provider list from a pseudo-random start (at most MAX_PROBES).
-    function _assign(uint64 modelId, uint96 maxFee, uint256 seed, address skip)
-        private
-        view
-        returns (address provider, uint96 price)
-    {
-        address[] memory list = providers.providersOf(modelId);
-        uint256 n = list.length;
-        uint256 probes = n < MAX_PROBES ? n : MAX_PROBES;
-        uint256 start = n == 0 ? 0 : seed % n;
-        for (uint256 i = 0; i < probes; i++) {
-            address p = list[(start + i) % n];
-            if (p == skip || !providers.isEligible(p, modelId)) continue;
-            uint256 quoted = providers.priceOf(p, modelId);
-            if (quoted <= maxFee) return (p, uint96(quoted));
-        }
-        revert NoProviderAtFee(modelId, maxFee);
+    function _requireProposed(uint256 id, Ticket calldata t, bytes calldata output) private view {
+        _requirePending(id, t);
+        if (t.outputHash == bytes32(0)) revert NotProposed(id);
+        if (keccak256(output) != t.outputHash) revert OutputMismatch(id);
     }
 
-    /// @dev The provider's price from the reserve: fee, royalty, provider; the rest back.
-    function _pay(Ticket calldata t) private {
-        (uint16 feeBps, address treasury) = params.feeConfig();
-        uint256 price = t.fee;
-        uint256 protocolFee = price * feeBps / BPS;
-        (address author, uint256 royaltyPerCall) = models.royaltyInfo(t.modelId);
+    /// @dev Assigns a provider to `t` (other than `skip`), moves the reserve from the requester's
+    ///      deposit (`reserved` is what the request already holds) and fixes the split.
+    function _assign(
+        Ticket memory t,
+        uint256 seed,
+        address skip,
+        Config memory c,
+        uint256 reserved,
+        uint256 royaltyPerCall
+    ) private {
+        (address provider, uint256 price) = providers.pick(t.modelId, t.maxFee, seed, skip, MAX_PROBES);
+        if (provider == address(0)) revert NoProviderAtFee(t.modelId, t.maxFee);
+        uint256 available = depositOf[t.requester] + reserved;
+        if (price > available) revert InsufficientDeposit(t.requester, price, available);
+        depositOf[t.requester] = available - price;
+        uint256 protocolFee = price * c.protocolFeeBps / BPS;
         uint256 rest = price - protocolFee;
-        uint256 royalty = royaltyPerCall < rest ? royaltyPerCall : rest;
-        if (protocolFee != 0) earningsOf[treasury] += protocolFee;
-        if (royalty != 0) earningsOf[author] += royalty;
-        earningsOf[t.provider] += rest - royalty;
-        if (t.maxFee > price) depositOf[t.requester] += t.maxFee - price;
+        t.provider = provider;
+        t.fee = uint96(price);
+        t.protocolFee = uint96(protocolFee);
+        t.royalty = uint96(royaltyPerCall < rest ? royaltyPerCall : rest);
+        t.deadline = uint40(block.timestamp + c.requestTimeout);
+        t.assignments += 1;
+    }
+
+    /// @dev The reserve, split: the provider's share to its earnings, the rest to the model's shares.
+    function _pay(Ticket calldata t) private {
+        earningsOf[t.provider] += t.fee - t.royalty - t.protocolFee;
+        Shares storage s = sharesOf[t.modelId];
+        s.royalty += t.royalty;
+        s.protocolFee += t.protocolFee;
+        unchecked {
+            s.answers += 1; // a count that may wrap; it keeps the slot non-zero
+        }
+    }
+
+    /// @dev Calls the requester back with exactly its callback gas; a revert there does not
+    ///      undo the delivery.
+    function _deliver(uint256 id, Ticket calldata t, bytes calldata output) private {
+        uint256 needed = uint256(t.callbackGasLimit) * 64 / 63 + CALLBACK_RESERVE;
+        if (gasleft() < needed) revert InsufficientGasForCallback(gasleft(), needed);
+        // solhint-disable-next-line avoid-low-level-calls
+        (bool ok,) = t.requester.call{gas: t.callbackGasLimit}(
+            abi.encodeCall(IInferenceConsumer.onInferenceResult, (id, output))
+        );
+        emit InferenceFulfilled(id, t.provider, t.outputHash == bytes32(0) ? keccak256(output) : t.outputHash, ok);
     }
 }

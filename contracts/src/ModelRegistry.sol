@@ -132,6 +132,13 @@ contract ModelRegistry {
         royaltyPerCall = m.royaltyPerCall;
     }
 
+    /// @notice Whether the model takes new requests (exists, not deprecated), and its royalty
+    ///         per call: what an on-chain request reads, in one call.
+    function requestTerms(uint64 modelId) external view returns (bool active, uint256 royaltyPerCall) {
+        Model storage m = _models[modelId];
+        return (m.owner != address(0) && !m.deprecated, m.royaltyPerCall);
+    }
+
     /// @notice True when the model exists and is not deprecated (providers may offer it).
     function isActive(uint64 modelId) external view returns (bool) {
         Model storage m = _models[modelId];

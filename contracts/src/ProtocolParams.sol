@@ -4,6 +4,11 @@ pragma solidity 0.8.30;
 import {Ownable} from "@openzeppelin/contracts/access/Ownable.sol";
 import {Ownable2Step} from "@openzeppelin/contracts/access/Ownable2Step.sol";
 
+/// @notice A contract that copies protocol numbers to save gas, told to re-read them on a change.
+interface IParamsListener {
+    function paramsChanged() external;
+}
+
 /// @title ProtocolParams
 /// @notice Every number the protocol uses, in one place. Owned by an admin at first and by the
 ///         governance timelock later (ownership moves with `transferOwnership` + `acceptOwnership`).
@@ -48,10 +53,16 @@ contract ProtocolParams is Ownable2Step { // a registry of every protocol number
     // slot 7: read by every on-chain inference request
     uint64 public requestTimeout;
     uint32 public maxRequestBytes;
+    uint64 public challengeWindow;
+
+    /// @notice Contracts that keep a copy of some of these numbers and are told of every change.
+    address[] public listeners;
 
     event ParamChanged(bytes32 indexed name, uint256 oldValue, uint256 newValue);
+    event ListenerAdded(address indexed listener);
 
     error ZeroAddress(string field);
+    error TooManyListeners();
     error ValueOutOfRange(string field, uint256 value, uint256 max);
 
     constructor(
@@ -78,21 +89,47 @@ contract ProtocolParams is Ownable2Step { // a registry of every protocol number
         _setRewardShares(3_000, 2_000);
         _setDisputeBond(100e18);
         _setNonRevealPenalty(10e18);
-        // on-chain requests: a provider has 5 minutes to fulfil; inputs up to 4 KiB
+        // on-chain requests: a provider has 5 minutes to fulfil; inputs up to 4 KiB; an
+        // optimistic answer may be challenged for 10 minutes before its callback
         _setRequestTimeout(5 minutes);
         _setMaxRequestBytes(4 * 1024);
+        _setChallengeWindow(10 minutes);
     }
 
-    /// @notice What an on-chain inference request needs, in one call.
-    function requestConfig() external view returns (uint64 timeout, uint32 maxBytes) {
-        return (requestTimeout, maxRequestBytes);
+    /// @dev After a change, every listener re-reads what it copies (`IParamsListener`).
+    modifier notifies() {
+        _;
+        for (uint256 i = 0; i < listeners.length; i++) {
+            IParamsListener(listeners[i]).paramsChanged();
+        }
     }
 
-    function setRequestTimeout(uint64 value) external onlyOwner {
+    /// @notice Registers a contract to be told of every change (at most 8).
+    function addListener(address listener) external onlyOwner {
+        if (listener == address(0)) revert ZeroAddress("listener");
+        if (listeners.length >= 8) revert TooManyListeners();
+        listeners.push(listener);
+        emit ListenerAdded(listener);
+    }
+
+    /// @notice What an on-chain inference request needs, in one call (two slots).
+    function requestConfig()
+        external
+        view
+        returns (uint64 timeout, uint32 maxBytes, uint64 window, uint16 feeBps)
+    {
+        return (requestTimeout, maxRequestBytes, challengeWindow, protocolFeeBps);
+    }
+
+    function setChallengeWindow(uint64 value) external onlyOwner notifies {
+        _setChallengeWindow(value);
+    }
+
+    function setRequestTimeout(uint64 value) external onlyOwner notifies {
         _setRequestTimeout(value);
     }
 
-    function setMaxRequestBytes(uint32 value) external onlyOwner {
+    function setMaxRequestBytes(uint32 value) external onlyOwner notifies {
         _setMaxRequestBytes(value);
     }
 
@@ -110,37 +147,37 @@ contract ProtocolParams is Ownable2Step { // a registry of every protocol number
         return (treasury, slashBps, challengerRewardBps, voterRewardBps, nonRevealPenalty);
     }
 
-    function setCommitteeSize(uint8 value) external onlyOwner {
+    function setCommitteeSize(uint8 value) external onlyOwner notifies {
         _setCommitteeSize(value);
     }
 
-    function setCommitWindow(uint64 value) external onlyOwner {
+    function setCommitWindow(uint64 value) external onlyOwner notifies {
         _setCommitWindow(value);
     }
 
-    function setRevealWindow(uint64 value) external onlyOwner {
+    function setRevealWindow(uint64 value) external onlyOwner notifies {
         _setRevealWindow(value);
     }
 
-    function setMaxDisputeBytes(uint32 value) external onlyOwner {
+    function setMaxDisputeBytes(uint32 value) external onlyOwner notifies {
         _setMaxDisputeBytes(value);
     }
 
-    function setSlashBps(uint16 value) external onlyOwner {
+    function setSlashBps(uint16 value) external onlyOwner notifies {
         _setSlashBps(value);
     }
 
     /// @notice The challenger's and the majority voters' shares of a slash (and the voters' of a
     ///         forfeited bond); together at most 100%.
-    function setRewardShares(uint16 challengerBps, uint16 voterBps) external onlyOwner {
+    function setRewardShares(uint16 challengerBps, uint16 voterBps) external onlyOwner notifies {
         _setRewardShares(challengerBps, voterBps);
     }
 
-    function setDisputeBond(uint128 value) external onlyOwner {
+    function setDisputeBond(uint128 value) external onlyOwner notifies {
         _setDisputeBond(value);
     }
 
-    function setNonRevealPenalty(uint128 value) external onlyOwner {
+    function setNonRevealPenalty(uint128 value) external onlyOwner notifies {
         _setNonRevealPenalty(value);
     }
 
@@ -149,23 +186,23 @@ contract ProtocolParams is Ownable2Step { // a registry of every protocol number
         return (protocolFeeBps, treasury);
     }
 
-    function setTreasury(address value) external onlyOwner {
+    function setTreasury(address value) external onlyOwner notifies {
         _setTreasury(value);
     }
 
-    function setProtocolFeeBps(uint16 value) external onlyOwner {
+    function setProtocolFeeBps(uint16 value) external onlyOwner notifies {
         _setProtocolFeeBps(value);
     }
 
-    function setMinProviderStake(uint128 value) external onlyOwner {
+    function setMinProviderStake(uint128 value) external onlyOwner notifies {
         _setMinProviderStake(value);
     }
 
-    function setUnbondingDelay(uint64 value) external onlyOwner {
+    function setUnbondingDelay(uint64 value) external onlyOwner notifies {
         _setUnbondingDelay(value);
     }
 
-    function setWithdrawDelay(uint64 value) external onlyOwner {
+    function setWithdrawDelay(uint64 value) external onlyOwner notifies {
         _setWithdrawDelay(value);
     }
 
@@ -262,5 +299,11 @@ contract ProtocolParams is Ownable2Step { // a registry of every protocol number
         }
         emit ParamChanged("maxRequestBytes", maxRequestBytes, value);
         maxRequestBytes = value;
+    }
+
+    function _setChallengeWindow(uint64 value) private {
+        if (value < MIN_WINDOW || value > MAX_WINDOW) revert ValueOutOfRange("challengeWindow", value, MAX_WINDOW);
+        emit ParamChanged("challengeWindow", challengeWindow, value);
+        challengeWindow = value;
     }
 }

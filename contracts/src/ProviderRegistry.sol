@@ -220,6 +220,31 @@ contract ProviderRegistry is AccessControl, ReentrancyGuardTransient {
         return p.registered && p.stake >= params.minProviderStake() && priceOf[provider][modelId] != 0;
     }
 
+    /// @notice An eligible provider of `modelId` priced at most `maxPrice`, other than `skip`,
+    ///         found by walking the model's list from index `seed % length`, at most `maxProbes`
+    ///         entries; `(address(0), 0)` when none is found. Reads only what it probes.
+    function pick(uint64 modelId, uint256 maxPrice, uint256 seed, address skip, uint256 maxProbes)
+        external
+        view
+        returns (address provider, uint256 price)
+    {
+        address[] storage list = _providersOfModel[modelId];
+        uint256 n = list.length;
+        if (n == 0) return (address(0), 0);
+        uint256 probes = n < maxProbes ? n : maxProbes;
+        uint256 minStake = params.minProviderStake();
+        uint256 start = seed % n;
+        for (uint256 i = 0; i < probes; i++) {
+            address candidate = list[(start + i) % n];
+            if (candidate == skip) continue;
+            uint256 quoted = priceOf[candidate][modelId];
+            if (quoted == 0 || quoted > maxPrice) continue;
+            // a listed price implies registration (`setModel` requires it; it is never undone)
+            if (_providers[candidate].stake >= minStake) return (candidate, quoted);
+        }
+        return (address(0), 0);
+    }
+
     function _requireRegistered(address provider) private view returns (Provider storage p) {
         p = _providers[provider];
         if (!p.registered) revert NotRegistered(provider);

@@ -4,6 +4,7 @@ pragma solidity 0.8.30;
 import {InferenceConsumer} from "../sdk/InferenceConsumer.sol";
 import {InferenceCoordinator} from "../InferenceCoordinator.sol";
 import {VerinferTensors} from "../sdk/VerinferTensors.sol";
+import {SafeCast} from "@openzeppelin/contracts/utils/math/SafeCast.sol";
 
 /// @title FraudScoreConsumer
 /// @notice The Solidity SDK's example: asks the `fraud-detect` model to score a transfer's eight
@@ -16,8 +17,13 @@ contract FraudScoreConsumer is InferenceConsumer {
     /// @notice A callback that makes the follow-up request pays for that request too.
     uint32 public constant CHAINING_CALLBACK_GAS = 400_000;
 
-    mapping(uint256 requestId => int256 score) public scoreOf;
-    mapping(uint256 requestId => bool) public answered;
+    /// @dev A score and whether it came, in one slot: the callback writes one new slot.
+    struct Answer {
+        int128 score;
+        bool answered;
+    }
+
+    mapping(uint256 requestId => Answer) private _answers;
     /// @notice For a chained request: the model to run on its score, and the follow-up's id.
     mapping(uint256 requestId => uint64) public chainedModelOf;
     mapping(uint256 requestId => uint256) public followUpOf;
@@ -36,6 +42,13 @@ contract FraudScoreConsumer is InferenceConsumer {
         emit ScoreRequested(requestId);
     }
 
+    /// @notice Scores `features` optimistically: the score arrives only after the challenge
+    ///         window passed unchallenged (or the dispute committee cleared it).
+    function requestScoreOptimistic(int256[] calldata features) external returns (uint256 requestId) {
+        requestId = _request(modelId, VerinferTensors.row("features", features), MODE_OPTIMISTIC, maxFee, CALLBACK_GAS);
+        emit ScoreRequested(requestId);
+    }
+
     /// @notice Scores `features`, then runs `nextModel` on the score (input tensor `x`, [1, 1]).
     function requestChained(int256[] calldata features, uint64 nextModel) external returns (uint256 requestId) {
         requestId = _request(modelId, VerinferTensors.row("features", features), maxFee, CHAINING_CALLBACK_GAS);
@@ -43,10 +56,19 @@ contract FraudScoreConsumer is InferenceConsumer {
         emit ScoreRequested(requestId);
     }
 
+    /// @notice The score request `requestId` received (6-decimal fixed point; 0 before it came).
+    function scoreOf(uint256 requestId) external view returns (int256) {
+        return _answers[requestId].score;
+    }
+
+    /// @notice Whether request `requestId`'s answer has come.
+    function answered(uint256 requestId) external view returns (bool) {
+        return _answers[requestId].answered;
+    }
+
     function _onResult(uint256 requestId, bytes calldata output) internal override {
         int256 score = VerinferTensors.firstValue(output);
-        scoreOf[requestId] = score;
-        answered[requestId] = true;
+        _answers[requestId] = Answer({score: SafeCast.toInt128(score), answered: true});
         emit Scored(requestId, score);
         uint64 next = chainedModelOf[requestId];
         if (next != 0) {

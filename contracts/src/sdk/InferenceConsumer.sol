@@ -9,6 +9,10 @@ import {InferenceCoordinator} from "../InferenceCoordinator.sol";
 ///         arrive in `_onResult`, and only the coordinator can deliver them. Fund the contract's
 ///         deposit with `coordinator.depositFor(address(thisContract), amount)`.
 abstract contract InferenceConsumer is IInferenceConsumer {
+    /// @notice Verification modes (the coordinator's constants).
+    uint8 internal constant MODE_NONE = 0;
+    uint8 internal constant MODE_OPTIMISTIC = 1;
+
     InferenceCoordinator public immutable coordinator;
 
     error OnlyCoordinator(address caller);
@@ -29,7 +33,16 @@ abstract contract InferenceConsumer is IInferenceConsumer {
         internal
         returns (uint256 requestId)
     {
-        return coordinator.requestInference(modelId, input, coordinator.MODE_NONE(), maxFee, callbackGas);
+        return coordinator.requestInference(modelId, input, MODE_NONE, maxFee, callbackGas);
+    }
+
+    /// @notice As `_request`, with a verification `mode`: `MODE_OPTIMISTIC` delivers the answer
+    ///         only after its challenge window passed unchallenged (or a committee cleared it).
+    function _request(uint64 modelId, bytes memory input, uint8 mode, uint96 maxFee, uint32 callbackGas)
+        internal
+        returns (uint256 requestId)
+    {
+        return coordinator.requestInference(modelId, input, mode, maxFee, callbackGas);
     }
 
     /// @notice The output of request `requestId` (canonical tensor bytes).

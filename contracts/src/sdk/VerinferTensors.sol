@@ -21,11 +21,23 @@ library VerinferTensors {
     /// @notice One FP32 tensor `name` of shape [1, values.length] from 6-decimal fixed point.
     function row(string memory name, int256[] memory values) internal pure returns (bytes memory out) {
         bytes memory n = bytes(name);
-        out = abi.encodePacked(
+        bytes memory head = abi.encodePacked(
             "VTN1", _le32(1), _le16(uint16(n.length)), n, FP32, uint8(2), _le64(1), _le64(uint64(values.length))
         );
+        uint256 h = head.length;
+        out = new bytes(h + 4 * values.length);
+        // solhint-disable-next-line no-inline-assembly
+        assembly ("memory-safe") {
+            mcopy(add(out, 32), add(head, 32), h)
+        }
         for (uint256 i = 0; i < values.length; i++) {
-            out = abi.encodePacked(out, _le32(toFloat32(values[i])));
+            bytes4 le = _le32(toFloat32(values[i]));
+            // ascending 32-byte stores: each writes its 4 bytes and zeros the next 28, which the
+            // following element overwrites (past the end is free memory)
+            // solhint-disable-next-line no-inline-assembly
+            assembly ("memory-safe") {
+                mstore(add(add(out, 32), add(h, mul(4, i))), le)
+            }
         }
     }
 
@@ -75,14 +87,16 @@ library VerinferTensors {
         return bits & 0x80000000 != 0 ? -int256(magnitude) : int256(magnitude);
     }
 
-    /// @dev Index of the highest set bit (x > 0), by halving the search range: 8 steps.
+    /// @dev Index of the highest set bit (x > 0), by halving the search range (unrolled).
     function _msb(uint256 x) private pure returns (uint256 r) {
-        for (uint256 step = 128; step > 0; step >>= 1) {
-            if (x >> step != 0) {
-                x >>= step;
-                r += step;
-            }
-        }
+        if (x >= 1 << 128) { x >>= 128; r += 128; }
+        if (x >= 1 << 64) { x >>= 64; r += 64; }
+        if (x >= 1 << 32) { x >>= 32; r += 32; }
+        if (x >= 1 << 16) { x >>= 16; r += 16; }
+        if (x >= 1 << 8) { x >>= 8; r += 8; }
+        if (x >= 1 << 4) { x >>= 4; r += 4; }
+        if (x >= 1 << 2) { x >>= 2; r += 2; }
+        if (x >= 1 << 1) r += 1;
     }
 
     function _slice4(bytes memory b, uint256 at) private pure returns (bytes4 out) {

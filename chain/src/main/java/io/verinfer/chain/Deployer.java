@@ -115,10 +115,24 @@ public final class Deployer {
       throw new ChainException("cannot read SLASHER_ROLE: " + e.getMessage(), e);
     }
     progress.accept("granted DisputeManager the slasher role");
-    deployed(
-        "InferenceCoordinator",
-        InferenceCoordinator.deploy(web3j, admin, unusedGas, token, params, models, providers),
-        addresses);
+    String coordinator =
+        deployed(
+            "InferenceCoordinator",
+            InferenceCoordinator.deploy(
+                web3j, admin, unusedGas, token, params, models, providers, disputes),
+            addresses);
+    admin.send(
+        disputes,
+        DisputeManager.load(disputes, web3j, admin, unusedGas)
+            .setCoordinator(coordinator)
+            .encodeFunctionCall());
+    progress.accept("wired DisputeManager to InferenceCoordinator");
+    admin.send(
+        params,
+        ProtocolParams.load(params, web3j, admin, unusedGas)
+            .addListener(coordinator)
+            .encodeFunctionCall());
+    progress.accept("InferenceCoordinator listens to ProtocolParams changes");
     return new Deployment(
         admin.chainId(),
         rpcUrl,

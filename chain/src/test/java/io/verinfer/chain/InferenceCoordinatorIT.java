@@ -97,7 +97,8 @@ class InferenceCoordinatorIT {
     Requested r = only(sent);
     assertThat(r.ticket().requester()).isEqualTo(consumerAddress);
     assertThat(r.ticket().fee()).isEqualTo(TokenAmount.of(10)); // the Court's price
-    assertThat(coordinator.depositOf(consumerAddress)).isEqualTo(TokenAmount.of(950)); // reserved
+    // the assigned provider's price is reserved, not the maximum
+    assertThat(coordinator.depositOf(consumerAddress)).isEqualTo(TokenAmount.of(990));
     // the features the contract encoded in Solidity decode to the same floats
     Tensor input = CanonicalTensors.decode(r.input()).get(0);
     assertThat(input.name()).isEqualTo("features");
@@ -113,33 +114,15 @@ class InferenceCoordinatorIT {
     assertThat(consumer.scoreOf(BigInteger.valueOf(r.id())).send()).isEqualTo(812_500);
     assertThat(consumer.answered(BigInteger.valueOf(r.id())).send()).isTrue();
     assertThat(coordinator.isPending(r.id())).isFalse();
-    // price 10: 3% fee rounds to 0, royalty 1 to the author, 9 to the provider; 40 back
+    // price 10: 3% fee rounds to 0, royalty 1 to the author (once swept), 9 to the provider
+    assertThat(r.ticket().royalty()).isEqualTo(TokenAmount.of(1));
+    assertThat(r.ticket().protocolFee()).isEqualTo(TokenAmount.ZERO);
     assertThat(coordinator.depositOf(consumerAddress)).isEqualTo(TokenAmount.of(990));
     assertThat(coordinator.earningsOf(r.ticket().provider())).isEqualTo(TokenAmount.of(9));
-    assertThat(coordinator.earningsOf(Actors.address(Actors.AUTHOR_0)))
-        .isEqualTo(TokenAmount.of(1));
-    System.out.printf(
-        "on-chain inference gas: request %s, fulfil %s (callback included), total %s%n",
-        sent.gasUsed(), fulfilled.gasUsed(), sent.gasUsed().add(fulfilled.gasUsed()));
-
-    // a later request and fulfil on warm slots (earnings, counters already written)
-    TxResult laterRequest =
-        court
-            .challenger()
-            .sender()
-            .send(consumerAddress.value(), consumer.requestScore(features()).encodeFunctionCall());
-    Requested later = only(laterRequest);
-    TxResult laterFulfil =
-        court
-            .providerAt(later.ticket().provider())
-            .coordinator()
-            .fulfil(later.id(), later.ticket(), score(0.5f));
-    System.out.printf(
-        "on-chain inference gas, later request: request %s, fulfil %s, total %s%n",
-        laterRequest.gasUsed(),
-        laterFulfil.gasUsed(),
-        laterRequest.gasUsed().add(laterFulfil.gasUsed()));
-
+    Address author = Actors.address(Actors.AUTHOR_0);
+    TokenAmount authorBefore = coordinator.earningsOf(author);
+    coordinator.sweepShares(court.model());
+    assertThat(coordinator.earningsOf(author)).isEqualTo(authorBefore.plus(TokenAmount.of(1)));
     // a second fulfil, and a fulfil by anyone else, are refused
     assertReverts(
         () -> provider.coordinator().fulfil(r.id(), r.ticket(), score(0.1f)), "RequestNotPending");
@@ -186,7 +169,7 @@ class InferenceCoordinatorIT {
         CanonicalTensors.encode(List.of(Tensor.ofFloats("x", new long[] {1, 1}, new float[] {1})));
     Requested r =
         requester.coordinator().request(court.model(), input, 0, TokenAmount.of(20), 50_000);
-    assertThat(coordinator.depositOf(requester.account())).isEqualTo(TokenAmount.of(80));
+    assertThat(coordinator.depositOf(requester.account())).isEqualTo(TokenAmount.of(90));
     assertReverts(() -> coordinator.reassign(r.id(), r.ticket(), input), "NotExpired");
     assertReverts(() -> requester.coordinator().cancel(r.id(), r.ticket()), "NotExpired");
     long timeout = r.ticket().deadline().getEpochSecond() - SharedDevnet.latestTimestamp();
@@ -232,21 +215,26 @@ class InferenceCoordinatorIT {
         () -> facade.request(model, input, 0, TokenAmount.of(20), 1_000), "CallbackGasTooLow");
     assertReverts(
         () -> facade.request(model, input, 7, TokenAmount.of(20), 50_000), "UnsupportedMode");
-    assertReverts(
-        () -> facade.request(model, input, 0, TokenAmount.of(101), 50_000), "InsufficientDeposit");
     assertThat(coordinator.depositOf(requester.account())).isEqualTo(TokenAmount.of(100));
+    var poor = actors.consumer(1);
+    poor.token().approve(coordinator.address(), TokenAmount.of(5));
+    poor.coordinator().depositFor(poor.account(), TokenAmount.of(5));
+    assertReverts(
+        () -> poor.coordinator().request(model, input, 0, TokenAmount.of(20), 50_000),
+        "InsufficientDeposit");
+    assertThat(coordinator.depositOf(poor.account())).isEqualTo(TokenAmount.of(5));
 
     Requested r = facade.request(model, input, 0, TokenAmount.of(20), 50_000);
     var outsider = actors.account(Actors.OUTSIDER).coordinator();
     assertReverts(() -> outsider.fulfil(r.id(), r.ticket(), score(1)), "NotAssignedProvider");
     assertThat(coordinator.isPending(r.id())).isTrue();
-    assertThat(coordinator.depositOf(requester.account())).isEqualTo(TokenAmount.of(80));
+    assertThat(coordinator.depositOf(requester.account())).isEqualTo(TokenAmount.of(90));
 
     // a deprecated model takes no new request
     actors.author(0).models().deprecate(model);
     assertReverts(
         () -> facade.request(model, input, 0, TokenAmount.of(20), 50_000),
         "UnknownOrDeprecatedModel");
-    assertThat(coordinator.depositOf(requester.account())).isEqualTo(TokenAmount.of(80));
+    assertThat(coordinator.depositOf(requester.account())).isEqualTo(TokenAmount.of(90));
   }
 }

@@ -12,18 +12,24 @@ import java.math.BigInteger;
 import java.time.Instant;
 import java.util.List;
 import java.util.Objects;
+import java.util.Optional;
+import org.web3j.abi.EventEncoder;
 import org.web3j.protocol.core.methods.response.Log;
 import org.web3j.tx.gas.DefaultGasProvider;
 
 /**
- * InferenceCoordinator: deposits for on-chain requesters, requests, fulfilment by the assigned
- * provider, reassignment and cancellation after a timeout. See the contract's NatSpec.
+ * InferenceCoordinator: deposits for on-chain requesters, requests, answers by the assigned
+ * provider (delivered at once, or proposed for a challenge window in optimistic mode), challenges,
+ * settlement, reassignment and cancellation after a timeout. See the contract's NatSpec.
  */
 public final class InferenceCoordinatorFacade extends ContractFacade {
-  /** How a request is verified before its callback ({@code MODE_NONE}: in the fulfilling tx). */
+  /** The callback comes in the fulfilling transaction. */
   public static final int MODE_NONE = 0;
 
-  /** A pending request as the contract hashed it (carried by its events). */
+  /** The answer waits out a challenge window (or a dispute) before its callback. */
+  public static final int MODE_OPTIMISTIC = 1;
+
+  /** An open request as the contract hashed it (carried by its events). */
   public record Ticket(
       Address requester,
       ModelId model,
@@ -33,16 +39,27 @@ public final class InferenceCoordinatorFacade extends ContractFacade {
       Address provider,
       TokenAmount fee,
       TokenAmount maxFee,
+      TokenAmount royalty,
+      TokenAmount protocolFee,
       Instant deadline,
-      Bytes32 inputHash) {
+      Bytes32 inputHash,
+      Bytes32 outputHash) {
     public Ticket {
       Objects.requireNonNull(requester, "requester");
       Objects.requireNonNull(model, "model");
       Objects.requireNonNull(provider, "provider");
       Objects.requireNonNull(fee, "fee");
       Objects.requireNonNull(maxFee, "maxFee");
+      Objects.requireNonNull(royalty, "royalty");
+      Objects.requireNonNull(protocolFee, "protocolFee");
       Objects.requireNonNull(deadline, "deadline");
       Objects.requireNonNull(inputHash, "inputHash");
+      Objects.requireNonNull(outputHash, "outputHash");
+    }
+
+    /** Whether an optimistic answer has been proposed (its challenge window is running). */
+    public boolean proposed() {
+      return !outputHash.equals(Bytes32.ZERO);
     }
 
     InferenceCoordinator.Ticket struct() {
@@ -55,8 +72,11 @@ public final class InferenceCoordinatorFacade extends ContractFacade {
           provider.value(),
           fee.baseUnits(),
           maxFee.baseUnits(),
+          royalty.baseUnits(),
+          protocolFee.baseUnits(),
           BigInteger.valueOf(deadline.getEpochSecond()),
-          inputHash.bytes());
+          inputHash.bytes(),
+          outputHash.bytes());
     }
 
     static Ticket of(InferenceCoordinator.Ticket t) {
@@ -69,13 +89,31 @@ public final class InferenceCoordinatorFacade extends ContractFacade {
           Address.of(t.provider),
           TokenAmount.of(t.fee),
           TokenAmount.of(t.maxFee),
+          TokenAmount.of(t.royalty),
+          TokenAmount.of(t.protocolFee),
           Instant.ofEpochSecond(t.deadline.longValueExact()),
-          Bytes32.of(t.inputHash));
+          Bytes32.of(t.inputHash),
+          Bytes32.of(t.outputHash));
     }
   }
 
   /** A request (or its reassignment) as its event tells it. */
   public record Requested(long id, Ticket ticket, byte[] input, long block, String txHash) {}
+
+  /** An optimistic answer proposed for its challenge window, as its event tells it. */
+  public record Proposed(long id, Ticket ticket, byte[] output, long block, String txHash) {}
+
+  /** topic0 of {@code InferenceRequested}. */
+  public static final String REQUESTED_TOPIC =
+      EventEncoder.encode(InferenceCoordinator.INFERENCEREQUESTED_EVENT);
+
+  /** topic0 of {@code Reassigned}. */
+  public static final String REASSIGNED_TOPIC =
+      EventEncoder.encode(InferenceCoordinator.REASSIGNED_EVENT);
+
+  /** topic0 of {@code InferenceProposed}. */
+  public static final String PROPOSED_TOPIC =
+      EventEncoder.encode(InferenceCoordinator.INFERENCEPROPOSED_EVENT);
 
   private final InferenceCoordinator binding;
 
@@ -123,22 +161,28 @@ public final class InferenceCoordinatorFacade extends ContractFacade {
 
   /** Every request and reassignment event {@code result} carries (of this contract). */
   public List<Requested> requested(TxResult result) {
-    return result.logs().stream()
-        .filter(l -> l.getAddress().equalsIgnoreCase(address.value()))
-        .flatMap(l -> decode(l).stream())
-        .toList();
+    return ours(result).flatMap(l -> decode(l).stream()).toList();
+  }
+
+  /** Every optimistic proposal {@code result} carries (of this contract). */
+  public List<Proposed> proposed(TxResult result) {
+    return ours(result).flatMap(l -> decodeProposed(l).stream()).toList();
+  }
+
+  private java.util.stream.Stream<Log> ours(TxResult result) {
+    return result.logs().stream().filter(l -> l.getAddress().equalsIgnoreCase(address.value()));
+  }
+
+  private static String topic0(Log log) {
+    return log.getTopics().isEmpty() ? "" : log.getTopics().get(0);
   }
 
   /** A request or reassignment log decoded, or empty for any other log. */
-  public static java.util.Optional<Requested> decode(Log log) {
-    String topic = log.getTopics().isEmpty() ? "" : log.getTopics().get(0);
-    boolean requested =
-        topic.equals(
-            org.web3j.abi.EventEncoder.encode(InferenceCoordinator.INFERENCEREQUESTED_EVENT));
-    boolean reassigned =
-        topic.equals(org.web3j.abi.EventEncoder.encode(InferenceCoordinator.REASSIGNED_EVENT));
-    if (!requested && !reassigned) {
-      return java.util.Optional.empty();
+  public static Optional<Requested> decode(Log log) {
+    String topic = topic0(log);
+    boolean requested = topic.equals(REQUESTED_TOPIC);
+    if (!requested && !topic.equals(REASSIGNED_TOPIC)) {
+      return Optional.empty();
     }
     var values =
         org.web3j.tx.Contract.staticExtractEventParameters(
@@ -147,10 +191,9 @@ public final class InferenceCoordinatorFacade extends ContractFacade {
                 : InferenceCoordinator.REASSIGNED_EVENT,
             log);
     long id = ((BigInteger) values.getIndexedValues().get(0).getValue()).longValueExact();
-    InferenceCoordinator.Ticket t =
-        (InferenceCoordinator.Ticket) values.getNonIndexedValues().get(0);
+    var t = (InferenceCoordinator.Ticket) values.getNonIndexedValues().get(0);
     byte[] input = (byte[]) values.getNonIndexedValues().get(1).getValue();
-    return java.util.Optional.of(
+    return Optional.of(
         new Requested(
             id,
             Ticket.of(t),
@@ -159,9 +202,48 @@ public final class InferenceCoordinatorFacade extends ContractFacade {
             log.getTransactionHash()));
   }
 
-  /** Delivers {@code output} for request {@code id} as its assigned provider. */
+  /** An {@code InferenceProposed} log decoded, or empty for any other log. */
+  public static Optional<Proposed> decodeProposed(Log log) {
+    if (!topic0(log).equals(PROPOSED_TOPIC)) {
+      return Optional.empty();
+    }
+    var values =
+        org.web3j.tx.Contract.staticExtractEventParameters(
+            InferenceCoordinator.INFERENCEPROPOSED_EVENT, log);
+    long id = ((BigInteger) values.getIndexedValues().get(0).getValue()).longValueExact();
+    var t = (InferenceCoordinator.Ticket) values.getNonIndexedValues().get(0);
+    byte[] output = (byte[]) values.getNonIndexedValues().get(1).getValue();
+    return Optional.of(
+        new Proposed(
+            id,
+            Ticket.of(t),
+            output,
+            log.getBlockNumber().longValueExact(),
+            log.getTransactionHash()));
+  }
+
+  /**
+   * Answers request {@code id} as its assigned provider: delivered at once ({@link #MODE_NONE}), or
+   * proposed for the challenge window ({@link #MODE_OPTIMISTIC}).
+   */
   public TxResult fulfil(long id, Ticket ticket, byte[] output) {
     return tx(binding.fulfil(BigInteger.valueOf(id), ticket.struct(), output));
+  }
+
+  /**
+   * Challenges a proposed answer within its window ({@code ticket} from the proposal); takes the
+   * dispute bond (approve it to the DisputeManager first).
+   *
+   * @return the dispute's id
+   */
+  public long challenge(long id, Ticket ticket, byte[] input, byte[] output) {
+    tx(binding.challenge(BigInteger.valueOf(id), ticket.struct(), input, output));
+    return disputeOf(id);
+  }
+
+  /** Ends an optimistic request after its window or its dispute (anyone may). */
+  public TxResult settle(long id, Ticket ticket, byte[] output) {
+    return tx(binding.settle(BigInteger.valueOf(id), ticket.struct(), output));
   }
 
   public TxResult reassign(long id, Ticket ticket, byte[] input) {
@@ -172,12 +254,22 @@ public final class InferenceCoordinatorFacade extends ContractFacade {
     return tx(binding.cancel(BigInteger.valueOf(id), ticket.struct()));
   }
 
+  /** Moves a model's accrued royalty and protocol fees into their owners' earnings. */
+  public TxResult sweepShares(ModelId model) {
+    return tx(binding.sweepShares(BigInteger.valueOf(model.value())));
+  }
+
   public TxResult claimEarnings() {
     return tx(binding.claimEarnings());
   }
 
   public boolean isPending(long id) {
     return call(binding.isPending(BigInteger.valueOf(id)));
+  }
+
+  /** The dispute opened over request {@code id}'s proposed answer, or 0. */
+  public long disputeOf(long id) {
+    return call(binding.disputeOf(BigInteger.valueOf(id))).longValueExact();
   }
 
   public long requestCount() {

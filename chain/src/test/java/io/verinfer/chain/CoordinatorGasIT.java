@@ -1,0 +1,115 @@
+package io.verinfer.chain;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.verinfer.chain.bindings.FraudScoreConsumer;
+import io.verinfer.chain.facade.InferenceCoordinatorFacade;
+import io.verinfer.chain.facade.InferenceCoordinatorFacade.Requested;
+import io.verinfer.chain.testing.Actors;
+import io.verinfer.chain.testing.Court;
+import io.verinfer.chain.testing.GasProfile;
+import io.verinfer.chain.testing.SharedDevnet;
+import io.verinfer.chain.tx.TxResult;
+import io.verinfer.protocol.Address;
+import io.verinfer.protocol.CanonicalTensors;
+import io.verinfer.protocol.Tensor;
+import io.verinfer.protocol.TokenAmount;
+import java.math.BigInteger;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.web3j.tx.gas.DefaultGasProvider;
+
+/**
+ * Gas of one on-chain inference in steady state (every provider has earned before, the model's
+ * shares slot is in use): the {@code FraudScoreConsumer} example requests a score (its eight
+ * features encoded to tensor bytes in Solidity) and the assigned provider fulfils with a callback
+ * that decodes the score and stores it in a new slot. Prints the figures {@code bench/README.md}
+ * quotes, with where the gas went ({@link GasProfile}); asserts only what must hold whatever the
+ * gas: the score arrived.
+ */
+class CoordinatorGasIT {
+  private static final int WARM_UP = 10;
+  private static final int MEASURED = 5;
+
+  private String snapshot;
+  private Actors actors;
+  private Court court;
+  private InferenceCoordinatorFacade coordinator;
+
+  @BeforeEach
+  void setUp() {
+    snapshot = SharedDevnet.snapshot();
+    actors = new Actors();
+    court = new Court(actors, "gas-" + System.nanoTime());
+    coordinator = actors.admin().coordinator();
+  }
+
+  @AfterEach
+  void tearDown() {
+    actors.close();
+    SharedDevnet.revert(snapshot);
+  }
+
+  @Test
+  void requestAndFulfilInSteadyState() throws Exception {
+    var owner = court.challenger();
+    FraudScoreConsumer consumer =
+        FraudScoreConsumer.deploy(
+                owner.web3j(),
+                owner.sender(),
+                new DefaultGasProvider(),
+                coordinator.address().value(),
+                BigInteger.valueOf(court.model().value()),
+                BigInteger.valueOf(50))
+            .send();
+    Address consumerAddress = Address.of(consumer.getContractAddress());
+    owner.token().approve(coordinator.address(), TokenAmount.of(1_000_000));
+    owner.coordinator().depositFor(consumerAddress, TokenAmount.of(100_000));
+    List<BigInteger> features =
+        Arrays.stream(new long[] {120_500_000, 22_000_000, 3_000_000, -35_250_000, 3, 4, 1, 0})
+            .mapToObj(BigInteger::valueOf)
+            .toList();
+    byte[] score =
+        CanonicalTensors.encode(
+            List.of(Tensor.ofFloats("probabilities", new long[] {1, 1}, new float[] {0.75f})));
+
+    List<long[]> rounds = new ArrayList<>();
+    TxResult lastRequest = null;
+    TxResult lastFulfil = null;
+    for (int i = 0; i < WARM_UP + MEASURED; i++) {
+      TxResult sent =
+          owner
+              .sender()
+              .send(consumerAddress.value(), consumer.requestScore(features).encodeFunctionCall());
+      Requested r = coordinator.requested(sent).get(0);
+      TxResult fulfilled =
+          court.providerAt(r.ticket().provider()).coordinator().fulfil(r.id(), r.ticket(), score);
+      assertThat(consumer.scoreOf(BigInteger.valueOf(r.id())).send()).isEqualTo(750_000);
+      if (i >= WARM_UP) {
+        rounds.add(
+            new long[] {sent.gasUsed().longValueExact(), fulfilled.gasUsed().longValueExact()});
+        lastRequest = sent;
+        lastFulfil = fulfilled;
+      }
+    }
+    long request = median(rounds, 0);
+    long fulfil = median(rounds, 1);
+    System.out.printf(
+        "on-chain inference gas (steady state, median of %d): request %d, fulfil %d (callback"
+            + " storing one new slot included), total %d%n",
+        MEASURED, request, fulfil, request + fulfil);
+    System.out.println("  request: " + GasProfile.of(lastRequest.hash()).summary());
+    System.out.print(GasProfile.of(lastRequest.hash()).detail());
+    System.out.println("  fulfil:  " + GasProfile.of(lastFulfil.hash()).summary());
+    System.out.print(GasProfile.of(lastFulfil.hash()).detail());
+  }
+
+  private static long median(List<long[]> rounds, int column) {
+    long[] values = rounds.stream().mapToLong(r -> r[column]).sorted().toArray();
+    return values[values.length / 2];
+  }
+}

@@ -1,0 +1,135 @@
+// SPDX-License-Identifier: Apache-2.0
+pragma solidity 0.8.30;
+
+/// @title CoordinatorRecords
+/// @notice What `InferenceCoordinator` records about requests and money, and how anyone reads it:
+///         the ticket, the storage, the events and the errors. The rules are in
+///         `InferenceCoordinator`.
+abstract contract CoordinatorRecords {
+    /// @notice The callback comes in the fulfilling transaction.
+    uint8 public constant MODE_NONE = 0;
+    /// @notice The answer is proposed, may be challenged for `challengeWindow`, and reaches the
+    ///         callback only unchallenged or cleared by the dispute committee.
+    uint8 public constant MODE_OPTIMISTIC = 1;
+    uint32 public constant MIN_CALLBACK_GAS = 5_000;
+    uint32 public constant MAX_CALLBACK_GAS = 2_500_000;
+    uint256 public constant MAX_PROBES = 16;
+    uint8 public constant MAX_ASSIGNMENTS = 3;
+
+    /// @notice Everything about one open request; only its hash is stored. `fee` is the
+    ///         assigned provider's price, reserved from the requester's deposit, of which
+    ///         `royalty` goes to the model's author and `protocolFee` to the treasury (fixed when
+    ///         the provider is assigned). `deadline` is when the provider must have answered, or,
+    ///         once an optimistic answer is proposed (`outputHash` set), when its challenge
+    ///         window closes.
+    struct Ticket {
+        address requester;
+        uint64 modelId;
+        uint32 callbackGasLimit;
+        uint8 mode;
+        uint8 assignments;
+        address provider;
+        uint96 fee;
+        uint96 maxFee;
+        uint96 royalty;
+        uint96 protocolFee;
+        uint40 deadline;
+        bytes32 inputHash;
+        bytes32 outputHash;
+    }
+
+    /// @notice Royalties and protocol fees earned on a model, not yet swept to their owners, and
+    ///         how many answers the model has delivered here (which also keeps the slot from ever
+    ///         returning to zero, so an answer always writes a used slot).
+    struct Shares {
+        uint112 royalty;
+        uint112 protocolFee;
+        uint32 answers;
+    }
+
+    /// @dev One slot every request reads and writes: the request counter and the copy of the
+    ///      `ProtocolParams` numbers a request needs (refreshed on every change of them).
+    struct Config {
+        uint64 requestCount;
+        uint64 requestTimeout;
+        uint32 maxRequestBytes;
+        uint64 challengeWindow;
+        uint16 protocolFeeBps;
+    }
+
+    Config internal _config;
+    mapping(uint256 id => bytes32) public ticketHashOf;
+    mapping(address requester => uint256) public depositOf;
+    mapping(address account => uint256) public earningsOf;
+    mapping(uint64 modelId => Shares) public sharesOf;
+    /// @notice The dispute opened over request `id`'s optimistic answer (0: none).
+    mapping(uint256 id => uint256 disputeId) public disputeOf;
+
+    event Deposited(address indexed requester, address indexed payer, uint256 amount, uint256 balance);
+    event Withdrawn(address indexed requester, uint256 amount);
+    event InferenceRequested(uint256 indexed id, address indexed provider, Ticket ticket, bytes input);
+    event Reassigned(uint256 indexed id, address indexed provider, Ticket ticket, bytes input);
+    event InferenceProposed(uint256 indexed id, address indexed provider, Ticket ticket, bytes output);
+    event Challenged(uint256 indexed id, uint256 indexed disputeId, address indexed challenger);
+    event InferenceFulfilled(uint256 indexed id, address indexed provider, bytes32 outputHash, bool callbackSucceeded);
+    event InferenceRejected(uint256 indexed id, uint256 indexed disputeId, uint256 refund);
+    event RequestCancelled(uint256 indexed id, uint256 refund);
+    event SharesSwept(uint64 indexed modelId, address author, uint256 royalty, address treasury, uint256 protocolFee);
+    event EarningsClaimed(address indexed account, uint256 amount);
+    event ConfigSynced(uint64 requestTimeout, uint32 maxRequestBytes, uint64 challengeWindow, uint16 protocolFeeBps);
+
+    error ZeroAmount();
+    error InsufficientDeposit(address requester, uint256 needed, uint256 available);
+    error UnknownOrDeprecatedModel(uint64 modelId);
+    error InputTooLarge(uint256 size, uint256 max);
+    error EmptyInput();
+    error CallbackGasTooLow(uint32 given, uint32 min);
+    error CallbackGasTooHigh(uint32 given, uint32 max);
+    error UnsupportedMode(uint8 mode);
+    error NoProviderAtFee(uint64 modelId, uint96 maxFee);
+    error RequestNotPending(uint256 id);
+    error NotAssignedProvider(address caller, address provider);
+    error RequestExpired(uint256 id, uint40 deadline);
+    error NotExpired(uint256 id, uint40 deadline);
+    error TooManyAssignments(uint256 id);
+    error NotRequester(address caller, address requester);
+    error InsufficientGasForCallback(uint256 left, uint256 needed);
+    error NothingToClaim();
+    error InputMismatch(uint256 id);
+    error OutputMismatch(uint256 id);
+    error AlreadyAnswered(uint256 id);
+    error NotProposed(uint256 id);
+    error ChallengeWindowOpen(uint256 id, uint40 closesAt);
+    error ChallengeWindowClosed(uint256 id, uint40 closedAt);
+    error AlreadyChallenged(uint256 id, uint256 disputeId);
+    error DisputeUnresolved(uint256 id, uint256 disputeId);
+
+    function requestCount() external view returns (uint256) {
+        return _config.requestCount;
+    }
+
+    /// @notice The copy of the protocol numbers requests use.
+    function config()
+        external
+        view
+        returns (uint64 requestTimeout, uint32 maxRequestBytes, uint64 challengeWindow, uint16 protocolFeeBps)
+    {
+        Config memory c = _config;
+        return (c.requestTimeout, c.maxRequestBytes, c.challengeWindow, c.protocolFeeBps);
+    }
+
+    /// @notice Whether request `id` is still open (waiting for its answer or its settlement).
+    function isPending(uint256 id) external view returns (bool) {
+        return ticketHashOf[id] != bytes32(0);
+    }
+
+    /// @notice The hash a ticket is stored as.
+    function ticketHash(Ticket memory t) public pure returns (bytes32) {
+        return keccak256(abi.encode(t));
+    }
+
+    function _requirePending(uint256 id, Ticket calldata t) internal view {
+        bytes32 stored = ticketHashOf[id];
+        if (stored == bytes32(0) || stored != keccak256(abi.encode(t))) revert RequestNotPending(id);
+    }
+}
