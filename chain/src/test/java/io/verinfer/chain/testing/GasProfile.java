@@ -20,6 +20,7 @@ public final class GasProfile {
   private final Map<Integer, Long> byDepth = new TreeMap<>();
   private final Map<String, Long> byDepthGroup = new TreeMap<>();
   private long executed;
+  private long intrinsic;
 
   /** The trace response; its result is a map with "structLogs". */
   public static final class TraceResponse extends Response<Map<String, Object>> {}
@@ -47,6 +48,14 @@ public final class GasProfile {
       List<Map<String, Object>> steps = (List<Map<String, Object>>) r.getResult().get("structLogs");
       GasProfile p = new GasProfile();
       p.add(steps);
+      String data =
+          SharedDevnet.web3j()
+              .ethGetTransactionByHash(txHash)
+              .send()
+              .getTransaction()
+              .orElseThrow()
+              .getInput();
+      p.intrinsic = intrinsic(org.web3j.utils.Numeric.hexStringToByteArray(data));
       return p;
     } catch (IOException e) {
       throw new IllegalStateException("trace failed", e);
@@ -99,6 +108,20 @@ public final class GasProfile {
     };
   }
 
+  /** 21,000 plus 16 per non-zero and 4 per zero calldata byte (no access list, no creation). */
+  static long intrinsic(byte[] calldata) {
+    long gas = 21_000;
+    for (byte b : calldata) {
+      gas += b == 0 ? 4 : 16;
+    }
+    return gas;
+  }
+
+  /** The transaction's intrinsic cost: what it pays before executing anything. */
+  public long intrinsic() {
+    return intrinsic;
+  }
+
   /** Gas executed (not counting the intrinsic cost nor refunds). */
   public long executed() {
     return executed;
@@ -117,7 +140,9 @@ public final class GasProfile {
     byGroup.forEach((k, v) -> parts.add(k + " " + v));
     List<String> depths = new ArrayList<>();
     byDepth.forEach((k, v) -> depths.add("d" + k + " " + v));
-    return "executed "
+    return "intrinsic "
+        + intrinsic
+        + ", executed "
         + executed
         + " ["
         + String.join(", ", parts)
