@@ -37,7 +37,8 @@ public final class ContractErrors {
           "InferenceCoordinator");
 
   /** Example contracts dapps deploy themselves; bundled so their reverts decode too. */
-  public static final List<String> EXAMPLES = List.of("FraudScoreConsumer");
+  public static final List<String> EXAMPLES =
+      List.of("FraudScoreConsumer", "DynamicFeePool", "TestToken");
 
   private static final String ERROR_STRING_SELECTOR = "0x08c379a0";
   private static final String PANIC_SELECTOR = "0x4e487b71";
