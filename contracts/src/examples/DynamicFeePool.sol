@@ -41,7 +41,10 @@ import {VerinferTensors} from "../sdk/VerinferTensors.sol";
 ///         the pool rounds it to the nearest whole basis point (halves up) and clamps it to
 ///         [minFeeBps, maxFeeBps], the bounds it enforces whatever the model says: a negative fee
 ///         becomes minFeeBps, an absurd one maxFeeBps. An output that is not a finite float in
-///         canonical tensor bytes (NaN, ±∞, garbage) leaves the fee unchanged. The callback never
+///         canonical tensor bytes (NaN, ±∞, garbage) leaves the fee unchanged. A dead band keeps
+///         the fee from churning on noise: the new fee is applied only when it differs from the
+///         current one by at least `feeStepBps` (the model's answers within one market regime
+///         spread by a few basis points; regimes are 5, 15, 30, 60 and 100 bps apart). The callback never
 ///         reverts, so a bad answer cannot leave a request pending.
 contract DynamicFeePool is InferenceConsumer, ReentrancyGuardTransient {
     using SafeERC20 for IERC20;
@@ -63,6 +66,7 @@ contract DynamicFeePool is InferenceConsumer, ReentrancyGuardTransient {
     uint32 public immutable callbackGas;
     uint16 public immutable minFeeBps;
     uint16 public immutable maxFeeBps;
+    uint16 public immutable feeStepBps;
 
     uint16 public feeBps;
     uint256 public reserve0;
@@ -117,7 +121,8 @@ contract DynamicFeePool is InferenceConsumer, ReentrancyGuardTransient {
         uint32 callbackGas_,
         uint16 minFeeBps_,
         uint16 maxFeeBps_,
-        uint16 initialFeeBps
+        uint16 initialFeeBps,
+        uint16 feeStepBps_
     ) InferenceConsumer(coordinator_) {
         if (address(token0_) == address(0) || address(token1_) == address(0) || address(token0_) == address(token1_)) {
             revert InvalidTokens(address(token0_), address(token1_));
@@ -132,6 +137,7 @@ contract DynamicFeePool is InferenceConsumer, ReentrancyGuardTransient {
         callbackGas = callbackGas_;
         minFeeBps = minFeeBps_;
         maxFeeBps = maxFeeBps_;
+        feeStepBps = feeStepBps_;
         feeBps = initialFeeBps;
     }
 
@@ -238,7 +244,9 @@ contract DynamicFeePool is InferenceConsumer, ReentrancyGuardTransient {
         pendingRequest = 0;
         try this.decodeFee(output) returns (int256 raw) {
             uint16 previous = feeBps;
-            uint16 applied = _clampFee(raw);
+            uint16 candidate = _clampFee(raw);
+            uint16 distance = candidate > previous ? candidate - previous : previous - candidate;
+            uint16 applied = distance >= feeStepBps ? candidate : previous;
             feeBps = applied;
             emit FeeUpdated(requestId, raw, previous, applied);
         } catch {

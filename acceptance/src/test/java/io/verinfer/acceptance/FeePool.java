@@ -35,7 +35,8 @@ final class FeePool {
       long callbackGas,
       int minFeeBps,
       int maxFeeBps,
-      int initialFeeBps) {}
+      int initialFeeBps,
+      int feeStepBps) {}
 
   private final VerinferChain owner;
   private final DynamicFeePool pool;
@@ -70,7 +71,8 @@ final class FeePool {
                 BigInteger.valueOf(terms.callbackGas()),
                 BigInteger.valueOf(terms.minFeeBps()),
                 BigInteger.valueOf(terms.maxFeeBps()),
-                BigInteger.valueOf(terms.initialFeeBps()))
+                BigInteger.valueOf(terms.initialFeeBps()),
+                BigInteger.valueOf(terms.feeStepBps()))
             .send();
     FeePool fp = new FeePool(owner, pool, t0, t1);
     for (String token : List.of(t0, t1)) {
