@@ -6,15 +6,21 @@ import io.verinfer.chain.devnet.DevAccounts;
 import io.verinfer.chain.testing.Actors;
 import io.verinfer.chain.testing.SharedDevnet;
 import io.verinfer.chain.testing.TcpProxy;
+import io.verinfer.chain.tx.ReceiptPoller;
 import io.verinfer.chain.tx.RetryPolicy;
+import io.verinfer.chain.tx.TransactionSender;
 import io.verinfer.chain.tx.TxResult;
 import io.verinfer.protocol.Address;
 import io.verinfer.protocol.TokenAmount;
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.math.BigInteger;
 import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
@@ -91,6 +97,55 @@ class TransactionSenderIT {
     long nonce = nonceOf(first);
     first.token().transfer(recipient, TokenAmount.of(1)); // cached nonce is stale: must recover
     assertThat(nonceOf(first)).isEqualTo(nonce + 1);
+  }
+
+  @Test
+  void submitRecordsTheHashBeforeBroadcastingAndUsesTheGivenGas() throws Exception {
+    VerinferChain sender = actors.consumer(0);
+    Address recipient = Actors.address(Actors.OUTSIDER);
+    String data =
+        org.web3j.abi.FunctionEncoder.encode(
+            new org.web3j.abi.datatypes.Function(
+                "transfer",
+                List.of(
+                    new org.web3j.abi.datatypes.Address(recipient.value()),
+                    new org.web3j.abi.datatypes.generated.Uint256(5)),
+                List.of()));
+    BigInteger minGas = BigInteger.valueOf(300_000); // far above a transfer's estimate
+    BigInteger maxFee = BigInteger.valueOf(50_000_000_000L);
+    BigInteger tip = BigInteger.valueOf(2_000_000_000L);
+    List<String> knownBeforeBroadcast = new ArrayList<>();
+    List<TransactionSender.Signed> recorded = new ArrayList<>();
+    String hash =
+        sender
+            .sender()
+            .submit(
+                sender.token().address().value(),
+                data,
+                new TransactionSender.GasOptions(minGas, maxFee, tip),
+                signed -> {
+                  recorded.add(signed);
+                  try {
+                    sender
+                        .web3j()
+                        .ethGetTransactionByHash(signed.hash())
+                        .send()
+                        .getTransaction()
+                        .ifPresent(tx -> knownBeforeBroadcast.add(tx.getHash()));
+                  } catch (IOException e) {
+                    throw new UncheckedIOException(e);
+                  }
+                });
+    assertThat(recorded).extracting(TransactionSender.Signed::hash).containsExactly(hash);
+    assertThat(knownBeforeBroadcast).isEmpty();
+    var receipt =
+        new ReceiptPoller(sender.web3j(), Duration.ofSeconds(30)).waitForTransactionReceipt(hash);
+    assertThat(receipt.isStatusOK()).isTrue();
+    var tx = sender.web3j().ethGetTransactionByHash(hash).send().getTransaction().orElseThrow();
+    assertThat(tx.getGas()).isEqualTo(minGas);
+    assertThat(tx.getMaxFeePerGas()).isEqualTo(maxFee);
+    assertThat(tx.getMaxPriorityFeePerGas()).isEqualTo(tip);
+    assertThat(tx.getNonce()).isEqualTo(recorded.get(0).nonce());
   }
 
   @Test

@@ -5,6 +5,8 @@ import io.verinfer.node.NodeServer;
 import io.verinfer.node.ProviderNode;
 import io.verinfer.node.disputes.DutySettings;
 import io.verinfer.node.faults.FaultInjection;
+import io.verinfer.node.onchain.GasPolicy;
+import io.verinfer.node.onchain.OnchainSettings;
 import io.verinfer.runtime.EngineConfig;
 import io.verinfer.runtime.packs.DemoPacks;
 import java.nio.file.Path;
@@ -150,7 +152,9 @@ public final class NodeCommand implements Callable<Integer> {
                   100,
                   Duration.ofSeconds(5)));
       paidSettings =
-          paidSettings.withCommitteeDuty(committeeDuty(file.committeeDuty(), ledger, base));
+          paidSettings
+              .withCommitteeDuty(committeeDuty(file.committeeDuty(), ledger, base))
+              .withOnchainRequests(onchainRequests(file.onchainRequests(), ledger, base));
     }
     if (unpaid) {
       Deployment d = chain.deployment();
@@ -219,6 +223,55 @@ public final class NodeCommand implements Callable<Integer> {
       return DutySettings.off();
     }
     return keys.state() == null ? defaults : defaults.withStateFile(base.resolve(keys.state()));
+  }
+
+  /**
+   * The config file's {@code onchainRequests}: on unless {@code enabled} is false, the defaults of
+   * {@link OnchainSettings#besideLedger} for every key left out.
+   */
+  static OnchainSettings onchainRequests(
+      NodeConfigFile.OnchainRequests keys, Path ledger, Path base) {
+    OnchainSettings settings = OnchainSettings.besideLedger(ledger);
+    if (keys == null) {
+      return settings;
+    }
+    if (Boolean.FALSE.equals(keys.enabled())) {
+      return OnchainSettings.off();
+    }
+    try {
+      if (keys.state() != null) {
+        settings = settings.withStateFile(base.resolve(keys.state()));
+      }
+      if (keys.confirmations() != null) {
+        settings = settings.withConfirmations(keys.confirmations());
+      }
+      if (keys.deadlineMarginSeconds() != null) {
+        settings = settings.withDeadlineMargin(Duration.ofSeconds(keys.deadlineMarginSeconds()));
+      }
+      GasPolicy gas = settings.gas();
+      gas =
+          new GasPolicy(
+              keys.gasOverhead() != null ? keys.gasOverhead() : gas.baseOverhead(),
+              keys.gasMargin() != null ? keys.gasMargin() : gas.margin(),
+              keys.maxGasPriceGwei() != null
+                  ? wei(keys.maxGasPriceGwei(), "onchainRequests.maxGasPriceGwei")
+                  : gas.maxGasPrice(),
+              keys.priorityFeeGwei() != null
+                  ? wei(keys.priorityFeeGwei(), "onchainRequests.priorityFeeGwei")
+                  : gas.priorityFee());
+      return settings.withGas(gas);
+    } catch (IllegalArgumentException e) {
+      throw new UserError("onchainRequests: " + e.getMessage(), e);
+    }
+  }
+
+  private static java.math.BigInteger wei(java.math.BigDecimal gwei, String field) {
+    try {
+      return gwei.movePointRight(9).toBigIntegerExact();
+    } catch (ArithmeticException e) {
+      throw new UserError(
+          field + " must be a whole number of wei (9 decimals at most), got " + gwei);
+    }
   }
 
   /** The config file's {@code faults}, refused unless the node's chain is the devnet. */

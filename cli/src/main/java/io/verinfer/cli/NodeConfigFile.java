@@ -3,6 +3,7 @@ package io.verinfer.cli;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
+import java.math.BigDecimal;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
@@ -24,7 +25,10 @@ import java.util.Map;
  *   "settleAboveUnits": "1000000000000000000",
  *   "settleAfterSeconds": 600,
  *   "faults": {"corruptFraction": 0.25, "seed": 42},  // devnet only: see below
- *   "committeeDuty": {"enabled": true, "state": "provider/disputes.db"}
+ *   "committeeDuty": {"enabled": true, "state": "provider/disputes.db"},
+ *   "onchainRequests": {"enabled": true, "state": "provider/onchain.db", "confirmations": 2,
+ *                       "maxGasPriceGwei": 100, "priorityFeeGwei": 1, "gasOverhead": 200000,
+ *                       "gasMargin": 50000, "deadlineMarginSeconds": 30}
  * }
  * }</pre>
  *
@@ -33,6 +37,17 @@ import java.util.Map;
  * drawn node casts no vote and is slashed the non-reveal penalty. {@code committeeDuty.state}
  * (default {@code <ledger>-disputes.db} beside the ledger) keeps each vote and salt between commit
  * and reveal; keep it with the ledger.
+ *
+ * <p>{@code onchainRequests.enabled} (default true) makes the node answer the
+ * InferenceCoordinator's requests assigned to it: it runs the model and fulfils before the
+ * deadline. {@code state} (default {@code <ledger>-onchain.db} beside the ledger) records every
+ * request seen and every fulfilment sent, so a restart never fulfils twice; keep it with the
+ * ledger. {@code confirmations} (default 2) is how deep a request's block must be before the node
+ * acts. Gas: the limit is at least {@code gasOverhead} (default 200,000) + the request's callback
+ * gas × 64/63 + {@code gasMargin} (default 50,000); the node waits while base fee + {@code
+ * priorityFeeGwei} (default 1) is above {@code maxGasPriceGwei} (default 100) and never pays more
+ * per gas; it sends nothing in the last {@code deadlineMarginSeconds} (default 30) before a
+ * deadline.
  *
  * <p>{@code faults.corruptFraction} (0 to 1, default 0) makes the node corrupt that share of its
  * answers, chosen by draws seeded with {@code faults.seed} (default 0; the same seed and order of
@@ -58,13 +73,25 @@ public record NodeConfigFile(
     Long settleAfterSeconds,
     Integer maxBatch,
     Faults faults,
-    CommitteeDuty committeeDuty) {
+    CommitteeDuty committeeDuty,
+    OnchainRequests onchainRequests) {
 
   /** {@code "faults": {"corruptFraction": 0.25, "seed": 42}}; both optional. */
   public record Faults(Double corruptFraction, Long seed) {}
 
   /** {@code "committeeDuty": {"enabled": true, "state": "disputes.db"}}; both optional. */
   public record CommitteeDuty(Boolean enabled, String state) {}
+
+  /** {@code "onchainRequests": {...}}; every key optional (see above). */
+  public record OnchainRequests(
+      Boolean enabled,
+      String state,
+      Long confirmations,
+      BigDecimal maxGasPriceGwei,
+      BigDecimal priorityFeeGwei,
+      Long gasOverhead,
+      Long gasMargin,
+      Long deadlineMarginSeconds) {}
 
   static NodeConfigFile read(Path file) {
     try {

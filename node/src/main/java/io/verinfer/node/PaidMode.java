@@ -7,6 +7,8 @@ import io.verinfer.node.disputes.DutySettings;
 import io.verinfer.node.disputes.Reexecutor;
 import io.verinfer.node.ledger.SqliteVoucherLedger;
 import io.verinfer.node.metrics.NodeMetrics;
+import io.verinfer.node.onchain.OnchainSettings;
+import io.verinfer.node.onchain.RequestWatcher;
 import io.verinfer.node.payment.DepositView;
 import io.verinfer.node.payment.Settler;
 import io.verinfer.node.payment.VoucherGate;
@@ -16,6 +18,7 @@ import io.verinfer.protocol.Cid;
 import io.verinfer.protocol.LocalKeySigner;
 import io.verinfer.protocol.ModelId;
 import io.verinfer.protocol.TokenAmount;
+import io.verinfer.runtime.InferenceEngine;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.Map;
@@ -40,6 +43,7 @@ final class PaidMode implements AutoCloseable {
   private final PaidSettings settings;
   private WithdrawalWatcher watcher;
   private CommitteeDuty duty;
+  private RequestWatcher requests;
 
   PaidMode(PaidSettings settings) {
     this.settings = settings;
@@ -142,6 +146,30 @@ final class PaidMode implements AutoCloseable {
     progress.accept("committee duty on (votes and salts kept in " + dutySettings.stateFile() + ")");
   }
 
+  /**
+   * Starts fulfilling on-chain requests unless the settings turn it off or the deployment has no
+   * InferenceCoordinator; call after {@link #announce}, once the node's models are offered.
+   */
+  void startOnchainRequests(
+      InferenceEngine engine, NodeMetrics metrics, Consumer<String> progress) {
+    OnchainSettings onchain = settings.onchainRequests();
+    if (!onchain.enabled()) {
+      progress.accept("on-chain requests off: requests assigned to this node will time out");
+      return;
+    }
+    if (!settings.deployment().contracts().containsKey("InferenceCoordinator")) {
+      progress.accept("on-chain requests off: this deployment has no InferenceCoordinator");
+      return;
+    }
+    requests = RequestWatcher.start(chain, engine, this::servedName, onchain, metrics);
+    progress.accept("on-chain requests on (state kept in " + onchain.stateFile() + ")");
+  }
+
+  /** The on-chain request watcher, when it runs. */
+  Optional<RequestWatcher> onchainRequests() {
+    return Optional.ofNullable(requests);
+  }
+
   /** The committee duty, when it runs. */
   Optional<CommitteeDuty> committeeDuty() {
     return Optional.ofNullable(duty);
@@ -176,6 +204,9 @@ final class PaidMode implements AutoCloseable {
 
   @Override
   public void close() {
+    if (requests != null) {
+      requests.close();
+    }
     if (duty != null) {
       duty.close();
     }

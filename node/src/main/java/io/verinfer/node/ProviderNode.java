@@ -28,10 +28,10 @@ import org.slf4j.LoggerFactory;
 /**
  * Composition root of a provider node: model store, engine, the packs it serves, text pipelines,
  * metrics and the HTTP server, and with {@link Config#paid()} its wallet, stake, on-chain offers,
- * voucher ledger, settler and committee duty in disputes. {@link Config#unpaid()} serves every call
- * free (the CLI allows it on a devnet only), with or without a wallet. {@link Config#faults()}
- * corrupts a fraction of the answers for demos and tests of verification; it is refused unless the
- * node's chain is the devnet.
+ * voucher ledger, settler, committee duty in disputes and on-chain request watcher. {@link
+ * Config#unpaid()} serves every call free (the CLI allows it on a devnet only), with or without a
+ * wallet. {@link Config#faults()} corrupts a fraction of the answers for demos and tests of
+ * verification; it is refused unless the node's chain is the devnet.
  */
 public final class ProviderNode implements AutoCloseable {
   /**
@@ -181,6 +181,13 @@ public final class ProviderNode implements AutoCloseable {
         close();
         throw new IllegalStateException("cannot start the committee duty: " + e.getMessage(), e);
       }
+      try {
+        paid.startOnchainRequests(engine, metrics, progress);
+      } catch (RuntimeException e) {
+        close();
+        throw new IllegalStateException(
+            "cannot start the on-chain request watcher: " + e.getMessage(), e);
+      }
     }
     if (config.faults().active()) {
       LOG.warn(
@@ -269,6 +276,11 @@ public final class ProviderNode implements AutoCloseable {
   /** The committee duty in disputes, when the node is paid and the duty is on. */
   public java.util.Optional<io.verinfer.node.disputes.CommitteeDuty> committeeDuty() {
     return paid == null ? java.util.Optional.empty() : paid.committeeDuty();
+  }
+
+  /** The on-chain request watcher, when the node is paid and the watcher is on. */
+  public java.util.Optional<io.verinfer.node.onchain.RequestWatcher> onchainRequests() {
+    return paid == null ? java.util.Optional.empty() : paid.onchainRequests();
   }
 
   /** The payment side, when the node takes vouchers. */

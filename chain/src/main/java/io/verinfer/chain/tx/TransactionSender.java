@@ -9,6 +9,7 @@ import java.math.BigInteger;
 import java.time.Duration;
 import java.util.Locale;
 import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.web3j.crypto.Credentials;
@@ -136,11 +137,67 @@ public final class TransactionSender extends TransactionManager {
     return rpc("eth_getCode", web3j.ethGetCode(contractAddress, block));
   }
 
+  /**
+   * What one transaction may spend on gas (see {@link #submit(String, String, GasOptions,
+   * Consumer)}): a gas limit of at least {@code minGasLimit} (the estimate plus the usual headroom
+   * when that is more), and the EIP-1559 fee caps as given.
+   */
+  public record GasOptions(
+      BigInteger minGasLimit, BigInteger maxFeePerGas, BigInteger maxPriorityFeePerGas) {
+    public GasOptions {
+      if (minGasLimit == null || minGasLimit.signum() < 0) {
+        throw new IllegalArgumentException("minGasLimit must be >= 0, got " + minGasLimit);
+      }
+      if (maxFeePerGas == null || maxFeePerGas.signum() <= 0) {
+        throw new IllegalArgumentException("maxFeePerGas must be positive, got " + maxFeePerGas);
+      }
+      if (maxPriorityFeePerGas == null
+          || maxPriorityFeePerGas.signum() < 0
+          || maxPriorityFeePerGas.compareTo(maxFeePerGas) > 0) {
+        throw new IllegalArgumentException(
+            "maxPriorityFeePerGas must be 0.." + maxFeePerGas + ", got " + maxPriorityFeePerGas);
+      }
+    }
+  }
+
+  /** A signed transaction about to be broadcast: its hash and the nonce it uses. */
+  public record Signed(String hash, BigInteger nonce) {}
+
+  /**
+   * Estimates (a revert surfaces as a {@link ContractRevertException} and nothing is sent), signs
+   * with {@code gas}, hands the hash and nonce to {@code beforeBroadcast}, and only then
+   * broadcasts; returns the hash without waiting for the transaction to be mined. A caller that
+   * records the hash durably in {@code beforeBroadcast} always has on record every transaction that
+   * reached the chain. If {@code beforeBroadcast} throws, nothing is broadcast. It may be called
+   * again with another hash when the node rejects the nonce and the transaction is signed anew.
+   */
+  public String submit(String to, String data, GasOptions gas, Consumer<Signed> beforeBroadcast) {
+    return submit(
+            to,
+            data,
+            BigInteger.ZERO,
+            java.util.Objects.requireNonNull(gas, "gas"),
+            java.util.Objects.requireNonNull(beforeBroadcast, "beforeBroadcast"))
+        .getTransactionHash();
+  }
+
   private EthSendTransaction submit(String to, String data, BigInteger value) {
+    return submit(to, data, value, null, signed -> {});
+  }
+
+  private EthSendTransaction submit(
+      String to, String data, BigInteger value, GasOptions gas, Consumer<Signed> beforeBroadcast) {
     String target = to == null || to.isEmpty() ? null : to;
     BigInteger gasLimit = estimateGas(target, data, value);
     BigInteger tip = DEFAULT_TIP;
-    BigInteger maxFee = baseFee().shiftLeft(1).add(tip);
+    BigInteger maxFee;
+    if (gas == null) {
+      maxFee = baseFee().shiftLeft(1).add(tip);
+    } else {
+      gasLimit = gasLimit.max(gas.minGasLimit());
+      tip = gas.maxPriorityFeePerGas();
+      maxFee = gas.maxFeePerGas();
+    }
     sendLock.lock();
     try {
       for (int resync = 0; ; resync++) {
@@ -151,6 +208,7 @@ public final class TransactionSender extends TransactionManager {
         String signed =
             Numeric.toHexString(TransactionEncoder.signMessage(tx, chainId, credentials));
         String hash = Hash.sha3(signed);
+        beforeBroadcast.accept(new Signed(hash, nonce));
         SendOutcome outcome = sendRaw(signed, hash);
         if (outcome == SendOutcome.ACCEPTED) {
           nextNonce = nonce.add(BigInteger.ONE);

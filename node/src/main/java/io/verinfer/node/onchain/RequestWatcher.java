@@ -1,0 +1,307 @@
+package io.verinfer.node.onchain;
+
+import io.verinfer.chain.LogWatcher;
+import io.verinfer.chain.VerinferChain;
+import io.verinfer.chain.bindings.InferenceCoordinator;
+import io.verinfer.chain.facade.InferenceCoordinatorFacade;
+import io.verinfer.chain.facade.InferenceCoordinatorFacade.Requested;
+import io.verinfer.node.metrics.NodeMetrics;
+import io.verinfer.protocol.Address;
+import io.verinfer.protocol.ModelId;
+import io.verinfer.runtime.InferenceEngine;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Function;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.web3j.protocol.core.methods.response.Log;
+import org.web3j.tx.gas.DefaultGasProvider;
+
+/**
+ * A paid node's part in on-chain requests: when the InferenceCoordinator assigns it a request
+ * ({@code InferenceRequested}, or {@code Reassigned} after another provider stayed silent), it runs
+ * the model on its own engine and fulfils before the deadline; the contract pays it and calls the
+ * requester back. See the contract's NatSpec for the rules.
+ *
+ * <p>A {@link LogWatcher} follows both events, filtered on this node's address, once they are
+ * {@link OnchainSettings#confirmations()} deep, from the deployment's first block (or the saved
+ * cursor), and records every assignment in the {@link SqliteRequestStore} before the cursor moves
+ * on: a node that was down when it was assigned a request still answers it if there is time. A
+ * request for a model this node does not serve, or in a mode other than {@code MODE_NONE}, is
+ * recorded as skipped. Every {@link OnchainSettings#pollInterval()} each open assignment takes a
+ * step ({@link FulfilSteps}): check it is still pending and not too close to its deadline, check
+ * the price of gas ({@link GasPolicy}), run the model ({@link ModelRunner}), record the signed
+ * fulfilment's hash, broadcast it, and follow it until it is mined. A failing step backs off
+ * (doubling from the poll interval up to 30 s); every loop is bounded.
+ *
+ * <p>The fee: the contract assigns a request only at the provider's own on-chain price (at most the
+ * requester's {@code maxFee}), so the node has no fee to check; it reads only the ticket's
+ * provider, model, mode, deadline, requester and callback gas, and passes the ticket back as the
+ * event carried it.
+ */
+public final class RequestWatcher implements AutoCloseable {
+  private static final Logger LOG = LoggerFactory.getLogger(RequestWatcher.class);
+
+  /** Most steps one assignment takes per tick (seen → sent → done). */
+  private static final int MAX_STEPS_PER_TICK = 3;
+
+  /** Longest pause before retrying an assignment whose step failed. */
+  private static final Duration MAX_BACKOFF = Duration.ofSeconds(30);
+
+  private final Address me;
+  private final Address coordinator;
+  private final ModelRunner runner;
+  private final SqliteRequestStore store;
+  private final OnchainSettings settings;
+  private final Clock clock;
+  private final ScheduledThreadPoolExecutor scheduler;
+  private final LogWatcher watcher;
+  private final FulfilSteps steps;
+  private final Map<String, Retry> retries = new HashMap<>(); // watcher thread only
+  private final NodeMetrics.Counter seen;
+  private final NodeMetrics.Counter skipped;
+  private volatile boolean closed;
+
+  private record Retry(int failures, Instant notBefore) {}
+
+  RequestWatcher(
+      VerinferChain chain,
+      RequestChain requests,
+      ModelRunner runner,
+      SqliteRequestStore store,
+      OnchainSettings settings,
+      NodeMetrics metrics,
+      Clock clock) {
+    this.me = chain.account();
+    this.coordinator = chain.coordinator().address();
+    this.runner = Objects.requireNonNull(runner, "runner");
+    this.store = Objects.requireNonNull(store, "store");
+    this.settings = Objects.requireNonNull(settings, "settings");
+    this.clock = Objects.requireNonNull(clock, "clock");
+    // its own thread: a model run or an RPC outage must not hold up the settler or the duty
+    this.scheduler =
+        new ScheduledThreadPoolExecutor(
+            1,
+            r -> {
+              Thread t = Executors.defaultThreadFactory().newThread(r);
+              t.setName("onchain-requests-" + me.value().substring(0, 10));
+              t.setDaemon(true);
+              return t;
+            });
+    scheduler.setExecuteExistingDelayedTasksAfterShutdownPolicy(false);
+    LogWatcher.Config config =
+        LogWatcher.Config.of(
+                List.of(coordinator.value()),
+                List.of(
+                    List.of(RequestEvent.REQUESTED_TOPIC, RequestEvent.REASSIGNED_TOPIC),
+                    List.of(),
+                    List.of(RequestEvent.providerTopic(me))),
+                settings.confirmations())
+            .withStartBlock(chain.deployment().deployedAtBlock())
+            .withTiming(settings.pollInterval(), MAX_BACKOFF);
+    this.watcher =
+        new LogWatcher(
+            chain.web3j(),
+            config,
+            store.cursor("InferenceRequested@" + coordinator.value()),
+            this::onAssigned,
+            scheduler);
+    InferenceCoordinator binding =
+        InferenceCoordinator.load(
+            coordinator.value(), chain.web3j(), chain.sender(), new DefaultGasProvider());
+    this.steps =
+        new FulfilSteps(
+            requests,
+            binding,
+            runner,
+            store,
+            settings,
+            clock,
+            FulfilSteps.Metrics.registerIn(metrics));
+    this.seen =
+        metrics.counter(
+            "verinfer_onchain_requests_seen_total",
+            "On-chain requests assigned to this node (a reassignment counts again)");
+    this.skipped =
+        metrics.counter(
+            "verinfer_onchain_skipped_total",
+            "On-chain requests assigned to this node that it does not answer (model not served,"
+                + " mode not handled)");
+    metrics.counter(
+        "verinfer_onchain_log_poll_failures_total",
+        "Polls for InferenceRequested / Reassigned events that failed (RPC errors)",
+        watcher::failedPolls);
+    metrics.gauge(
+        "verinfer_onchain_open",
+        "On-chain requests assigned to this node and not finished yet",
+        () -> store.open().size());
+  }
+
+  /**
+   * Opens the state file and starts watching and fulfilling on the watcher's own thread.
+   *
+   * @param engine the node's engine, the one its HTTP API runs
+   * @param servedName the served name of an on-chain model id, if this node serves it
+   */
+  public static RequestWatcher start(
+      VerinferChain chain,
+      InferenceEngine engine,
+      Function<ModelId, Optional<String>> servedName,
+      OnchainSettings settings,
+      NodeMetrics metrics) {
+    if (!settings.enabled()) {
+      throw new IllegalArgumentException("the request watcher is turned off in its settings");
+    }
+    SqliteRequestStore store = new SqliteRequestStore(settings.stateFile());
+    RequestWatcher watcher;
+    try {
+      watcher =
+          new RequestWatcher(
+              chain,
+              new LiveRequestChain(chain),
+              new ModelRunner(engine, servedName),
+              store,
+              settings,
+              metrics,
+              Clock.systemUTC());
+    } catch (RuntimeException e) {
+      store.close();
+      throw e;
+    }
+    watcher.start();
+    return watcher;
+  }
+
+  void start() {
+    LOG.info(
+        "on-chain requests on for {}: watching InferenceCoordinator {} from block {}, {}"
+            + " confirmations",
+        me,
+        coordinator,
+        watcher.nextBlock(),
+        settings.confirmations());
+    watcher.start();
+    long pause = settings.pollInterval().toMillis();
+    scheduler.scheduleWithFixedDelay(this::tickQuietly, pause, pause, TimeUnit.MILLISECONDS);
+  }
+
+  /** The assignments' state: for tests. */
+  SqliteRequestStore store() {
+    return store;
+  }
+
+  private void onAssigned(Log log) {
+    RequestEvent event = RequestEvent.of(log);
+    Requested r = event.requested();
+    if (!r.ticket().provider().equals(me)) {
+      return; // the topic filter should have left it out
+    }
+    String skip = null;
+    if (r.ticket().mode() != InferenceCoordinatorFacade.MODE_NONE) {
+      // TODO: the optimistic mode: fulfil, then `settle` once its challenge window closed
+      skip = "mode " + r.ticket().mode() + " is not handled yet (only MODE_NONE)";
+    } else if (!runner.serves(r.ticket().model())) {
+      skip = "this node does not serve model " + r.ticket().model().value();
+    }
+    Assignment.State state = skip == null ? Assignment.State.SEEN : Assignment.State.SKIPPED;
+    if (!store.add(event, state, skip)) {
+      return; // delivered again after a restart
+    }
+    seen.inc();
+    if (skip != null) {
+      skipped.inc();
+      LOG.warn("request {} assigned to this node, skipped: {}", r.id(), skip);
+      return;
+    }
+    LOG.info(
+        "request {} {} this node at its price: model {}, {} input bytes, callback gas {},"
+            + " requester {}, deadline {} (block {})",
+        r.id(),
+        event.reassignment() ? "reassigned to" : "assigned to",
+        r.ticket().model().value(),
+        r.input().length,
+        r.ticket().callbackGasLimit(),
+        r.ticket().requester(),
+        r.ticket().deadline(),
+        r.block());
+  }
+
+  private void tickQuietly() {
+    try {
+      tick();
+    } catch (RuntimeException e) {
+      LOG.warn("on-chain request tick failed; trying again in {}", settings.pollInterval(), e);
+    }
+  }
+
+  /** One pass over the open assignments, on the watcher thread. */
+  synchronized void tick() {
+    Instant wall = clock.instant();
+    for (Assignment open : store.open()) {
+      if (closed) {
+        return;
+      }
+      Retry retry = retries.get(open.key());
+      if (retry != null && wall.isBefore(retry.notBefore())) {
+        continue;
+      }
+      try {
+        // Bounded: each step either moves the assignment on or returns false.
+        for (int i = 0; i < MAX_STEPS_PER_TICK && !closed; i++) {
+          if (!steps.step(store.get(open.key()).orElseThrow())) {
+            break;
+          }
+        }
+        retries.remove(open.key());
+      } catch (RuntimeException e) {
+        int failures = retry == null ? 1 : retry.failures() + 1;
+        Duration pause = backoff(failures);
+        retries.put(open.key(), new Retry(failures, wall.plus(pause)));
+        LOG.warn(
+            "request {}: step failed ({} in a row), trying again in {}: {}",
+            open.requestId(),
+            failures,
+            pause,
+            e.toString());
+        LOG.debug("request {} step failure", open.requestId(), e);
+      }
+    }
+  }
+
+  private Duration backoff(int failures) {
+    Duration pause = settings.pollInterval().multipliedBy(1L << Math.min(failures - 1, 16));
+    return pause.compareTo(MAX_BACKOFF) > 0 ? MAX_BACKOFF : pause;
+  }
+
+  /**
+   * Stops watching and fulfilling; a step in progress may finish first, for up to 30 seconds. Then
+   * closes the state file.
+   */
+  @Override
+  public void close() {
+    closed = true;
+    watcher.close();
+    scheduler.shutdown();
+    try {
+      if (!scheduler.awaitTermination(30, TimeUnit.SECONDS)) {
+        scheduler.shutdownNow();
+        scheduler.awaitTermination(5, TimeUnit.SECONDS);
+      }
+    } catch (InterruptedException e) {
+      scheduler.shutdownNow();
+      Thread.currentThread().interrupt();
+    }
+    synchronized (this) {
+      store.close();
+    }
+  }
+}

@@ -1,0 +1,384 @@
+package io.verinfer.node.onchain;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.verinfer.chain.Deployment;
+import io.verinfer.chain.VerinferChain;
+import io.verinfer.chain.bindings.FraudScoreConsumer;
+import io.verinfer.chain.bindings.InferenceCoordinator.InferenceFulfilledEventResponse;
+import io.verinfer.chain.devnet.DevAccounts;
+import io.verinfer.chain.facade.InferenceCoordinatorFacade;
+import io.verinfer.chain.facade.InferenceCoordinatorFacade.Requested;
+import io.verinfer.chain.facade.ModelRegistryFacade;
+import io.verinfer.chain.testing.Actors;
+import io.verinfer.chain.testing.SharedDevnet;
+import io.verinfer.chain.testing.TcpProxy;
+import io.verinfer.node.NodeServer;
+import io.verinfer.node.PaidSettings;
+import io.verinfer.node.ProviderNode;
+import io.verinfer.node.disputes.DutySettings;
+import io.verinfer.node.metrics.PrometheusText;
+import io.verinfer.node.onchain.Assignment.State;
+import io.verinfer.node.payment.Settler;
+import io.verinfer.protocol.Address;
+import io.verinfer.protocol.Bytes32;
+import io.verinfer.protocol.CanonicalTensors;
+import io.verinfer.protocol.Cid;
+import io.verinfer.protocol.ModelId;
+import io.verinfer.protocol.Tensor;
+import io.verinfer.protocol.TokenAmount;
+import io.verinfer.runtime.EngineConfig;
+import io.verinfer.runtime.ModelManifest;
+import io.verinfer.runtime.packs.train.BuildPacks;
+import java.math.BigDecimal;
+import java.math.BigInteger;
+import java.math.RoundingMode;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+import java.util.function.BooleanSupplier;
+import java.util.function.UnaryOperator;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestMethodOrder;
+import org.junit.jupiter.api.io.TempDir;
+import org.web3j.tx.gas.DefaultGasProvider;
+
+/**
+ * A real paid provider node serving the real {@code fraud-detect} model on the shared devnet
+ * answers on-chain requests with nobody driving it: a contract's request and its callback, a stop
+ * and restart on the same state between seeing a request and answering it (and between sending the
+ * answer and its mining), and an RPC outage during which requests arrive. The node is the model's
+ * only provider, so every request is assigned to it; it acts one confirmation deep.
+ */
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
+class OnchainFulfilIT {
+  @TempDir static Path dir;
+  private static final int PROVIDER = Actors.PROVIDER_0;
+  private static final Address ME = Actors.address(PROVIDER);
+  private static final TokenAmount PRICE = TokenAmount.of(2_000);
+  private static final TokenAmount MAX_FEE = TokenAmount.of(5_000);
+  private static final Duration WAIT = Duration.ofSeconds(60);
+  private static final long[] FEATURES_MICROS = {
+    250_500_000, 2_000_000, 4_000_000, 35_250_000, 3_000_000, 12_000_000, 0, 1_000_000
+  };
+  private static final byte[] INPUT =
+      CanonicalTensors.encode(
+          List.of(
+              Tensor.ofFloats(
+                  "features", new long[] {1, 8}, new float[] {120, 22, 2, 35, 3, 400, 1, 0})));
+
+  private static String snapshot;
+  private static Actors actors;
+  private static Path pack;
+  private static ModelId model;
+  private static int port;
+  private static VerinferChain requester;
+  private static ChainRecord record;
+  private static ProviderNode node;
+
+  @BeforeAll
+  static void publishAndStart() throws Exception {
+    snapshot = SharedDevnet.snapshot();
+    actors = new Actors();
+    pack = BuildPacks.build("fraud-detect", dir.resolve("packs"));
+    ModelManifest manifest = ModelManifest.read(pack);
+    model =
+        actors
+            .author(0)
+            .models()
+            .publish(
+                new ModelRegistryFacade.Publication(
+                    Cid.of(Files.readAllBytes(manifest.modelFile(pack))),
+                    "onnx",
+                    manifest.schemaHash(),
+                    TokenAmount.of(10),
+                    manifest.tolerancePpm()));
+    try (ServerSocket free = new ServerSocket(0)) {
+      port = free.getLocalPort(); // one endpoint for every restart: no updateEndpoint transaction
+    }
+    requester = actors.consumer(0);
+    InferenceCoordinatorFacade coordinator = requester.coordinator();
+    requester.token().approve(coordinator.address(), TokenAmount.of(1_000_000));
+    coordinator.depositFor(requester.account(), TokenAmount.of(100_000));
+    record =
+        new ChainRecord(coordinator.address(), SharedDevnet.get().deployment().deployedAtBlock());
+    node = start(SharedDevnet.get().deployment(), s -> s);
+  }
+
+  @AfterEach
+  void automineBackOn() {
+    ChainRecord.automine(true);
+  }
+
+  @AfterAll
+  static void stopAll() {
+    if (node != null) {
+      node.close();
+    }
+    if (actors != null) {
+      actors.close();
+    }
+    if (snapshot != null) {
+      SharedDevnet.revert(snapshot);
+    }
+  }
+
+  /** Starts (or restarts, on the same state) the provider node, one confirmation deep. */
+  private static ProviderNode start(Deployment deployment, UnaryOperator<OnchainSettings> tweak) {
+    Path ledger = dir.resolve("node").resolve("ledger.db");
+    OnchainSettings onchain =
+        OnchainSettings.besideLedger(ledger)
+            .withPollInterval(Duration.ofMillis(200))
+            .withConfirmations(1);
+    PaidSettings paid =
+        new PaidSettings(
+                deployment,
+                DevAccounts.account(PROVIDER),
+                ledger,
+                Map.of(),
+                PRICE,
+                new Settler.Policy(
+                    TokenAmount.ofTokens("1"), Duration.ofHours(1), 100, Duration.ofHours(1)))
+            .withCommitteeDuty(DutySettings.off())
+            .withOnchainRequests(tweak.apply(onchain));
+    return ProviderNode.start(
+        new ProviderNode.Config(
+            dir.resolve("node").resolve("store"),
+            List.of(pack),
+            new NodeServer.Options("127.0.0.1", port, 16L << 20),
+            EngineConfig.defaults(),
+            false,
+            paid),
+        s -> {});
+  }
+
+  private static void restart(Deployment deployment, UnaryOperator<OnchainSettings> tweak) {
+    node.close();
+    node = null;
+    node = start(deployment, tweak);
+  }
+
+  private static SqliteRequestStore store() {
+    return node.onchainRequests().orElseThrow().store();
+  }
+
+  private static List<State> states(long id) {
+    return store().ofRequest(id).stream().map(Assignment::state).toList();
+  }
+
+  private static double metric(String series) {
+    return PrometheusText.parse(node.metrics().scrape()).getOrDefault(series, 0.0);
+  }
+
+  private static void await(String what, BooleanSupplier done) throws InterruptedException {
+    Instant deadline = Instant.now().plus(WAIT);
+    while (!done.getAsBoolean()) {
+      if (Instant.now().isAfter(deadline)) {
+        throw new AssertionError("not within " + WAIT + ": " + what);
+      }
+      Thread.sleep(100);
+    }
+  }
+
+  private static Requested requestAsEoa() {
+    return requester.coordinator().request(model, INPUT, 0, MAX_FEE, 50_000);
+  }
+
+  /** The one fulfilment of request {@code id} on the chain, from this node, and its block. */
+  private static InferenceFulfilledEventResponse fulfilledOnce(long id) {
+    List<InferenceFulfilledEventResponse> all = record.fulfilments(id);
+    assertThat(all).hasSize(1);
+    assertThat(Address.of(all.get(0).provider)).isEqualTo(ME);
+    return all.get(0);
+  }
+
+  @Test
+  @Order(1)
+  void aContractsRequestIsAnsweredByCallbackWithTheScoreTheEngineComputes() throws Exception {
+    VerinferChain owner = actors.consumer(1);
+    InferenceCoordinatorFacade coordinator = owner.coordinator();
+    FraudScoreConsumer consumer =
+        FraudScoreConsumer.deploy(
+                owner.web3j(),
+                owner.sender(),
+                new DefaultGasProvider(),
+                coordinator.address().value(),
+                BigInteger.valueOf(model.value()),
+                MAX_FEE.baseUnits())
+            .send();
+    Address consumerAddress = Address.of(consumer.getContractAddress());
+    owner.token().approve(coordinator.address(), TokenAmount.of(1_000_000));
+    coordinator.depositFor(consumerAddress, TokenAmount.of(100_000));
+    TokenAmount earningsBefore = coordinator.earningsOf(ME);
+
+    List<BigInteger> features =
+        Arrays.stream(FEATURES_MICROS).mapToObj(BigInteger::valueOf).toList();
+    long sentAt = System.nanoTime();
+    Requested r =
+        coordinator
+            .requested(
+                owner
+                    .sender()
+                    .send(
+                        consumerAddress.value(),
+                        consumer.requestScore(features).encodeFunctionCall()))
+            .get(0);
+    assertThat(r.ticket().provider()).isEqualTo(ME);
+    // one confirmation: the node leaves the request alone while its block is the head
+    Thread.sleep(1_500);
+    assertThat(states(r.id())).isEmpty();
+    SharedDevnet.mine();
+    await(
+        "the consumer's callback",
+        () -> call(() -> consumer.answered(BigInteger.valueOf(r.id())).send()));
+    long millis = (System.nanoTime() - sentAt) / 1_000_000;
+
+    // what the node's own engine computes for the features the contract encoded
+    List<Tensor> input = CanonicalTensors.decode(r.input());
+    float[] expected = new float[FEATURES_MICROS.length];
+    for (int i = 0; i < expected.length; i++) {
+      expected[i] = (float) (FEATURES_MICROS[i] / 1e6);
+    }
+    assertThat(input.get(0).toFloats()).containsExactly(expected);
+    List<Tensor> local = node.engine().infer("fraud-detect", input);
+    float p = local.get(0).toFloats()[0];
+    BigInteger micros =
+        new BigDecimal(p).movePointRight(6).setScale(0, RoundingMode.DOWN).toBigIntegerExact();
+    assertThat(consumer.scoreOf(BigInteger.valueOf(r.id())).send()).isEqualTo(micros);
+
+    InferenceFulfilledEventResponse fulfilled = fulfilledOnce(r.id());
+    assertThat(fulfilled.callbackSucceeded).isTrue();
+    assertThat(Bytes32.of(fulfilled.outputHash)).isEqualTo(CanonicalTensors.hash(local));
+    assertThat(coordinator.isPending(r.id())).isFalse();
+    assertThat(coordinator.earningsOf(ME).compareTo(earningsBefore)).isPositive();
+    assertThat(states(r.id())).containsExactly(State.DONE);
+    assertThat(metric("verinfer_onchain_fulfilled_total")).isEqualTo(1.0);
+    assertThat(metric("verinfer_onchain_requests_seen_total")).isEqualTo(1.0);
+    long fulfilBlock = fulfilled.log.getBlockNumber().longValueExact();
+    List<ChainRecord.Sent> sent = record.sentToCoordinator(ME, r.block());
+    assertThat(sent).hasSize(1).allMatch(ChainRecord.Sent::succeeded);
+    System.out.printf(
+        "on-chain request %d: score %s (p = %s) requested in block %d, confirmed in %d, fulfilled"
+            + " in %d (%d blocks after the request), %d ms from request to callback; fulfil gas"
+            + " used %s (callback limit %d, the node's gas limit floor %s)%n",
+        r.id(),
+        micros,
+        p,
+        r.block(),
+        r.block() + 1,
+        fulfilBlock,
+        fulfilBlock - r.block(),
+        millis,
+        sent.get(0).gasUsed(),
+        r.ticket().callbackGasLimit(),
+        GasPolicy.defaults().minGasLimit(r.ticket().callbackGasLimit()));
+  }
+
+  @Test
+  @Order(2)
+  void aRequestSeenBeforeAStopIsFulfilledOnceAfterTheRestart() throws Exception {
+    // gas dearer than the node's cap: it records the request and waits
+    restart(
+        SharedDevnet.get().deployment(),
+        s -> s.withGas(GasPolicy.defaults().withMaxGasPrice(BigInteger.ONE)));
+    Requested r = requestAsEoa();
+    SharedDevnet.mine();
+    await("request " + r.id() + " seen", () -> states(r.id()).equals(List.of(State.SEEN)));
+    await("a gas wait", () -> metric("verinfer_onchain_gas_waits_total") >= 1);
+    assertThat(record.sentToCoordinator(ME, r.block())).isEmpty();
+
+    restart(SharedDevnet.get().deployment(), s -> s);
+    await("request " + r.id() + " done", () -> states(r.id()).equals(List.of(State.DONE)));
+    InferenceFulfilledEventResponse fulfilled = fulfilledOnce(r.id());
+    List<ChainRecord.Sent> sent = record.sentToCoordinator(ME, r.block());
+    assertThat(sent).hasSize(1).allMatch(ChainRecord.Sent::succeeded);
+    assertThat(sent.get(0).hash()).isEqualTo(fulfilled.log.getTransactionHash());
+    assertThat(store().ofRequest(r.id()).get(0).fulfilTx()).isEqualTo(sent.get(0).hash());
+  }
+
+  @Test
+  @Order(3)
+  void aStopBetweenSendingAndMiningNeitherLosesNorRepeatsTheFulfilment() throws Exception {
+    Requested r = requestAsEoa();
+    ChainRecord.automine(false); // the fulfilment will wait in the pool until the test mines
+    long nonceBefore = record.pendingNonce(ME);
+    SharedDevnet.mine(); // the request's confirmation
+    await("the fulfilment sent", () -> states(r.id()).equals(List.of(State.SENT)));
+    String tx = store().ofRequest(r.id()).get(0).fulfilTx();
+    assertThat(record.pendingNonce(ME)).isEqualTo(nonceBefore + 1);
+
+    restart(SharedDevnet.get().deployment(), s -> s);
+    Thread.sleep(2_000); // ten polls of the restarted node with its fulfilment still in the pool
+    assertThat(states(r.id())).containsExactly(State.SENT);
+    assertThat(store().ofRequest(r.id()).get(0).fulfilTx()).isEqualTo(tx);
+    assertThat(record.pendingNonce(ME)).isEqualTo(nonceBefore + 1); // nothing else sent
+
+    SharedDevnet.mine();
+    await("request " + r.id() + " done", () -> states(r.id()).equals(List.of(State.DONE)));
+    assertThat(fulfilledOnce(r.id()).log.getTransactionHash()).isEqualTo(tx);
+    assertThat(record.sentToCoordinator(ME, r.block()))
+        .hasSize(1)
+        .allMatch(ChainRecord.Sent::succeeded);
+    assertThat(store().ofRequest(r.id()).get(0).attempts()).isEqualTo(1);
+  }
+
+  @Test
+  @Order(4)
+  void requestsThatArriveDuringAnRpcOutageAreFulfilledOnceTheRpcIsBack() throws Exception {
+    Deployment direct = SharedDevnet.get().deployment();
+    try (TcpProxy proxy = new TcpProxy(direct.rpcUrl().getPort()).start()) {
+      restart(direct.withRpcUrl(URI.create("http://127.0.0.1:" + proxy.port() + "/")), s -> s);
+      proxy.stop();
+      long outageStart = System.nanoTime();
+      Requested first = requestAsEoa();
+      Requested second = requestAsEoa();
+      SharedDevnet.mine();
+      Thread.sleep(3_000);
+      assertThat(states(first.id())).isEmpty();
+      assertThat(requester.coordinator().isPending(first.id())).isTrue();
+      double failedPolls = metric("verinfer_onchain_log_poll_failures_total");
+      assertThat(failedPolls).isPositive();
+
+      proxy.start();
+      long backAt = System.nanoTime();
+      await(
+          "both requests done",
+          () ->
+              states(first.id()).equals(List.of(State.DONE))
+                  && states(second.id()).equals(List.of(State.DONE)));
+      long catchUp = (System.nanoTime() - backAt) / 1_000_000;
+      fulfilledOnce(first.id());
+      fulfilledOnce(second.id());
+      assertThat(record.sentToCoordinator(ME, first.block()))
+          .hasSize(2)
+          .allMatch(ChainRecord.Sent::succeeded);
+      System.out.printf(
+          "RPC outage of %d ms: %.0f failed log polls; both requests fulfilled %d ms after the RPC"
+              + " came back%n",
+          (backAt - outageStart) / 1_000_000, failedPolls, catchUp);
+    }
+  }
+
+  private interface Call {
+    boolean get() throws Exception;
+  }
+
+  private static boolean call(Call call) {
+    try {
+      return call.get();
+    } catch (Exception e) {
+      throw new IllegalStateException(e);
+    }
+  }
+}
