@@ -11,7 +11,6 @@ import org.web3j.abi.FunctionEncoder;
 import org.web3j.abi.TypeEncoder;
 import org.web3j.abi.datatypes.DynamicBytes;
 import org.web3j.abi.datatypes.generated.Uint256;
-import org.web3j.abi.datatypes.generated.Uint64;
 import org.web3j.crypto.Hash;
 import org.web3j.protocol.Web3j;
 import org.web3j.protocol.core.methods.response.Log;
@@ -91,8 +90,11 @@ final class OnchainEvents {
             ME.value(),
             BigInteger.TEN,
             BigInteger.valueOf(50),
+            BigInteger.ONE,
+            BigInteger.ZERO,
             BigInteger.valueOf(s.deadline().getEpochSecond()),
-            Bytes32.keccak256(s.input()).bytes());
+            Bytes32.keccak256(s.input()).bytes(),
+            new byte[32]);
     String data = FunctionEncoder.encodeConstructor(List.of(ticket, new DynamicBytes(s.input())));
     Log log = new Log();
     log.setAddress(COORDINATOR);
@@ -100,8 +102,7 @@ final class OnchainEvents {
         List.of(
             s.reassigned() ? RequestEvent.REASSIGNED_TOPIC : RequestEvent.REQUESTED_TOPIC,
             "0x" + TypeEncoder.encode(new Uint256(s.id())),
-            RequestEvent.providerTopic(ME),
-            "0x" + TypeEncoder.encode(new Uint64(s.model().value()))));
+            RequestEvent.providerTopic(ME)));
     log.setData("0x" + data);
     log.setTransactionHash(Hash.sha3String("request " + s.id() + " at " + s.block()));
     log.setLogIndex(Numeric.toHexStringWithPrefix(BigInteger.ONE));
