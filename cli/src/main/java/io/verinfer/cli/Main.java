@@ -18,6 +18,7 @@ import picocli.CommandLine.Command;
       ConsumerCommands.Withdraw.class,
       ConsumerCommands.Infer.class,
       ConsumerCommands.Usage.class,
+      OnchainCommand.class,
       DoctorCommand.class,
       CommandLine.HelpCommand.class
     })
