@@ -171,6 +171,19 @@ public final class PaidPathLoad {
       boolean unpaid,
       TokenAmount price,
       io.verinfer.node.faults.FaultInjection faults) {
+    return provider(devnet, work, pack, account, unpaid, price, faults, p -> p);
+  }
+
+  /** As above, with the paid settings adjusted by {@code adjust} (for example the watcher's). */
+  static ProviderNode provider(
+      DevnetSupervisor devnet,
+      Path work,
+      Path pack,
+      int account,
+      boolean unpaid,
+      TokenAmount price,
+      io.verinfer.node.faults.FaultInjection faults,
+      java.util.function.UnaryOperator<PaidSettings> adjust) {
     String name = io.verinfer.runtime.ModelManifest.read(pack).name();
     PaidSettings paid =
         new PaidSettings(
@@ -188,7 +201,7 @@ public final class PaidPathLoad {
                 NodeServer.Options.loopback(),
                 nodeEngine(),
                 unpaid,
-                paid)
+                adjust.apply(paid))
             .withFaults(faults),
         s -> {});
   }
