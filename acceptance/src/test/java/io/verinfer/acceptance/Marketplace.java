@@ -11,6 +11,7 @@ import io.verinfer.node.NodeServer;
 import io.verinfer.node.PaidSettings;
 import io.verinfer.node.ProviderNode;
 import io.verinfer.node.faults.FaultInjection;
+import io.verinfer.node.onchain.OnchainSettings;
 import io.verinfer.node.payment.Settler;
 import io.verinfer.protocol.Address;
 import io.verinfer.protocol.Cid;
@@ -47,6 +48,7 @@ final class Marketplace implements AutoCloseable {
   private final List<VerinferClient> clients = new ArrayList<>();
   private ModelId model;
   private Path servedPack;
+  private long onchainConfirmations = -1;
 
   private Marketplace(Path dir) {
     this.dir = dir;
@@ -94,6 +96,23 @@ final class Marketplace implements AutoCloseable {
     } catch (Exception e) {
       throw new IllegalStateException("cannot write the MiniLM pack", e);
     }
+  }
+
+  /**
+   * Publishes a trained demo pack by name (e.g. {@code amm-fee}, built under this stage's
+   * directory) at its declared tolerance; providers started afterwards serve it.
+   */
+  ModelId publishPack(String name, TokenAmount royaltyPerCall) {
+    servedPack = BuildPacks.build(name, dir.resolve("packs").toAbsolutePath());
+    return publish(servedPack, royaltyPerCall, ModelManifest.read(servedPack).tolerancePpm());
+  }
+
+  /**
+   * How deep a request's block must be before providers started afterwards answer it on-chain (the
+   * node's default is 2; the shared devnet mines only when a transaction arrives).
+   */
+  void onchainConfirmations(long blocks) {
+    this.onchainConfirmations = blocks;
   }
 
   private ModelId publish(Path packDir, TokenAmount royaltyPerCall, long tolerancePpm) {
@@ -214,6 +233,13 @@ final class Marketplace implements AutoCloseable {
               price,
               new Settler.Policy(
                   TokenAmount.ofTokens("1000"), Duration.ofHours(1), 100, Duration.ofHours(1)));
+      if (onchainConfirmations >= 0) {
+        paid =
+            paid.withOnchainRequests(
+                OnchainSettings.besideLedger(paid.ledgerFile())
+                    .withConfirmations(onchainConfirmations)
+                    .withPollInterval(Duration.ofMillis(200)));
+      }
       node =
           ProviderNode.start(
               new ProviderNode.Config(
