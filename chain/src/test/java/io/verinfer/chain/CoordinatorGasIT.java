@@ -21,7 +21,6 @@ import java.util.List;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.web3j.tx.gas.DefaultGasProvider;
 
 /**
  * Gas of one on-chain inference in steady state (every provider has earned before, the model's
@@ -58,17 +57,8 @@ class CoordinatorGasIT {
   void requestAndFulfilInSteadyState() throws Exception {
     var owner = court.challenger();
     FraudScoreConsumer consumer =
-        FraudScoreConsumer.deploy(
-                owner.web3j(),
-                owner.sender(),
-                new DefaultGasProvider(),
-                coordinator.address().value(),
-                BigInteger.valueOf(court.model().value()),
-                BigInteger.valueOf(50))
-            .send();
+        court.fraudScoreConsumer(TokenAmount.of(50), TokenAmount.of(100_000));
     Address consumerAddress = Address.of(consumer.getContractAddress());
-    owner.token().approve(coordinator.address(), TokenAmount.of(1_000_000));
-    owner.coordinator().depositFor(consumerAddress, TokenAmount.of(100_000));
     List<BigInteger> features =
         Arrays.stream(new long[] {120_500_000, 22_000_000, 3_000_000, -35_250_000, 3, 4, 1, 0})
             .mapToObj(BigInteger::valueOf)

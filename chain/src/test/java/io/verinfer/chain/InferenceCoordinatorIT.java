@@ -20,7 +20,6 @@ import java.util.List;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.web3j.tx.gas.DefaultGasProvider;
 
 /**
  * InferenceCoordinator on the devnet: a contract built on the Solidity SDK requests a score and
@@ -52,22 +51,8 @@ class InferenceCoordinatorIT {
     SharedDevnet.revert(snapshot);
   }
 
-  private FraudScoreConsumer deployConsumer(TokenAmount maxFee) throws Exception {
-    var owner = court.challenger();
-    FraudScoreConsumer consumer =
-        FraudScoreConsumer.deploy(
-                owner.web3j(),
-                owner.sender(),
-                new DefaultGasProvider(),
-                coordinator.address().value(),
-                BigInteger.valueOf(court.model().value()),
-                maxFee.baseUnits())
-            .send();
-    owner.token().approve(coordinator.address(), TokenAmount.of(1_000_000));
-    owner
-        .coordinator()
-        .depositFor(Address.of(consumer.getContractAddress()), TokenAmount.of(1_000));
-    return consumer;
+  private FraudScoreConsumer deployConsumer(TokenAmount maxFee) {
+    return court.fraudScoreConsumer(maxFee, TokenAmount.of(1_000));
   }
 
   private static List<BigInteger> features() {

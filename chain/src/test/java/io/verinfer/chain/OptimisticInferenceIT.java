@@ -22,7 +22,6 @@ import java.util.List;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.web3j.tx.gas.DefaultGasProvider;
 
 /**
  * Optimistic on-chain requests on the devnet: the answer is only proposed by {@code fulfil}; it
@@ -47,19 +46,8 @@ class OptimisticInferenceIT {
     actors = new Actors();
     court = new Court(actors, "optimistic-" + System.nanoTime());
     coordinator = actors.admin().coordinator();
-    var owner = court.challenger();
-    consumer =
-        FraudScoreConsumer.deploy(
-                owner.web3j(),
-                owner.sender(),
-                new DefaultGasProvider(),
-                coordinator.address().value(),
-                BigInteger.valueOf(court.model().value()),
-                BigInteger.valueOf(50))
-            .send();
+    consumer = court.fraudScoreConsumer(TokenAmount.of(50), TokenAmount.of(1_000));
     consumerAddress = Address.of(consumer.getContractAddress());
-    owner.token().approve(coordinator.address(), TokenAmount.of(1_000));
-    owner.coordinator().depositFor(consumerAddress, TokenAmount.of(1_000));
   }
 
   @AfterEach

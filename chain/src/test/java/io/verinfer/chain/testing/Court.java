@@ -66,6 +66,32 @@ public final class Court {
     throw new IllegalArgumentException(address + " is not one of the court's providers");
   }
 
+  /**
+   * The SDK example contract asking this court's model, deployed by the challenger with {@code
+   * maxFee} per request and a coordinator deposit of {@code deposit} (the challenger's tokens).
+   */
+  public io.verinfer.chain.bindings.FraudScoreConsumer fraudScoreConsumer(
+      TokenAmount maxFee, TokenAmount deposit) {
+    try {
+      var consumer =
+          io.verinfer.chain.bindings.FraudScoreConsumer.deploy(
+                  challenger.web3j(),
+                  challenger.sender(),
+                  new org.web3j.tx.gas.DefaultGasProvider(),
+                  challenger.coordinator().address().value(),
+                  BigInteger.valueOf(model.value()),
+                  maxFee.baseUnits())
+              .send();
+      challenger.token().approve(challenger.coordinator().address(), deposit);
+      challenger.coordinator().depositFor(Address.of(consumer.getContractAddress()), deposit);
+      return consumer;
+    } catch (RuntimeException e) {
+      throw e;
+    } catch (Exception e) {
+      throw new IllegalStateException("cannot deploy FraudScoreConsumer", e);
+    }
+  }
+
   public static Address providerAddress(int i) {
     return Actors.address(Actors.PROVIDER_0 + i);
   }
