@@ -36,12 +36,13 @@ import org.web3j.tx.gas.DefaultGasProvider;
  * {@link OnchainSettings#confirmations()} deep, from the deployment's first block (or the saved
  * cursor), and records every assignment in the {@link SqliteRequestStore} before the cursor moves
  * on: a node that was down when it was assigned a request still answers it if there is time. A
- * request for a model this node does not serve, or in a mode other than {@code MODE_NONE}, is
- * recorded as skipped. Every {@link OnchainSettings#pollInterval()} each open assignment takes a
- * step ({@link FulfilSteps}): check it is still pending and not too close to its deadline, check
- * the price of gas ({@link GasPolicy}), run the model ({@link ModelRunner}), record the signed
- * fulfilment's hash, broadcast it, and follow it until it is mined. A failing step backs off
- * (doubling from the poll interval up to 30 s); every loop is bounded.
+ * request for a model this node does not serve, or in a mode it does not know, is recorded as
+ * skipped; {@code MODE_OPTIMISTIC} requests are fulfilled like {@code MODE_NONE} ones (the
+ * fulfilment only proposes the answer). Every {@link OnchainSettings#pollInterval()} each open
+ * assignment takes a step ({@link FulfilSteps}): check it is still pending and not too close to its
+ * deadline, check the price of gas ({@link GasPolicy}), run the model ({@link ModelRunner}), record
+ * the signed fulfilment's hash, broadcast it, and follow it until it is mined. A failing step backs
+ * off (doubling from the poll interval up to 30 s); every loop is bounded.
  *
  * <p>The fee: the contract assigns a request only at the provider's own on-chain price (at most the
  * requester's {@code maxFee}), so the node has no fee to check; it reads only the ticket's
@@ -206,9 +207,10 @@ public final class RequestWatcher implements AutoCloseable {
       return; // the topic filter should have left it out
     }
     String skip = null;
-    if (r.ticket().mode() != InferenceCoordinatorFacade.MODE_NONE) {
-      // TODO: the optimistic mode: fulfil, then `settle` once its challenge window closed
-      skip = "mode " + r.ticket().mode() + " is not handled yet (only MODE_NONE)";
+    int mode = r.ticket().mode();
+    if (mode != InferenceCoordinatorFacade.MODE_NONE
+        && mode != InferenceCoordinatorFacade.MODE_OPTIMISTIC) {
+      skip = "mode " + mode + " is not handled (only MODE_NONE and MODE_OPTIMISTIC)";
     } else if (!runner.serves(r.ticket().model())) {
       skip = "this node does not serve model " + r.ticket().model().value();
     }
@@ -223,11 +225,12 @@ public final class RequestWatcher implements AutoCloseable {
       return;
     }
     LOG.info(
-        "request {} {} this node at its price: model {}, {} input bytes, callback gas {},"
-            + " requester {}, deadline {} (block {})",
+        "request {} {} this node at its price: model {}, mode {}, {} input bytes, callback gas"
+            + " {}, requester {}, deadline {} (block {})",
         r.id(),
         event.reassignment() ? "reassigned to" : "assigned to",
         r.ticket().model().value(),
+        mode == InferenceCoordinatorFacade.MODE_NONE ? "none" : "optimistic",
         r.input().length,
         r.ticket().callbackGasLimit(),
         r.ticket().requester(),

@@ -21,6 +21,10 @@ import org.web3j.crypto.Hash;
  */
 final class FakeRequestChain implements RequestChain {
   final Set<Long> pending = new HashSet<>();
+
+  /** Optimistic requests: a mined fulfilment proposes the answer and leaves them pending. */
+  final Set<Long> optimistic = new HashSet<>();
+
   final Map<String, TxStatus> txs = new HashMap<>();
 
   /** Every transaction broadcast, in order (what a real chain would have seen). */
@@ -85,11 +89,14 @@ final class FakeRequestChain implements RequestChain {
     return hash;
   }
 
-  /** Mines {@code hash}: it answers its request if that is still pending, else it reverts. */
+  /**
+   * Mines {@code hash}: it answers its request if that is still pending (an optimistic one stays
+   * pending, its answer proposed), else it reverts.
+   */
   void mine(String hash) {
     String call = calls.get(broadcast.indexOf(hash));
     long id = new BigInteger(call.substring(10, 74), 16).longValueExact(); // fulfil(uint256 id, …)
-    boolean answers = pending.remove(id);
+    boolean answers = optimistic.contains(id) ? pending.contains(id) : pending.remove(id);
     txs.put(hash, answers ? TxStatus.SUCCEEDED : TxStatus.REVERTED);
     minedNonce = minedNonce.add(BigInteger.ONE);
   }

@@ -102,10 +102,10 @@ class OnchainStoreTest {
       assertThat(store.countFailure(event.key(), "runtime down")).isEqualTo(2);
       assertThat(store.get(event.key()).orElseThrow().note()).isEqualTo("runtime down");
 
-      RequestEvent skipped = OnchainEvents.event(spec(13).withMode(1));
-      store.add(skipped, State.SKIPPED, "mode 1 is not handled yet");
+      RequestEvent skipped = OnchainEvents.event(spec(13).withModel(ModelId.of(99)));
+      store.add(skipped, State.SKIPPED, "this node does not serve model 99");
       assertThat(store.open()).extracting(Assignment::key).containsExactly(event.key());
-      assertThat(store.get(skipped.key()).orElseThrow().note()).contains("mode 1");
+      assertThat(store.get(skipped.key()).orElseThrow().note()).contains("model 99");
     }
   }
 
