@@ -51,7 +51,8 @@ final class FulfilSteps {
               "Fulfilment transactions this node signed"),
           metrics.counter(
               "verinfer_onchain_gas_waits_total",
-              "Times a fulfilment was held back because gas cost more than maxGasPrice"));
+              "Times a fulfilment or a settle was held back because gas cost more than"
+                  + " maxGasPrice"));
     }
   }
 
@@ -146,7 +147,7 @@ final class FulfilSteps {
     String hash;
     try {
       hash =
-          chain.sendFulfil(
+          chain.sendToCoordinator(
               call,
               gas.get(),
               signed -> store.markSent(a.key(), signed.hash(), signed.nonce(), clock.instant()));
