@@ -180,7 +180,9 @@ final class FulfilSteps {
         metrics.fulfilled().inc();
         if (r.ticket().mode() == InferenceCoordinatorFacade.MODE_OPTIMISTIC) {
           LOG.info(
-              "request {} answer proposed: {} mined; settled after the challenge window", id, tx);
+              "request {} answer proposed: {} mined; to be settled once its challenge window closed",
+              id,
+              tx);
         } else {
           LOG.info("request {} fulfilled: {} mined", id, tx);
         }
