@@ -2,6 +2,7 @@ package io.verinfer.node.onchain;
 
 import io.verinfer.chain.ContractRevertException;
 import io.verinfer.chain.bindings.InferenceCoordinator;
+import io.verinfer.chain.facade.InferenceCoordinatorFacade;
 import io.verinfer.chain.facade.InferenceCoordinatorFacade.Requested;
 import io.verinfer.chain.tx.TransactionSender;
 import io.verinfer.node.metrics.NodeMetrics;
@@ -35,7 +36,8 @@ final class FulfilSteps {
       return new Metrics(
           metrics.counter(
               "verinfer_onchain_fulfilled_total",
-              "On-chain requests this node answered (its fulfilment mined)"),
+              "On-chain requests this node answered (its fulfilment mined: the answer delivered,"
+                  + " or in optimistic mode proposed for the challenge window)"),
           metrics.counter(
               "verinfer_onchain_failed_total",
               "On-chain requests this node gave up on (model refused the input, fulfilment"
@@ -49,7 +51,8 @@ final class FulfilSteps {
               "Fulfilment transactions this node signed"),
           metrics.counter(
               "verinfer_onchain_gas_waits_total",
-              "Times a fulfilment was held back because gas cost more than maxGasPrice"));
+              "Times a fulfilment or a settle was held back because gas cost more than"
+                  + " maxGasPrice"));
     }
   }
 
@@ -144,7 +147,7 @@ final class FulfilSteps {
     String hash;
     try {
       hash =
-          chain.sendFulfil(
+          chain.sendToCoordinator(
               call,
               gas.get(),
               signed -> store.markSent(a.key(), signed.hash(), signed.nonce(), clock.instant()));
@@ -175,7 +178,14 @@ final class FulfilSteps {
       case SUCCEEDED -> {
         store.advance(a.key(), State.DONE, null);
         metrics.fulfilled().inc();
-        LOG.info("request {} fulfilled: {} mined", id, tx);
+        if (r.ticket().mode() == InferenceCoordinatorFacade.MODE_OPTIMISTIC) {
+          LOG.info(
+              "request {} answer proposed: {} mined; to be settled once its challenge window closed",
+              id,
+              tx);
+        } else {
+          LOG.info("request {} fulfilled: {} mined", id, tx);
+        }
         return false;
       }
       case PENDING -> {

@@ -1,6 +1,7 @@
 package io.verinfer.node.onchain;
 
 import io.verinfer.chain.VerinferChain;
+import io.verinfer.chain.facade.DisputeManagerFacade;
 import io.verinfer.chain.facade.InferenceCoordinatorFacade;
 import io.verinfer.chain.tx.ChainException;
 import io.verinfer.chain.tx.RetryPolicy;
@@ -30,18 +31,31 @@ final class LiveRequestChain implements RequestChain {
       new RetryPolicy(3, Duration.ofMillis(100), Duration.ofMillis(500));
 
   private final VerinferChain chain;
+  private final VerinferChain retrying;
   private final InferenceCoordinatorFacade reads;
   private final Web3j web3j;
 
   LiveRequestChain(VerinferChain chain) {
     this.chain = chain;
-    this.reads = chain.withRetry(READS).coordinator();
+    this.retrying = chain.withRetry(READS);
+    this.reads = retrying.coordinator();
     this.web3j = chain.web3j();
   }
 
   @Override
   public boolean isPending(long id) {
     return reads.isPending(id);
+  }
+
+  @Override
+  public long disputeOf(long id) {
+    return reads.disputeOf(id);
+  }
+
+  @Override
+  public boolean disputeResolved(long disputeId) {
+    // the facade is made on first use: only a node that saw a challenge reads the DisputeManager
+    return retrying.disputes().dispute(disputeId).phase() == DisputeManagerFacade.Phase.RESOLVED;
   }
 
   @Override
@@ -85,13 +99,11 @@ final class LiveRequestChain implements RequestChain {
   }
 
   @Override
-  public String sendFulfil(
-      String fulfilCall,
+  public String sendToCoordinator(
+      String call,
       TransactionSender.GasOptions gas,
       Consumer<TransactionSender.Signed> beforeBroadcast) {
-    return chain
-        .sender()
-        .submit(chain.coordinator().address().value(), fulfilCall, gas, beforeBroadcast);
+    return chain.sender().submit(chain.coordinator().address().value(), call, gas, beforeBroadcast);
   }
 
   private static <T extends Response<?>> T rpc(String method, Request<?, T> request) {

@@ -8,9 +8,10 @@ import java.time.Instant;
 import java.util.function.Consumer;
 
 /**
- * What the fulfilment steps ask of the chain, as this node's account: the I/O seam between {@link
- * FulfilSteps} and JSON-RPC ({@link LiveRequestChain}). Every method either answers or throws a
- * {@link ChainException} (the RPC node failed; try later) or a {@link ContractRevertException}.
+ * What the fulfil and settle steps ask of the chain, as this node's account: the I/O seam between
+ * {@link FulfilSteps} / {@link SettleSteps} and JSON-RPC ({@link LiveRequestChain}). Every method
+ * either answers or throws a {@link ChainException} (the RPC node failed; try later) or a {@link
+ * ContractRevertException}.
  */
 interface RequestChain {
   /** Where a transaction is. */
@@ -28,8 +29,14 @@ interface RequestChain {
   /** The latest block: its time is the chain's clock, its base fee the price of gas now. */
   record Head(long number, Instant time, BigInteger baseFee) {}
 
-  /** Whether request {@code id} still waits for its provider. */
+  /** Whether request {@code id} is still open (waiting for its answer or its settlement). */
   boolean isPending(long id);
+
+  /** The dispute opened over request {@code id}'s proposed answer, or 0. */
+  long disputeOf(long id);
+
+  /** Whether the DisputeManager's dispute {@code disputeId} is resolved (settle may follow). */
+  boolean disputeResolved(long disputeId);
 
   Head head();
 
@@ -39,14 +46,14 @@ interface RequestChain {
   BigInteger minedNonce();
 
   /**
-   * Sends {@code fulfilCall} (calldata for the coordinator) with {@code gas} through the node's one
-   * transaction sender, handing the signed hash and nonce to {@code beforeBroadcast} first; returns
-   * the hash without waiting for it to be mined.
+   * Sends {@code call} (calldata for the coordinator: a {@code fulfil} or a {@code settle}) with
+   * {@code gas} through the node's one transaction sender, handing the signed hash and nonce to
+   * {@code beforeBroadcast} first; returns the hash without waiting for it to be mined.
    *
    * @throws ContractRevertException when the estimate reverts (nothing was sent)
    */
-  String sendFulfil(
-      String fulfilCall,
+  String sendToCoordinator(
+      String call,
       TransactionSender.GasOptions gas,
       Consumer<TransactionSender.Signed> beforeBroadcast);
 }

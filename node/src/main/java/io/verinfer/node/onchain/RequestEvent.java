@@ -51,6 +51,12 @@ final class RequestEvent {
   /** The event as {@link SqliteRequestStore} keeps it. */
   static RequestEvent stored(
       String address, List<String> topics, String data, String txHash, long logIndex, long block) {
+    return new RequestEvent(storedLog(address, topics, data, txHash, logIndex, block));
+  }
+
+  /** A log rebuilt from the columns {@link SqliteRequestStore} keeps of it. */
+  static Log storedLog(
+      String address, List<String> topics, String data, String txHash, long logIndex, long block) {
     Log log = new Log();
     log.setAddress(address);
     log.setTopics(List.copyOf(topics));
@@ -58,7 +64,7 @@ final class RequestEvent {
     log.setTransactionHash(txHash);
     log.setLogIndex(Numeric.toHexStringWithPrefix(BigInteger.valueOf(logIndex)));
     log.setBlockNumber(Numeric.toHexStringWithPrefix(BigInteger.valueOf(block)));
-    return new RequestEvent(log);
+    return log;
   }
 
   /** The indexed-topic value that selects events assigning requests to {@code provider}. */

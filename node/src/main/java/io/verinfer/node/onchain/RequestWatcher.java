@@ -4,6 +4,7 @@ import io.verinfer.chain.LogWatcher;
 import io.verinfer.chain.VerinferChain;
 import io.verinfer.chain.bindings.InferenceCoordinator;
 import io.verinfer.chain.facade.InferenceCoordinatorFacade;
+import io.verinfer.chain.facade.InferenceCoordinatorFacade.Proposed;
 import io.verinfer.chain.facade.InferenceCoordinatorFacade.Requested;
 import io.verinfer.node.metrics.NodeMetrics;
 import io.verinfer.protocol.Address;
@@ -12,14 +13,13 @@ import io.verinfer.runtime.InferenceEngine;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.HashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
+import java.util.function.BooleanSupplier;
 import java.util.function.Function;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -32,15 +32,19 @@ import org.web3j.tx.gas.DefaultGasProvider;
  * the model on its own engine and fulfils before the deadline; the contract pays it and calls the
  * requester back. See the contract's NatSpec for the rules.
  *
- * <p>A {@link LogWatcher} follows both events, filtered on this node's address, once they are
- * {@link OnchainSettings#confirmations()} deep, from the deployment's first block (or the saved
- * cursor), and records every assignment in the {@link SqliteRequestStore} before the cursor moves
- * on: a node that was down when it was assigned a request still answers it if there is time. A
- * request for a model this node does not serve, or in a mode other than {@code MODE_NONE}, is
- * recorded as skipped. Every {@link OnchainSettings#pollInterval()} each open assignment takes a
- * step ({@link FulfilSteps}): check it is still pending and not too close to its deadline, check
- * the price of gas ({@link GasPolicy}), run the model ({@link ModelRunner}), record the signed
- * fulfilment's hash, broadcast it, and follow it until it is mined. A failing step backs off
+ * <p>A {@link LogWatcher} follows both events, and this node's {@code InferenceProposed}, filtered
+ * on this node's address, once they are {@link OnchainSettings#confirmations()} deep, from the
+ * deployment's first block (or the saved cursor), and records every assignment and proposal in the
+ * {@link SqliteRequestStore} before the cursor moves on: a node that was down when it was assigned
+ * a request still answers it if there is time, and settles what it proposed. A request for a model
+ * this node does not serve, or in a mode it does not know, is recorded as skipped; {@code
+ * MODE_OPTIMISTIC} requests are fulfilled like {@code MODE_NONE} ones (the fulfilment only proposes
+ * the answer). Every {@link OnchainSettings#pollInterval()} each open assignment takes a step
+ * ({@link FulfilSteps}): check it is still pending and not too close to its deadline, check the
+ * price of gas ({@link GasPolicy}), run the model ({@link ModelRunner}), record the signed
+ * fulfilment's hash, broadcast it, and follow it until it is mined. Then each open proposal takes a
+ * step ({@link SettleSteps}): once the chain's clock is past its challenge window (and any dispute
+ * over it is resolved), settle it the same way, so the node is paid. A failing step backs off
  * (doubling from the poll interval up to 30 s); every loop is bounded.
  *
  * <p>The fee: the contract assigns a request only at the provider's own on-chain price (at most the
@@ -51,11 +55,14 @@ import org.web3j.tx.gas.DefaultGasProvider;
 public final class RequestWatcher implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(RequestWatcher.class);
 
-  /** Most steps one assignment takes per tick (seen → sent → done). */
+  /** Most steps one assignment or proposal takes per tick (seen → sent → done). */
   private static final int MAX_STEPS_PER_TICK = 3;
 
-  /** Longest pause before retrying an assignment whose step failed. */
+  /** Longest pause before retrying an assignment or proposal whose step failed. */
   private static final Duration MAX_BACKOFF = Duration.ofSeconds(30);
+
+  /** The {@link Backoff} key of the head read that every settle step of a tick shares. */
+  private static final String HEAD = "head";
 
   private final Address me;
   private final Address coordinator;
@@ -64,14 +71,16 @@ public final class RequestWatcher implements AutoCloseable {
   private final OnchainSettings settings;
   private final Clock clock;
   private final ScheduledThreadPoolExecutor scheduler;
+
   private final LogWatcher watcher;
+  private final RequestChain requests;
   private final FulfilSteps steps;
-  private final Map<String, Retry> retries = new HashMap<>(); // watcher thread only
+  private final SettleSteps settles;
+  private final Backoff backoff; // watcher thread only
   private final NodeMetrics.Counter seen;
   private final NodeMetrics.Counter skipped;
+  private final NodeMetrics.Counter proposals;
   private volatile boolean closed;
-
-  private record Retry(int failures, Instant notBefore) {}
 
   RequestWatcher(
       VerinferChain chain,
@@ -87,6 +96,8 @@ public final class RequestWatcher implements AutoCloseable {
     this.store = Objects.requireNonNull(store, "store");
     this.settings = Objects.requireNonNull(settings, "settings");
     this.clock = Objects.requireNonNull(clock, "clock");
+    this.requests = Objects.requireNonNull(requests, "requests");
+    this.backoff = new Backoff(settings.pollInterval(), MAX_BACKOFF);
     // its own thread: a model run or an RPC outage must not hold up the settler or the duty
     this.scheduler =
         new ScheduledThreadPoolExecutor(
@@ -102,7 +113,11 @@ public final class RequestWatcher implements AutoCloseable {
         LogWatcher.Config.of(
                 List.of(coordinator.value()),
                 List.of(
-                    List.of(RequestEvent.REQUESTED_TOPIC, RequestEvent.REASSIGNED_TOPIC),
+                    // all three index (id, provider): one filter, one cursor
+                    List.of(
+                        RequestEvent.REQUESTED_TOPIC,
+                        RequestEvent.REASSIGNED_TOPIC,
+                        ProposalEvent.TOPIC),
                     List.of(),
                     List.of(RequestEvent.providerTopic(me))),
                 settings.confirmations())
@@ -113,20 +128,21 @@ public final class RequestWatcher implements AutoCloseable {
             chain.web3j(),
             config,
             store.cursor("InferenceRequested@" + coordinator.value()),
-            this::onAssigned,
+            this::onLog,
             scheduler);
     InferenceCoordinator binding =
         InferenceCoordinator.load(
             coordinator.value(), chain.web3j(), chain.sender(), new DefaultGasProvider());
-    this.steps =
-        new FulfilSteps(
+    FulfilSteps.Metrics fulfilMetrics = FulfilSteps.Metrics.registerIn(metrics);
+    this.steps = new FulfilSteps(requests, binding, runner, store, settings, clock, fulfilMetrics);
+    this.settles =
+        new SettleSteps(
             requests,
             binding,
-            runner,
             store,
             settings,
             clock,
-            FulfilSteps.Metrics.registerIn(metrics));
+            SettleSteps.Metrics.registerIn(metrics, fulfilMetrics.gasWaits()));
     this.seen =
         metrics.counter(
             "verinfer_onchain_requests_seen_total",
@@ -136,18 +152,27 @@ public final class RequestWatcher implements AutoCloseable {
             "verinfer_onchain_skipped_total",
             "On-chain requests assigned to this node that it does not answer (model not served,"
                 + " mode not handled)");
+    this.proposals =
+        metrics.counter(
+            "verinfer_onchain_proposed_total",
+            "Optimistic answers of this node seen proposed on the chain (each is then settled)");
     metrics.counter(
         "verinfer_onchain_log_poll_failures_total",
-        "Polls for InferenceRequested / Reassigned events that failed (RPC errors)",
+        "Polls for InferenceRequested / Reassigned / InferenceProposed events that failed (RPC"
+            + " errors)",
         watcher::failedPolls);
     metrics.gauge(
         "verinfer_onchain_open",
         "On-chain requests assigned to this node and not finished yet",
         () -> store.open().size());
+    metrics.gauge(
+        "verinfer_onchain_proposals_open",
+        "Optimistic answers of this node proposed and not settled yet",
+        () -> store.openProposals().size());
   }
 
   /**
-   * Opens the state file and starts watching and fulfilling on the watcher's own thread.
+   * Opens the state file and starts watching, fulfilling and settling on the watcher's own thread.
    *
    * @param engine the node's engine, the one its HTTP API runs
    * @param servedName the served name of an on-chain model id, if this node serves it
@@ -194,21 +219,43 @@ public final class RequestWatcher implements AutoCloseable {
     scheduler.scheduleWithFixedDelay(this::tickQuietly, pause, pause, TimeUnit.MILLISECONDS);
   }
 
-  /** The assignments' state: for tests. */
+  /** The assignments' and proposals' state: for tests. */
   SqliteRequestStore store() {
     return store;
   }
 
-  private void onAssigned(Log log) {
-    RequestEvent event = RequestEvent.of(log);
+  private void onLog(Log log) {
+    if (!log.getTopics().isEmpty() && ProposalEvent.TOPIC.equals(log.getTopics().get(0))) {
+      onProposed(ProposalEvent.of(log));
+    } else {
+      onAssigned(RequestEvent.of(log));
+    }
+  }
+
+  private void onProposed(ProposalEvent event) {
+    Proposed p = event.proposed();
+    if (!p.ticket().provider().equals(me) || !store.addProposal(event)) {
+      return; // not ours (the topic filter should have left it out), or delivered again
+    }
+    proposals.inc();
+    LOG.info(
+        "request {}: this node's answer proposed in block {}; its challenge window closes at {}"
+            + " (chain time), then the node settles it",
+        p.id(),
+        p.block(),
+        p.ticket().deadline());
+  }
+
+  private void onAssigned(RequestEvent event) {
     Requested r = event.requested();
     if (!r.ticket().provider().equals(me)) {
       return; // the topic filter should have left it out
     }
     String skip = null;
-    if (r.ticket().mode() != InferenceCoordinatorFacade.MODE_NONE) {
-      // TODO: the optimistic mode: fulfil, then `settle` once its challenge window closed
-      skip = "mode " + r.ticket().mode() + " is not handled yet (only MODE_NONE)";
+    int mode = r.ticket().mode();
+    if (mode != InferenceCoordinatorFacade.MODE_NONE
+        && mode != InferenceCoordinatorFacade.MODE_OPTIMISTIC) {
+      skip = "mode " + mode + " is not handled (only MODE_NONE and MODE_OPTIMISTIC)";
     } else if (!runner.serves(r.ticket().model())) {
       skip = "this node does not serve model " + r.ticket().model().value();
     }
@@ -223,11 +270,12 @@ public final class RequestWatcher implements AutoCloseable {
       return;
     }
     LOG.info(
-        "request {} {} this node at its price: model {}, {} input bytes, callback gas {},"
-            + " requester {}, deadline {} (block {})",
+        "request {} {} this node at its price: model {}, mode {}, {} input bytes, callback gas"
+            + " {}, requester {}, deadline {} (block {})",
         r.id(),
         event.reassignment() ? "reassigned to" : "assigned to",
         r.ticket().model().value(),
+        mode == InferenceCoordinatorFacade.MODE_NONE ? "none" : "optimistic",
         r.input().length,
         r.ticket().callbackGasLimit(),
         r.ticket().requester(),
@@ -243,48 +291,77 @@ public final class RequestWatcher implements AutoCloseable {
     }
   }
 
-  /** One pass over the open assignments, on the watcher thread. */
+  /**
+   * One pass over the open assignments, then the open proposals (one head read for all of them), on
+   * the watcher thread.
+   */
   synchronized void tick() {
     Instant wall = clock.instant();
     for (Assignment open : store.open()) {
       if (closed) {
         return;
       }
-      Retry retry = retries.get(open.key());
-      if (retry != null && wall.isBefore(retry.notBefore())) {
-        continue;
+      String key = open.key();
+      run(key, open.requestId(), () -> steps.step(store.get(key).orElseThrow()), wall);
+    }
+    List<Proposal> waiting = store.openProposals();
+    if (waiting.isEmpty() || closed || !backoff.due(HEAD, wall)) {
+      return;
+    }
+    RequestChain.Head head;
+    try {
+      head = requests.head();
+      backoff.succeeded(HEAD);
+    } catch (RuntimeException e) {
+      int failures = backoff.failed(HEAD, wall);
+      LOG.warn(
+          "settling: reading the chain's head failed ({} in a row), trying again in {}: {}",
+          failures,
+          backoff.pause(failures),
+          e.toString());
+      return;
+    }
+    for (Proposal open : waiting) {
+      if (closed) {
+        return;
       }
-      try {
-        // Bounded: each step either moves the assignment on or returns false.
-        for (int i = 0; i < MAX_STEPS_PER_TICK && !closed; i++) {
-          if (!steps.step(store.get(open.key()).orElseThrow())) {
-            break;
-          }
-        }
-        retries.remove(open.key());
-      } catch (RuntimeException e) {
-        int failures = retry == null ? 1 : retry.failures() + 1;
-        Duration pause = backoff(failures);
-        retries.put(open.key(), new Retry(failures, wall.plus(pause)));
-        LOG.warn(
-            "request {}: step failed ({} in a row), trying again in {}: {}",
-            open.requestId(),
-            failures,
-            pause,
-            e.toString());
-        LOG.debug("request {} step failure", open.requestId(), e);
-      }
+      String key = open.key();
+      run(
+          "settle " + key,
+          open.requestId(),
+          () -> settles.step(store.proposal(key).orElseThrow(), head),
+          wall);
     }
   }
 
-  private Duration backoff(int failures) {
-    Duration pause = settings.pollInterval().multipliedBy(1L << Math.min(failures - 1, 16));
-    return pause.compareTo(MAX_BACKOFF) > 0 ? MAX_BACKOFF : pause;
+  /** Up to {@value #MAX_STEPS_PER_TICK} steps of one assignment or proposal, unless backing off. */
+  private void run(String key, long requestId, BooleanSupplier step, Instant wall) {
+    if (!backoff.due(key, wall)) {
+      return;
+    }
+    try {
+      // Bounded: each step either moves the assignment or proposal on or returns false.
+      for (int i = 0; i < MAX_STEPS_PER_TICK && !closed; i++) {
+        if (!step.getAsBoolean()) {
+          break;
+        }
+      }
+      backoff.succeeded(key);
+    } catch (RuntimeException e) {
+      int failures = backoff.failed(key, wall);
+      LOG.warn(
+          "request {}: step failed ({} in a row), trying again in {}: {}",
+          requestId,
+          failures,
+          backoff.pause(failures),
+          e.toString());
+      LOG.debug("request {} step failure", requestId, e);
+    }
   }
 
   /**
-   * Stops watching and fulfilling; a step in progress may finish first, for up to 30 seconds. Then
-   * closes the state file.
+   * Stops watching, fulfilling and settling; a step in progress may finish first, for up to 30
+   * seconds. Then closes the state file.
    */
   @Override
   public void close() {

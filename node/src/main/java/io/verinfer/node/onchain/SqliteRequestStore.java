@@ -20,15 +20,23 @@ import java.util.OptionalLong;
 /**
  * The request watcher's durable state in SQLite (write-ahead log, {@code synchronous=FULL}, one
  * transaction per change, like the voucher ledger): every request assigned to this node with its
- * event, its state and its fulfilment transaction; and the event cursor. {@link #markSent} returns
- * only once the transaction's hash is on disk, and the watcher broadcasts only after it returned,
- * so a restarted node knows every fulfilment that may have reached the chain. Used from one thread;
- * methods are synchronized all the same.
+ * event, its state and its fulfilment transaction; every optimistic answer it proposed with its
+ * event and its settle transaction; and the event cursor. {@link #markSent} and {@link
+ * #markSettleSent} return only once the transaction's hash is on disk, and the watcher broadcasts
+ * only after they returned, so a restarted node knows every transaction that may have reached the
+ * chain. Used from one thread; methods are synchronized all the same.
  */
 final class SqliteRequestStore implements AutoCloseable {
   private static final String COLUMNS =
       "address, topics, data, event_tx, log_index, block, state, fulfil_tx, fulfil_nonce,"
           + " sent_at_ms, attempts, note";
+  private static final String PROPOSAL_COLUMNS =
+      "address, topics, data, event_tx, log_index, block, state, settle_tx, settle_nonce,"
+          + " sent_at_ms, attempts, note";
+
+  private interface Row<T> {
+    T read(ResultSet r) throws SQLException;
+  }
 
   private final Path file;
   private final Connection db;
@@ -46,6 +54,14 @@ final class SqliteRequestStore implements AutoCloseable {
                 + " state TEXT NOT NULL, fulfil_tx TEXT, fulfil_nonce TEXT, sent_at_ms INTEGER,"
                 + " attempts INTEGER NOT NULL DEFAULT 0, note TEXT)");
         s.execute("CREATE INDEX IF NOT EXISTS assignments_by_request ON assignments (request_id)");
+        s.execute(
+            "CREATE TABLE IF NOT EXISTS proposals ("
+                + " event_key TEXT PRIMARY KEY, request_id INTEGER NOT NULL,"
+                + " address TEXT NOT NULL, topics TEXT NOT NULL, data TEXT NOT NULL,"
+                + " event_tx TEXT NOT NULL, log_index INTEGER NOT NULL, block INTEGER NOT NULL,"
+                + " state TEXT NOT NULL, settle_tx TEXT, settle_nonce TEXT, sent_at_ms INTEGER,"
+                + " attempts INTEGER NOT NULL DEFAULT 0, note TEXT)");
+        s.execute("CREATE INDEX IF NOT EXISTS proposals_by_request ON proposals (request_id)");
         s.execute(
             "CREATE TABLE IF NOT EXISTS cursors ("
                 + " name TEXT PRIMARY KEY, next_block INTEGER NOT NULL)");
@@ -140,6 +156,69 @@ final class SqliteRequestStore implements AutoCloseable {
     return get(key).orElseThrow(() -> new IllegalStateException("no assignment " + key)).attempts();
   }
 
+  /**
+   * Records a proposal ({@link Proposal.State#WAITING}); false when the event was already known.
+   */
+  synchronized boolean addProposal(ProposalEvent event) {
+    return update(
+            "INSERT OR IGNORE INTO proposals (event_key, request_id, address, topics, data,"
+                + " event_tx, log_index, block, state) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            event.key(),
+            event.requestId(),
+            event.address(),
+            String.join(",", event.topics()),
+            event.data(),
+            event.txHash(),
+            event.logIndex(),
+            event.block(),
+            Proposal.State.WAITING)
+        == 1;
+  }
+
+  synchronized Optional<Proposal> proposal(String key) {
+    List<Proposal> found = queryProposals("WHERE event_key = ?", key);
+    return found.isEmpty() ? Optional.empty() : Optional.of(found.get(0));
+  }
+
+  /** Every proposal of request {@code id}, oldest first. */
+  synchronized List<Proposal> proposalsOf(long id) {
+    return queryProposals("WHERE request_id = ? ORDER BY block, log_index", id);
+  }
+
+  /** Proposals with something left to do, oldest first. */
+  synchronized List<Proposal> openProposals() {
+    return queryProposals("WHERE state IN ('WAITING', 'SENT') ORDER BY block, log_index");
+  }
+
+  /**
+   * Records, durably, that a settle with {@code hash} and {@code nonce} was signed for an open
+   * proposal (state {@code SENT}, one more attempt); call before broadcasting it.
+   *
+   * @throws IllegalStateException when the proposal is not open (a closed one is never settled)
+   */
+  synchronized void markSettleSent(String key, String hash, BigInteger nonce, Instant at) {
+    int changed =
+        update(
+            "UPDATE proposals SET state = 'SENT', settle_tx = ?, settle_nonce = ?,"
+                + " sent_at_ms = ?, attempts = attempts + 1, note = NULL"
+                + " WHERE event_key = ? AND state IN ('WAITING', 'SENT')",
+            hash,
+            nonce.toString(),
+            at.toEpochMilli(),
+            key);
+    if (changed != 1) {
+      throw new IllegalStateException("no open proposal " + key + " to send a settle for");
+    }
+  }
+
+  /** Moves a proposal to {@code state} with a note (the last settle stays on record). */
+  synchronized void advanceProposal(String key, Proposal.State state, String note) {
+    if (update("UPDATE proposals SET state = ?, note = ? WHERE event_key = ?", state, note, key)
+        != 1) {
+      throw new IllegalStateException("no proposal " + key);
+    }
+  }
+
   /** A durable {@link CursorStore} named {@code name} in this file. */
   CursorStore cursor(String name) {
     return new CursorStore() {
@@ -175,13 +254,24 @@ final class SqliteRequestStore implements AutoCloseable {
   }
 
   private List<Assignment> query(String where, Object... args) {
-    try (PreparedStatement q =
-        db.prepareStatement("SELECT " + COLUMNS + " FROM assignments " + where)) {
+    return select(
+        "SELECT " + COLUMNS + " FROM assignments " + where, SqliteRequestStore::read, args);
+  }
+
+  private List<Proposal> queryProposals(String where, Object... args) {
+    return select(
+        "SELECT " + PROPOSAL_COLUMNS + " FROM proposals " + where,
+        SqliteRequestStore::readProposal,
+        args);
+  }
+
+  private <T> List<T> select(String sql, Row<T> row, Object... args) {
+    try (PreparedStatement q = db.prepareStatement(sql)) {
       bind(q, args);
-      List<Assignment> out = new ArrayList<>();
+      List<T> out = new ArrayList<>();
       try (ResultSet r = q.executeQuery()) {
         while (r.next()) {
-          out.add(read(r));
+          out.add(row.read(r));
         }
       }
       return out;
@@ -205,6 +295,28 @@ final class SqliteRequestStore implements AutoCloseable {
     return new Assignment(
         event,
         Assignment.State.valueOf(r.getString(7)),
+        r.getString(8),
+        nonce == null ? null : new BigInteger(nonce),
+        sent ? Instant.ofEpochMilli(sentAt) : null,
+        r.getInt(11),
+        r.getString(12));
+  }
+
+  private static Proposal readProposal(ResultSet r) throws SQLException {
+    ProposalEvent event =
+        ProposalEvent.stored(
+            r.getString(1),
+            Arrays.asList(r.getString(2).split(",")),
+            r.getString(3),
+            r.getString(4),
+            r.getLong(5),
+            r.getLong(6));
+    String nonce = r.getString(9);
+    long sentAt = r.getLong(10);
+    boolean sent = !r.wasNull();
+    return new Proposal(
+        event,
+        Proposal.State.valueOf(r.getString(7)),
         r.getString(8),
         nonce == null ? null : new BigInteger(nonce),
         sent ? Instant.ofEpochMilli(sentAt) : null,

@@ -3,6 +3,7 @@ package io.verinfer.node.onchain;
 import io.verinfer.chain.ContractRevertException;
 import io.verinfer.chain.tx.ChainException;
 import io.verinfer.chain.tx.TransactionSender;
+import io.verinfer.protocol.ModelId;
 import java.math.BigInteger;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -16,11 +17,27 @@ import org.web3j.crypto.Hash;
 
 /**
  * An in-memory {@link RequestChain} for the step tests: requests are pending until a test mines the
- * fulfilment that answers them; transactions are pending until mined, or dropped; the RPC can be
- * down; a send can crash between recording the hash and broadcasting it.
+ * fulfilment (or, for an optimistic one, the settle) that answers them; disputes are open or
+ * resolved as a test says; transactions are pending until mined, or dropped; the RPC can be down; a
+ * send can crash between recording the hash and broadcasting it.
  */
 final class FakeRequestChain implements RequestChain {
+  /** The selector of {@code fulfil}, as the node encodes it. */
+  private static final String FULFIL =
+      OnchainEvents.event(OnchainEvents.spec(1, ModelId.of(1), Instant.EPOCH, new byte[] {1}))
+          .fulfilCall(OnchainEvents.binding(), new byte[0])
+          .substring(0, 10);
+
   final Set<Long> pending = new HashSet<>();
+
+  /** Optimistic requests: a mined fulfilment proposes the answer and leaves them pending. */
+  final Set<Long> optimistic = new HashSet<>();
+
+  /** Request id → the dispute over its proposed answer. */
+  final Map<Long, Long> disputes = new HashMap<>();
+
+  final Set<Long> resolvedDisputes = new HashSet<>();
+
   final Map<String, TxStatus> txs = new HashMap<>();
 
   /** Every transaction broadcast, in order (what a real chain would have seen). */
@@ -45,6 +62,18 @@ final class FakeRequestChain implements RequestChain {
   }
 
   @Override
+  public long disputeOf(long id) {
+    rpc();
+    return disputes.getOrDefault(id, 0L);
+  }
+
+  @Override
+  public boolean disputeResolved(long disputeId) {
+    rpc();
+    return resolvedDisputes.contains(disputeId);
+  }
+
+  @Override
   public Head head() {
     rpc();
     return new Head(1_000, time, baseFee);
@@ -63,7 +92,7 @@ final class FakeRequestChain implements RequestChain {
   }
 
   @Override
-  public String sendFulfil(
+  public String sendToCoordinator(
       String call,
       TransactionSender.GasOptions gas,
       Consumer<TransactionSender.Signed> beforeBroadcast) {
@@ -85,11 +114,16 @@ final class FakeRequestChain implements RequestChain {
     return hash;
   }
 
-  /** Mines {@code hash}: it answers its request if that is still pending, else it reverts. */
+  /**
+   * Mines {@code hash}: a fulfil or settle answers its request if that is still pending (an
+   * optimistic request's fulfil only proposes: it stays pending until settled), else it reverts.
+   */
   void mine(String hash) {
     String call = calls.get(broadcast.indexOf(hash));
-    long id = new BigInteger(call.substring(10, 74), 16).longValueExact(); // fulfil(uint256 id, …)
-    boolean answers = pending.remove(id);
+    // fulfil(uint256 id, …) and settle(uint256 id, …) alike
+    long id = new BigInteger(call.substring(10, 74), 16).longValueExact();
+    boolean proposes = optimistic.contains(id) && call.startsWith(FULFIL);
+    boolean answers = proposes ? pending.contains(id) : pending.remove(id);
     txs.put(hash, answers ? TxStatus.SUCCEEDED : TxStatus.REVERTED);
     minedNonce = minedNonce.add(BigInteger.ONE);
   }

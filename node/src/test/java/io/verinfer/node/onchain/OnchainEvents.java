@@ -20,9 +20,10 @@ import org.web3j.tx.gas.DefaultGasProvider;
 import org.web3j.utils.Numeric;
 
 /**
- * {@code InferenceRequested} / {@code Reassigned} logs written as the contract writes them, for
- * tests that do not run a chain. The one place that builds a ticket field by field (the node never
- * does): when the contract's {@code Ticket} gains fields, only this fixture changes.
+ * {@code InferenceRequested} / {@code Reassigned} / {@code InferenceProposed} logs written as the
+ * contract writes them, for tests that do not run a chain. The one place that builds a ticket field
+ * by field (the node never does): when the contract's {@code Ticket} gains fields, only this
+ * fixture changes.
  */
 final class OnchainEvents {
   static final String COORDINATOR = "0x5fbdb2315678afecb367f032d93f642f64180aa3";
@@ -79,22 +80,50 @@ final class OnchainEvents {
     return RequestEvent.of(log(s));
   }
 
+  /**
+   * The {@code InferenceProposed} of this node's {@code output} for request {@code s}: the ticket
+   * carries the output's hash and, as its deadline, {@code s.deadline()} (the window's end).
+   */
+  static ProposalEvent proposal(Spec s, byte[] output) {
+    return ProposalEvent.of(proposalLog(s, output));
+  }
+
+  static Log proposalLog(Spec s, byte[] output) {
+    InferenceCoordinator.Ticket ticket = ticket(s, Bytes32.keccak256(output).bytes());
+    String data = FunctionEncoder.encodeConstructor(List.of(ticket, new DynamicBytes(output)));
+    Log log = new Log();
+    log.setAddress(COORDINATOR);
+    log.setTopics(
+        List.of(
+            ProposalEvent.TOPIC,
+            "0x" + TypeEncoder.encode(new Uint256(s.id())),
+            RequestEvent.providerTopic(ME)));
+    log.setData("0x" + data);
+    log.setTransactionHash(Hash.sha3String("proposal " + s.id() + " at " + s.block()));
+    log.setLogIndex(Numeric.toHexStringWithPrefix(BigInteger.ZERO));
+    log.setBlockNumber(Numeric.toHexStringWithPrefix(BigInteger.valueOf(s.block())));
+    return log;
+  }
+
+  private static InferenceCoordinator.Ticket ticket(Spec s, byte[] outputHash) {
+    return new InferenceCoordinator.Ticket(
+        REQUESTER.value(),
+        BigInteger.valueOf(s.model().value()),
+        BigInteger.valueOf(s.callbackGas()),
+        BigInteger.valueOf(s.mode()),
+        BigInteger.valueOf(s.reassigned() ? 2 : 1),
+        ME.value(),
+        BigInteger.TEN,
+        BigInteger.valueOf(50),
+        BigInteger.ONE,
+        BigInteger.ZERO,
+        BigInteger.valueOf(s.deadline().getEpochSecond()),
+        Bytes32.keccak256(s.input()).bytes(),
+        outputHash);
+  }
+
   static Log log(Spec s) {
-    InferenceCoordinator.Ticket ticket =
-        new InferenceCoordinator.Ticket(
-            REQUESTER.value(),
-            BigInteger.valueOf(s.model().value()),
-            BigInteger.valueOf(s.callbackGas()),
-            BigInteger.valueOf(s.mode()),
-            BigInteger.valueOf(s.reassigned() ? 2 : 1),
-            ME.value(),
-            BigInteger.TEN,
-            BigInteger.valueOf(50),
-            BigInteger.ONE,
-            BigInteger.ZERO,
-            BigInteger.valueOf(s.deadline().getEpochSecond()),
-            Bytes32.keccak256(s.input()).bytes(),
-            new byte[32]);
+    InferenceCoordinator.Ticket ticket = ticket(s, new byte[32]);
     String data = FunctionEncoder.encodeConstructor(List.of(ticket, new DynamicBytes(s.input())));
     Log log = new Log();
     log.setAddress(COORDINATOR);

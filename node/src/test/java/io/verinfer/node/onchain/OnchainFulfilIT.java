@@ -6,42 +6,25 @@ import io.verinfer.chain.Deployment;
 import io.verinfer.chain.VerinferChain;
 import io.verinfer.chain.bindings.FraudScoreConsumer;
 import io.verinfer.chain.bindings.InferenceCoordinator.InferenceFulfilledEventResponse;
-import io.verinfer.chain.devnet.DevAccounts;
 import io.verinfer.chain.facade.InferenceCoordinatorFacade;
 import io.verinfer.chain.facade.InferenceCoordinatorFacade.Requested;
-import io.verinfer.chain.facade.ModelRegistryFacade;
 import io.verinfer.chain.testing.Actors;
 import io.verinfer.chain.testing.SharedDevnet;
 import io.verinfer.chain.testing.TcpProxy;
-import io.verinfer.node.NodeServer;
-import io.verinfer.node.PaidSettings;
-import io.verinfer.node.ProviderNode;
-import io.verinfer.node.disputes.DutySettings;
-import io.verinfer.node.metrics.PrometheusText;
 import io.verinfer.node.onchain.Assignment.State;
-import io.verinfer.node.payment.Settler;
 import io.verinfer.protocol.Address;
 import io.verinfer.protocol.Bytes32;
 import io.verinfer.protocol.CanonicalTensors;
-import io.verinfer.protocol.Cid;
 import io.verinfer.protocol.ModelId;
 import io.verinfer.protocol.Tensor;
 import io.verinfer.protocol.TokenAmount;
-import io.verinfer.runtime.EngineConfig;
-import io.verinfer.runtime.ModelManifest;
-import io.verinfer.runtime.packs.train.BuildPacks;
 import java.math.BigDecimal;
 import java.math.BigInteger;
 import java.math.RoundingMode;
-import java.net.ServerSocket;
 import java.net.URI;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Duration;
-import java.time.Instant;
 import java.util.Arrays;
 import java.util.List;
-import java.util.Map;
 import java.util.function.BooleanSupplier;
 import java.util.function.UnaryOperator;
 import org.junit.jupiter.api.AfterAll;
@@ -56,19 +39,17 @@ import org.web3j.tx.gas.DefaultGasProvider;
 
 /**
  * A real paid provider node serving the real {@code fraud-detect} model on the shared devnet
- * answers on-chain requests with nobody driving it: a contract's request and its callback, a stop
- * and restart on the same state between seeing a request and answering it (and between sending the
- * answer and its mining), and an RPC outage during which requests arrive. The node is the model's
- * only provider, so every request is assigned to it; it acts one confirmation deep.
+ * ({@link OnchainProvider}) answers on-chain requests with nobody driving it: a contract's request
+ * and its callback, a stop and restart on the same state between seeing a request and answering it
+ * (and between sending the answer and its mining), and an RPC outage during which requests arrive.
+ * The node is the model's only provider, so every request is assigned to it; it acts one
+ * confirmation deep.
  */
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class OnchainFulfilIT {
   @TempDir static Path dir;
-  private static final int PROVIDER = Actors.PROVIDER_0;
-  private static final Address ME = Actors.address(PROVIDER);
-  private static final TokenAmount PRICE = TokenAmount.of(2_000);
+  private static final Address ME = OnchainProvider.ME;
   private static final TokenAmount MAX_FEE = TokenAmount.of(5_000);
-  private static final Duration WAIT = Duration.ofSeconds(60);
   private static final long[] FEATURES_MICROS = {
     250_500_000, 2_000_000, 4_000_000, 35_250_000, 3_000_000, 12_000_000, 0, 1_000_000
   };
@@ -80,40 +61,23 @@ class OnchainFulfilIT {
 
   private static String snapshot;
   private static Actors actors;
-  private static Path pack;
   private static ModelId model;
-  private static int port;
   private static VerinferChain requester;
   private static ChainRecord record;
-  private static ProviderNode node;
+  private static OnchainProvider provider;
 
   @BeforeAll
   static void publishAndStart() throws Exception {
     snapshot = SharedDevnet.snapshot();
     actors = new Actors();
-    pack = BuildPacks.build("fraud-detect", dir.resolve("packs"));
-    ModelManifest manifest = ModelManifest.read(pack);
-    model =
-        actors
-            .author(0)
-            .models()
-            .publish(
-                new ModelRegistryFacade.Publication(
-                    Cid.of(Files.readAllBytes(manifest.modelFile(pack))),
-                    "onnx",
-                    manifest.schemaHash(),
-                    TokenAmount.of(10),
-                    manifest.tolerancePpm()));
-    try (ServerSocket free = new ServerSocket(0)) {
-      port = free.getLocalPort(); // one endpoint for every restart: no updateEndpoint transaction
-    }
     requester = actors.consumer(0);
     InferenceCoordinatorFacade coordinator = requester.coordinator();
     requester.token().approve(coordinator.address(), TokenAmount.of(1_000_000));
     coordinator.depositFor(requester.account(), TokenAmount.of(100_000));
     record =
         new ChainRecord(coordinator.address(), SharedDevnet.get().deployment().deployedAtBlock());
-    node = start(SharedDevnet.get().deployment(), s -> s);
+    provider = OnchainProvider.publishAndStart(actors, dir);
+    model = provider.model();
   }
 
   @AfterEach
@@ -123,8 +87,8 @@ class OnchainFulfilIT {
 
   @AfterAll
   static void stopAll() {
-    if (node != null) {
-      node.close();
+    if (provider != null) {
+      provider.close();
     }
     if (actors != null) {
       actors.close();
@@ -134,61 +98,24 @@ class OnchainFulfilIT {
     }
   }
 
-  /** Starts (or restarts, on the same state) the provider node, one confirmation deep. */
-  private static ProviderNode start(Deployment deployment, UnaryOperator<OnchainSettings> tweak) {
-    Path ledger = dir.resolve("node").resolve("ledger.db");
-    OnchainSettings onchain =
-        OnchainSettings.besideLedger(ledger)
-            .withPollInterval(Duration.ofMillis(200))
-            .withConfirmations(1);
-    PaidSettings paid =
-        new PaidSettings(
-                deployment,
-                DevAccounts.account(PROVIDER),
-                ledger,
-                Map.of(),
-                PRICE,
-                new Settler.Policy(
-                    TokenAmount.ofTokens("1"), Duration.ofHours(1), 100, Duration.ofHours(1)))
-            .withCommitteeDuty(DutySettings.off())
-            .withOnchainRequests(tweak.apply(onchain));
-    return ProviderNode.start(
-        new ProviderNode.Config(
-            dir.resolve("node").resolve("store"),
-            List.of(pack),
-            new NodeServer.Options("127.0.0.1", port, 16L << 20),
-            EngineConfig.defaults(),
-            false,
-            paid),
-        s -> {});
-  }
-
   private static void restart(Deployment deployment, UnaryOperator<OnchainSettings> tweak) {
-    node.close();
-    node = null;
-    node = start(deployment, tweak);
+    provider.restart(deployment, tweak);
   }
 
   private static SqliteRequestStore store() {
-    return node.onchainRequests().orElseThrow().store();
+    return provider.store();
   }
 
   private static List<State> states(long id) {
-    return store().ofRequest(id).stream().map(Assignment::state).toList();
+    return provider.states(id);
   }
 
   private static double metric(String series) {
-    return PrometheusText.parse(node.metrics().scrape()).getOrDefault(series, 0.0);
+    return provider.metric(series);
   }
 
   private static void await(String what, BooleanSupplier done) throws InterruptedException {
-    Instant deadline = Instant.now().plus(WAIT);
-    while (!done.getAsBoolean()) {
-      if (Instant.now().isAfter(deadline)) {
-        throw new AssertionError("not within " + WAIT + ": " + what);
-      }
-      Thread.sleep(100);
-    }
+    OnchainProvider.await(what, done);
   }
 
   private static Requested requestAsEoa() {
@@ -251,7 +178,7 @@ class OnchainFulfilIT {
       expected[i] = (float) (FEATURES_MICROS[i] / 1e6);
     }
     assertThat(input.get(0).toFloats()).containsExactly(expected);
-    List<Tensor> local = node.engine().infer("fraud-detect", input);
+    List<Tensor> local = provider.node().engine().infer("fraud-detect", input);
     float p = local.get(0).toFloats()[0];
     BigInteger micros =
         new BigDecimal(p).movePointRight(6).setScale(0, RoundingMode.DOWN).toBigIntegerExact();

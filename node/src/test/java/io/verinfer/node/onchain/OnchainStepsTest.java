@@ -152,6 +152,25 @@ class OnchainStepsTest {
   }
 
   @Test
+  void anOptimisticRequestIsFulfilledLikeOneInModeNoneAndItsProposalIsDone() {
+    OnchainEvents.Spec optimistic = spec(13).withMode(1);
+    String key = assign(optimistic);
+    chain.optimistic.add(13L);
+    Assignment sent = settle(key);
+    assertThat(sent.state()).isEqualTo(State.SENT);
+    assertThat(chain.calls)
+        .containsExactly(
+            OnchainEvents.event(optimistic).fulfilCall(OnchainEvents.binding(), OUTPUT));
+    assertThat(chain.lastGas.minGasLimit()).isEqualTo(BigInteger.valueOf(351_588));
+    chain.mine(sent.fulfilTx());
+    assertThat(chain.isPending(13)).isTrue(); // proposed: pending until settled
+    assertThat(settle(key).state()).isEqualTo(State.DONE);
+    assertThat(settle(key).state()).isEqualTo(State.DONE);
+    assertThat(chain.broadcast).hasSize(1);
+    assertThat(counters.fulfilled().value()).isEqualTo(1.0);
+  }
+
+  @Test
   void aRestartWhileTheFulfilmentIsInThePoolWaitsForItInsteadOfSendingAgain() {
     String key = assign(spec(2));
     String tx = settle(key).fulfilTx();

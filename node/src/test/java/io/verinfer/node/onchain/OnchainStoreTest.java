@@ -4,8 +4,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.verinfer.chain.bindings.InferenceCoordinator;
+import io.verinfer.chain.facade.InferenceCoordinatorFacade.Proposed;
 import io.verinfer.chain.facade.InferenceCoordinatorFacade.Requested;
 import io.verinfer.node.onchain.Assignment.State;
+import io.verinfer.protocol.Bytes32;
 import io.verinfer.protocol.ModelId;
 import java.math.BigInteger;
 import java.nio.charset.StandardCharsets;
@@ -102,10 +104,82 @@ class OnchainStoreTest {
       assertThat(store.countFailure(event.key(), "runtime down")).isEqualTo(2);
       assertThat(store.get(event.key()).orElseThrow().note()).isEqualTo("runtime down");
 
-      RequestEvent skipped = OnchainEvents.event(spec(13).withMode(1));
-      store.add(skipped, State.SKIPPED, "mode 1 is not handled yet");
+      RequestEvent skipped = OnchainEvents.event(spec(13).withModel(ModelId.of(99)));
+      store.add(skipped, State.SKIPPED, "this node does not serve model 99");
       assertThat(store.open()).extracting(Assignment::key).containsExactly(event.key());
-      assertThat(store.get(skipped.key()).orElseThrow().note()).contains("mode 1");
+      assertThat(store.get(skipped.key()).orElseThrow().note()).contains("model 99");
+    }
+  }
+
+  @Test
+  void aProposalIsRecordedOnceAndSettlesWithTheProposedTicketAfterARestart() {
+    Path file = dir.resolve("onchain.db");
+    byte[] output = {4, 5, 6};
+    Instant windowEnd = DEADLINE.plusSeconds(600);
+    OnchainEvents.Spec spec =
+        new OnchainEvents.Spec(21, ModelId.of(3), 1, 100_000, windowEnd, INPUT, false, 140);
+    ProposalEvent original = OnchainEvents.proposal(spec, output);
+    try (SqliteRequestStore store = new SqliteRequestStore(file)) {
+      assertThat(store.addProposal(original)).isTrue();
+      assertThat(store.addProposal(original)).isFalse(); // delivered again after a restart
+      // a proposal is not an assignment: the fulfil steps never see it
+      assertThat(store.open()).isEmpty();
+    }
+    try (SqliteRequestStore store = new SqliteRequestStore(file)) {
+      Proposal p = store.proposal(original.key()).orElseThrow();
+      assertThat(p.state()).isEqualTo(Proposal.State.WAITING);
+      assertThat(p.attempts()).isZero();
+      assertThat(store.openProposals()).extracting(Proposal::key).containsExactly(original.key());
+      assertThat(store.proposalsOf(21)).hasSize(1);
+      Proposed a = original.proposed();
+      Proposed b = p.event().proposed();
+      assertThat(b.id()).isEqualTo(21);
+      assertThat(b.ticket()).isEqualTo(a.ticket());
+      assertThat(b.ticket().deadline()).isEqualTo(windowEnd);
+      assertThat(b.ticket().outputHash()).isEqualTo(Bytes32.keccak256(output));
+      assertThat(b.output()).isEqualTo(output);
+      InferenceCoordinator binding = OnchainEvents.binding();
+      String call = p.event().settleCall(binding);
+      assertThat(call)
+          .isEqualTo(original.settleCall(binding))
+          .isEqualTo(
+              binding
+                  .settle(
+                      BigInteger.valueOf(21),
+                      (InferenceCoordinator.Ticket)
+                          InferenceCoordinator.staticExtractEventParameters(
+                                  InferenceCoordinator.INFERENCEPROPOSED_EVENT,
+                                  OnchainEvents.proposalLog(spec, output))
+                              .getNonIndexedValues()
+                              .get(0),
+                      output)
+                  .encodeFunctionCall());
+    }
+  }
+
+  @Test
+  void aSentSettleIsOnDiskWhenMarkSettleSentReturnsAndAClosedProposalIsNeverSent() {
+    Path file = dir.resolve("onchain.db");
+    ProposalEvent event = OnchainEvents.proposal(spec(22).withMode(1), new byte[] {1});
+    Instant at = Instant.parse("2029-05-05T10:00:00.123Z");
+    try (SqliteRequestStore store = new SqliteRequestStore(file)) {
+      store.addProposal(event);
+      store.markSettleSent(event.key(), "0xabc", BigInteger.valueOf(7), at);
+    }
+    try (SqliteRequestStore store = new SqliteRequestStore(file)) {
+      Proposal p = store.proposal(event.key()).orElseThrow();
+      assertThat(p.state()).isEqualTo(Proposal.State.SENT);
+      assertThat(p.settleTx()).isEqualTo("0xabc");
+      assertThat(p.settleNonce()).isEqualTo(BigInteger.valueOf(7));
+      assertThat(p.sentAt()).isEqualTo(at);
+      assertThat(p.attempts()).isEqualTo(1);
+
+      store.advanceProposal(event.key(), Proposal.State.SETTLED, null);
+      assertThat(store.openProposals()).isEmpty();
+      assertThat(store.proposal(event.key()).orElseThrow().settleTx()).isEqualTo("0xabc");
+      assertThatThrownBy(() -> store.markSettleSent(event.key(), "0xdef", BigInteger.ONE, at))
+          .isInstanceOf(IllegalStateException.class)
+          .hasMessageContaining("no open proposal");
     }
   }
 
