@@ -118,16 +118,12 @@ public final class RequestWatcher implements AutoCloseable {
     InferenceCoordinator binding =
         InferenceCoordinator.load(
             coordinator.value(), chain.web3j(), chain.sender(), new DefaultGasProvider());
+    CoordinatorSteps.Context context =
+        new CoordinatorSteps.Context(requests, binding, store, settings, clock);
     FulfilSteps.Metrics fulfilMetrics = FulfilSteps.Metrics.registerIn(metrics);
-    this.steps = new FulfilSteps(requests, binding, runner, store, settings, clock, fulfilMetrics);
+    this.steps = new FulfilSteps(context, runner, fulfilMetrics);
     this.settles =
-        new SettleSteps(
-            requests,
-            binding,
-            store,
-            settings,
-            clock,
-            SettleSteps.Metrics.registerIn(metrics, fulfilMetrics.gasWaits()));
+        new SettleSteps(context, SettleSteps.Metrics.registerIn(metrics, fulfilMetrics.gasWaits()));
     this.seen =
         metrics.counter(
             "verinfer_onchain_requests_seen_total",

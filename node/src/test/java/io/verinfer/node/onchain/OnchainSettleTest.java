@@ -60,7 +60,10 @@ class OnchainSettleTest {
       store.close();
     }
     store = new SqliteRequestStore(settings.stateFile());
-    steps = new SettleSteps(chain, OnchainEvents.binding(), store, settings, clock, counters);
+    steps =
+        new SettleSteps(
+            new CoordinatorSteps.Context(chain, OnchainEvents.binding(), store, settings, clock),
+            counters);
   }
 
   /**

@@ -103,7 +103,10 @@ class OnchainStepsTest {
     ModelRunner runner =
         new ModelRunner(engine, id -> id.equals(MODEL) ? Optional.of("doubler") : Optional.empty());
     steps =
-        new FulfilSteps(chain, OnchainEvents.binding(), runner, store, settings, clock, counters);
+        new FulfilSteps(
+            new CoordinatorSteps.Context(chain, OnchainEvents.binding(), store, settings, clock),
+            runner,
+            counters);
   }
 
   private OnchainEvents.Spec spec(long id) {
