@@ -177,7 +177,7 @@ class OnchainFulfilIT {
     SharedDevnet.mine(); // the request's confirmation
     await("the fulfilment sent", () -> states(r.id()).equals(List.of(State.SENT)));
     String tx = store().ofRequest(r.id()).get(0).fulfilTx();
-    assertThat(scene.record.pendingNonce(ME)).isEqualTo(nonceBefore + 1);
+    scene.assertOneSentSince(nonceBefore);
 
     restart(SharedDevnet.get().deployment(), s -> s);
     Thread.sleep(2_000); // ten polls of the restarted node with its fulfilment still in the pool

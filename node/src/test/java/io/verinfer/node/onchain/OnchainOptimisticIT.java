@@ -195,7 +195,7 @@ class OnchainOptimisticIT {
         "the settle sent",
         () -> scene.provider.proposals(r.id()).equals(List.of(Proposal.State.SENT)));
     String tx = scene.provider.store().proposalsOf(r.id()).get(0).settleTx();
-    assertThat(scene.record.pendingNonce(ME)).isEqualTo(nonceBefore + 1);
+    scene.assertOneSentSince(nonceBefore);
 
     scene.provider.restart();
     Thread.sleep(2_000); // ten polls of the restarted node with its settle still in the pool

@@ -138,6 +138,16 @@ final class OnchainScene implements BeforeAllCallback, AfterEachCallback, AfterA
     return new BigDecimal(p).movePointRight(6).setScale(0, RoundingMode.DOWN).toBigIntegerExact();
   }
 
+  /**
+   * Checks that this node broadcast one transaction since its pending nonce was {@code before}. The
+   * node records a transaction's hash before it broadcasts it, so once a test has seen the record
+   * it waits for the broadcast.
+   */
+  void assertOneSentSince(long before) throws InterruptedException {
+    OnchainProvider.await("the transaction broadcast", () -> record.pendingNonce(ME) > before);
+    assertThat(record.pendingNonce(ME)).isEqualTo(before + 1);
+  }
+
   /** The one delivery of request {@code id} on the chain, credited to this node. */
   InferenceFulfilledEventResponse fulfilledOnce(long id) {
     List<InferenceFulfilledEventResponse> all = record.fulfilments(id);
