@@ -89,16 +89,12 @@ public final class CommitteeDuty implements AutoCloseable {
             "committee duty",
             settings.pollInterval(),
             MAX_STEPS_PER_TICK);
-    LogWatcher.Config config =
-        LogWatcher.Config.of(
-                List.of(disputes.address().value()),
-                List.of(List.of(DisputeManagerFacade.COMMITTEE_DRAWN_TOPIC)),
-                settings.confirmations())
-            .withStartBlock(chain.deployment().deployedAtBlock());
     this.watcher =
         loop.watch(
-            chain.web3j(),
-            config,
+            chain,
+            disputes.address().value(),
+            List.of(List.of(DisputeManagerFacade.COMMITTEE_DRAWN_TOPIC)),
+            settings.confirmations(),
             store.cursor("CommitteeDrawn@" + disputes.address().value()),
             this::onCommitteeDrawn);
 

@@ -96,23 +96,19 @@ public final class RequestWatcher implements AutoCloseable {
             "on-chain request",
             settings.pollInterval(),
             MAX_STEPS_PER_TICK);
-    LogWatcher.Config config =
-        LogWatcher.Config.of(
-                List.of(coordinator.value()),
-                List.of(
-                    // all three index (id, provider): one filter, one cursor
-                    List.of(
-                        RequestEvent.REQUESTED_TOPIC,
-                        RequestEvent.REASSIGNED_TOPIC,
-                        ProposalEvent.TOPIC),
-                    List.of(),
-                    List.of(RequestEvent.providerTopic(me))),
-                settings.confirmations())
-            .withStartBlock(chain.deployment().deployedAtBlock());
     this.watcher =
         loop.watch(
-            chain.web3j(),
-            config,
+            chain,
+            coordinator.value(),
+            List.of(
+                // all three index (id, provider): one filter, one cursor
+                List.of(
+                    RequestEvent.REQUESTED_TOPIC,
+                    RequestEvent.REASSIGNED_TOPIC,
+                    ProposalEvent.TOPIC),
+                List.of(),
+                List.of(RequestEvent.providerTopic(me))),
+            settings.confirmations(),
             store.cursor("InferenceRequested@" + coordinator.value()),
             this::onLog);
     InferenceCoordinator binding =

@@ -2,8 +2,10 @@ package io.verinfer.node.work;
 
 import io.verinfer.chain.CursorStore;
 import io.verinfer.chain.LogWatcher;
+import io.verinfer.chain.VerinferChain;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.Executors;
@@ -12,7 +14,6 @@ import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
-import org.web3j.protocol.Web3j;
 
 /**
  * A chain worker's own thread (the request watcher's, the committee duty's): the {@link LogWatcher}
@@ -62,17 +63,26 @@ public final class StepLoop implements AutoCloseable {
   }
 
   /**
-   * The log watcher that feeds this worker, polling on the loop's thread at the loop's poll
-   * interval and backing off up to {@link #MAX_BACKOFF}; it starts with the loop and stops with it.
+   * The log watcher that feeds this worker: the events of {@code contract} matching {@code topics},
+   * once they are {@code confirmations} deep, from the deployment's first block (or the saved
+   * cursor). It polls on the loop's thread at the loop's poll interval, backing off up to {@link
+   * #MAX_BACKOFF}, and starts and stops with the loop.
    */
   public LogWatcher watch(
-      Web3j web3j, LogWatcher.Config config, CursorStore cursor, LogWatcher.Handler handler) {
+      VerinferChain chain,
+      String contract,
+      List<List<String>> topics,
+      long confirmations,
+      CursorStore cursor,
+      LogWatcher.Handler handler) {
     if (watcher != null) {
       throw new IllegalStateException("the loop already has its log watcher");
     }
-    watcher =
-        new LogWatcher(
-            web3j, config.withTiming(pollInterval, MAX_BACKOFF), cursor, handler, scheduler);
+    LogWatcher.Config config =
+        LogWatcher.Config.of(List.of(contract), topics, confirmations)
+            .withStartBlock(chain.deployment().deployedAtBlock())
+            .withTiming(pollInterval, MAX_BACKOFF);
+    watcher = new LogWatcher(chain.web3j(), config, cursor, handler, scheduler);
     return watcher;
   }
 
