@@ -13,10 +13,7 @@ import io.verinfer.node.metrics.NodeMetrics;
 import io.verinfer.protocol.Bytes32;
 import io.verinfer.protocol.CanonicalTensors;
 import io.verinfer.protocol.Cid;
-import io.verinfer.protocol.DataType;
-import io.verinfer.protocol.ModelSchema;
 import io.verinfer.protocol.Tensor;
-import io.verinfer.protocol.TensorSpec;
 import io.verinfer.runtime.EngineConfig;
 import io.verinfer.runtime.ModelSpec;
 import io.verinfer.runtime.onnx.OnnxInferenceEngine;
@@ -72,15 +69,7 @@ class FaultyAnswersTest {
     store = new LocalModelStore(dir.resolve("store"));
     Cid cid = store.put(NodeApiTest.doubler());
     engine = new OnnxInferenceEngine(store, EngineConfig.defaults());
-    engine.deploy(
-        new ModelSpec(
-            "doubler",
-            cid,
-            new ModelSchema(
-                List.of(new TensorSpec("x", DataType.FP32, List.of(-1L, 3L))),
-                List.of(new TensorSpec("y", DataType.FP32, List.of(-1L, 3L))),
-                120),
-            1_000));
+    engine.deploy(NodeApiTest.doublerSpec(cid));
   }
 
   @AfterAll

@@ -61,18 +61,25 @@ public class NodeApiTest {
         .toByteArray();
   }
 
+  /** The {@link #doubler()} stored as {@code cid}, served as {@code "doubler"}. */
+  public static ModelSpec doublerSpec(Cid cid) {
+    return new ModelSpec(
+        "doubler",
+        cid,
+        new ModelSchema(
+            List.of(new TensorSpec("x", DataType.FP32, List.of(-1L, 3L))),
+            List.of(new TensorSpec("y", DataType.FP32, List.of(-1L, 3L))),
+            120),
+        1_000);
+  }
+
   @BeforeAll
   static void start() {
     store = new LocalModelStore(dir.resolve("store"));
     modelBytes = doubler();
     cid = store.put(modelBytes);
     engine = new OnnxInferenceEngine(store, EngineConfig.defaults());
-    ModelSchema schema =
-        new ModelSchema(
-            List.of(new TensorSpec("x", DataType.FP32, List.of(-1L, 3L))),
-            List.of(new TensorSpec("y", DataType.FP32, List.of(-1L, 3L))),
-            120);
-    engine.deploy(new ModelSpec("doubler", cid, schema, 1_000));
+    engine.deploy(doublerSpec(cid));
     server =
         new NodeServer(
             engine, store, PaymentGate.unpaidDevnet(), NodeServer.Options.loopback(), app -> {});

@@ -4,17 +4,12 @@ import io.verinfer.chain.LogWatcher;
 import io.verinfer.chain.VerinferChain;
 import io.verinfer.chain.facade.DisputeManagerFacade;
 import io.verinfer.node.metrics.NodeMetrics;
+import io.verinfer.node.work.StepLoop;
 import io.verinfer.protocol.Address;
 import java.time.Clock;
-import java.time.Duration;
 import java.time.Instant;
-import java.util.HashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.Objects;
-import java.util.concurrent.Executors;
-import java.util.concurrent.ScheduledThreadPoolExecutor;
-import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.web3j.protocol.core.methods.response.Log;
@@ -57,24 +52,16 @@ public final class CommitteeDuty implements AutoCloseable {
   /** Most steps one duty takes per tick (drawn → voted → committed → revealed → resolving). */
   private static final int MAX_STEPS_PER_TICK = 5;
 
-  /** Longest pause before retrying a duty whose step failed. */
-  private static final Duration MAX_BACKOFF = Duration.ofSeconds(30);
-
   private final VerinferChain chain;
   private final DisputeManagerFacade disputes;
   private final Address me;
   private final SqliteDutyStore store;
-  private final DutySettings settings;
   private final Clock clock;
-  private final ScheduledThreadPoolExecutor scheduler;
+  private final StepLoop loop;
   private final LogWatcher watcher;
-  private final Map<Long, Retry> retries = new HashMap<>(); // duty thread only
-  private volatile boolean closed;
 
   private final NodeMetrics.Counter seen;
   private final DutySteps steps;
-
-  private record Retry(int failures, Instant notBefore) {}
 
   /**
    * @param store owned by the duty from now on: {@link #close()} closes it
@@ -91,35 +78,25 @@ public final class CommitteeDuty implements AutoCloseable {
     this.me = chain.account();
     Objects.requireNonNull(reexecutor, "reexecutor");
     this.store = Objects.requireNonNull(store, "store");
-    this.settings = Objects.requireNonNull(settings, "settings");
+    Objects.requireNonNull(settings, "settings");
     this.clock = Objects.requireNonNull(clock, "clock");
     // its own thread: a re-execution or a transaction waiting to be mined must not hold up the
     // settler and withdrawal watcher on the payment scheduler
-    this.scheduler =
-        new ScheduledThreadPoolExecutor(
-            1,
-            r -> {
-              Thread t = Executors.defaultThreadFactory().newThread(r);
-              // several nodes may share a JVM (the devnet runs three): say whose duty this is
-              t.setName("committee-duty-" + me.value().substring(0, 10));
-              t.setDaemon(true);
-              return t;
-            });
-    scheduler.setExecuteExistingDelayedTasksAfterShutdownPolicy(false);
-    LogWatcher.Config config =
-        LogWatcher.Config.of(
-                List.of(disputes.address().value()),
-                List.of(List.of(DisputeManagerFacade.COMMITTEE_DRAWN_TOPIC)),
-                settings.confirmations())
-            .withStartBlock(chain.deployment().deployedAtBlock())
-            .withTiming(settings.pollInterval(), MAX_BACKOFF);
+    this.loop =
+        new StepLoop(
+            LOG,
+            "committee-duty-" + me.value().substring(0, 10),
+            "committee duty",
+            settings.pollInterval(),
+            MAX_STEPS_PER_TICK);
     this.watcher =
-        new LogWatcher(
-            chain.web3j(),
-            config,
+        loop.watch(
+            chain,
+            disputes.address().value(),
+            List.of(List.of(DisputeManagerFacade.COMMITTEE_DRAWN_TOPIC)),
+            settings.confirmations(),
             store.cursor("CommitteeDrawn@" + disputes.address().value()),
-            this::onCommitteeDrawn,
-            scheduler);
+            this::onCommitteeDrawn);
 
     this.seen =
         metrics.counter(
@@ -154,9 +131,7 @@ public final class CommitteeDuty implements AutoCloseable {
         me,
         disputes.address(),
         watcher.nextBlock());
-    watcher.start();
-    long pause = settings.pollInterval().toMillis();
-    scheduler.scheduleWithFixedDelay(this::tickQuietly, pause, pause, TimeUnit.MILLISECONDS);
+    loop.start(this::tick);
   }
 
   /** The duties' state, for tests and operators. */
@@ -180,14 +155,6 @@ public final class CommitteeDuty implements AutoCloseable {
     }
   }
 
-  private void tickQuietly() {
-    try {
-      tick();
-    } catch (RuntimeException e) {
-      LOG.warn("committee duty tick failed; trying again in {}", settings.pollInterval(), e);
-    }
-  }
-
   /** One pass over the open duties, on the duty thread. */
   synchronized void tick() {
     List<Duty> open = store.open();
@@ -196,39 +163,13 @@ public final class CommitteeDuty implements AutoCloseable {
     }
     Instant wall = clock.instant();
     for (Duty duty : open) {
-      if (closed) {
+      if (loop.closed()) {
         return;
       }
-      Retry retry = retries.get(duty.disputeId());
-      if (retry != null && wall.isBefore(retry.notBefore())) {
-        continue;
-      }
-      try {
-        // Bounded: each step either moves the duty on or returns false.
-        for (int i = 0; i < MAX_STEPS_PER_TICK && !closed; i++) {
-          if (!steps.step(store.get(duty.disputeId()).orElseThrow())) {
-            break;
-          }
-        }
-        retries.remove(duty.disputeId());
-      } catch (RuntimeException e) {
-        int failures = retry == null ? 1 : retry.failures() + 1;
-        Duration pause = backoff(failures);
-        retries.put(duty.disputeId(), new Retry(failures, wall.plus(pause)));
-        LOG.warn(
-            "dispute {}: step failed ({} in a row), trying again in {}: {}",
-            duty.disputeId(),
-            failures,
-            pause,
-            e.toString());
-        LOG.debug("dispute {} step failure", duty.disputeId(), e);
-      }
+      long id = duty.disputeId();
+      loop.step(
+          Long.toString(id), "dispute " + id, () -> steps.step(store.get(id).orElseThrow()), wall);
     }
-  }
-
-  private Duration backoff(int failures) {
-    Duration pause = settings.pollInterval().multipliedBy(1L << Math.min(failures - 1, 16));
-    return pause.compareTo(MAX_BACKOFF) > 0 ? MAX_BACKOFF : pause;
   }
 
   /**
@@ -237,18 +178,7 @@ public final class CommitteeDuty implements AutoCloseable {
    */
   @Override
   public void close() {
-    closed = true;
-    watcher.close();
-    scheduler.shutdown();
-    try {
-      if (!scheduler.awaitTermination(30, TimeUnit.SECONDS)) {
-        scheduler.shutdownNow();
-        scheduler.awaitTermination(5, TimeUnit.SECONDS);
-      }
-    } catch (InterruptedException e) {
-      scheduler.shutdownNow();
-      Thread.currentThread().interrupt();
-    }
+    loop.close();
     synchronized (this) {
       store.close();
     }

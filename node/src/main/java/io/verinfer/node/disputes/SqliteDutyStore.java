@@ -1,17 +1,13 @@
 package io.verinfer.node.disputes;
 
 import io.verinfer.chain.CursorStore;
+import io.verinfer.node.storage.SqliteState;
 import io.verinfer.protocol.Bytes32;
 import java.nio.file.Path;
-import java.sql.Connection;
-import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
-import java.sql.Statement;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
-import java.util.OptionalLong;
 
 /**
  * The committee duty's durable state in SQLite (write-ahead log, {@code synchronous=FULL}, one
@@ -21,30 +17,22 @@ import java.util.OptionalLong;
  * still reveal it. Used from one thread; methods are synchronized all the same.
  */
 public final class SqliteDutyStore implements AutoCloseable {
-  private final Path file;
-  private final Connection db;
+  private final SqliteState db;
 
   public SqliteDutyStore(Path file) {
-    this.file = file;
-    try {
-      db = io.verinfer.node.storage.SqliteFiles.openDurable(file);
-      try (Statement s = db.createStatement()) {
-        s.execute(
-            "CREATE TABLE IF NOT EXISTS duties ("
-                + " dispute_id INTEGER PRIMARY KEY, drawn_block INTEGER NOT NULL,"
-                + " state TEXT NOT NULL, vote INTEGER, salt TEXT, note TEXT)");
-        s.execute(
-            "CREATE TABLE IF NOT EXISTS cursors ("
-                + " name TEXT PRIMARY KEY, next_block INTEGER NOT NULL)");
-      }
-    } catch (SQLException | java.io.IOException e) {
-      throw new IllegalStateException("cannot open the committee duty state at " + file, e);
-    }
+    db =
+        SqliteState.open(
+            file,
+            "committee duty state",
+            List.of(
+                "CREATE TABLE IF NOT EXISTS duties ("
+                    + " dispute_id INTEGER PRIMARY KEY, drawn_block INTEGER NOT NULL,"
+                    + " state TEXT NOT NULL, vote INTEGER, salt TEXT, note TEXT)"));
   }
 
   /** Records a committee seat; returns false when the dispute was already known. */
   public synchronized boolean add(long disputeId, long drawnBlock) {
-    return update(
+    return db.update(
             "INSERT OR IGNORE INTO duties (dispute_id, drawn_block, state) VALUES (?, ?, ?)",
             disputeId,
             drawnBlock,
@@ -70,7 +58,7 @@ public final class SqliteDutyStore implements AutoCloseable {
    */
   public synchronized void saveVote(long disputeId, Duty.Secret secret) {
     int changed =
-        update(
+        db.update(
             "UPDATE duties SET state = ?, vote = ?, salt = ? WHERE dispute_id = ? AND state = ?",
             Duty.State.VOTED.name(),
             secret.vote(),
@@ -90,7 +78,7 @@ public final class SqliteDutyStore implements AutoCloseable {
   public synchronized void advance(long disputeId, Duty.State state, String note) {
     boolean keepSalt = state == Duty.State.VOTED || state == Duty.State.COMMITTED;
     int changed =
-        update(
+        db.update(
             "UPDATE duties SET state = ?, note = ?"
                 + (keepSalt ? "" : ", salt = NULL")
                 + " WHERE dispute_id = ?",
@@ -104,87 +92,28 @@ public final class SqliteDutyStore implements AutoCloseable {
 
   /** A durable {@link CursorStore} named {@code name} in this file. */
   public CursorStore cursor(String name) {
-    return new CursorStore() {
-      @Override
-      public OptionalLong load() {
-        synchronized (SqliteDutyStore.this) {
-          try (PreparedStatement q =
-              db.prepareStatement("SELECT next_block FROM cursors WHERE name = ?")) {
-            q.setString(1, name);
-            try (ResultSet r = q.executeQuery()) {
-              return r.next() ? OptionalLong.of(r.getLong(1)) : OptionalLong.empty();
-            }
-          } catch (SQLException e) {
-            throw new IllegalStateException("cannot read cursor " + name + " in " + file, e);
-          }
-        }
-      }
-
-      @Override
-      public void save(long nextBlock) {
-        if (nextBlock < 0) {
-          throw new IllegalArgumentException("nextBlock must be >= 0, got " + nextBlock);
-        }
-        synchronized (SqliteDutyStore.this) {
-          update(
-              "INSERT INTO cursors (name, next_block) VALUES (?, ?)"
-                  + " ON CONFLICT(name) DO UPDATE SET next_block = excluded.next_block",
-              name,
-              nextBlock);
-        }
-      }
-    };
+    return db.cursor(name);
   }
 
   private List<Duty> query(String where, Object... args) {
-    try (PreparedStatement q =
-        db.prepareStatement(
-            "SELECT dispute_id, drawn_block, state, vote, salt, note FROM duties " + where)) {
-      bind(q, args);
-      List<Duty> out = new ArrayList<>();
-      try (ResultSet r = q.executeQuery()) {
-        while (r.next()) {
-          int vote = r.getInt(4);
-          boolean hasVote = !r.wasNull();
-          String salt = r.getString(5);
-          Duty.Secret secret =
-              hasVote && salt != null ? new Duty.Secret(vote, Bytes32.fromHex(salt)) : null;
-          out.add(
-              new Duty(
-                  r.getLong(1),
-                  r.getLong(2),
-                  Duty.State.valueOf(r.getString(3)),
-                  secret,
-                  r.getString(6)));
-        }
-      }
-      return out;
-    } catch (SQLException e) {
-      throw new IllegalStateException("cannot read the committee duty state in " + file, e);
-    }
+    return db.select(
+        "SELECT dispute_id, drawn_block, state, vote, salt, note FROM duties " + where,
+        SqliteDutyStore::read,
+        args);
   }
 
-  private int update(String sql, Object... args) {
-    try (PreparedStatement u = db.prepareStatement(sql)) {
-      bind(u, args);
-      return u.executeUpdate(); // autocommit: durable (synchronous=FULL) when it returns
-    } catch (SQLException e) {
-      throw new IllegalStateException("cannot write the committee duty state in " + file, e);
-    }
-  }
-
-  private static void bind(PreparedStatement s, Object... args) throws SQLException {
-    for (int i = 0; i < args.length; i++) {
-      s.setObject(i + 1, args[i]);
-    }
+  private static Duty read(ResultSet r) throws SQLException {
+    int vote = r.getInt(4);
+    boolean hasVote = !r.wasNull();
+    String salt = r.getString(5);
+    Duty.Secret secret =
+        hasVote && salt != null ? new Duty.Secret(vote, Bytes32.fromHex(salt)) : null;
+    return new Duty(
+        r.getLong(1), r.getLong(2), Duty.State.valueOf(r.getString(3)), secret, r.getString(6));
   }
 
   @Override
   public synchronized void close() {
-    try {
-      db.close();
-    } catch (SQLException e) {
-      throw new IllegalStateException("cannot close the committee duty state in " + file, e);
-    }
+    db.close();
   }
 }

@@ -24,7 +24,8 @@ record Assignment(
     BigInteger fulfilNonce,
     Instant sentAt,
     int attempts,
-    String note) {
+    String note)
+    implements CoordinatorSteps.Item {
   /** How far the node got; only {@link #SEEN} and {@link #SENT} have something left to do. */
   enum State {
     /** Recorded; no fulfilment on its way. */
@@ -53,11 +54,13 @@ record Assignment(
     }
   }
 
-  String key() {
-    return event.key();
+  @Override
+  public String tx() {
+    return fulfilTx;
   }
 
-  long requestId() {
-    return event.requestId();
+  @Override
+  public BigInteger txNonce() {
+    return fulfilNonce;
   }
 }

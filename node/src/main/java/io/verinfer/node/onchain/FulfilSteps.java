@@ -1,37 +1,30 @@
 package io.verinfer.node.onchain;
 
 import io.verinfer.chain.ContractRevertException;
-import io.verinfer.chain.bindings.InferenceCoordinator;
 import io.verinfer.chain.facade.InferenceCoordinatorFacade;
 import io.verinfer.chain.facade.InferenceCoordinatorFacade.Requested;
 import io.verinfer.chain.tx.TransactionSender;
 import io.verinfer.node.metrics.NodeMetrics;
 import io.verinfer.node.onchain.Assignment.State;
 import io.verinfer.node.onchain.RequestChain.Head;
-import java.time.Clock;
-import java.time.Instant;
-import java.util.HashSet;
 import java.util.Optional;
-import java.util.Set;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * One assignment's state machine, a step at a time: seen → sent (the fulfilment's hash on disk
  * before it is broadcast) → done, or failed / expired. Every step starts from the chain's view of
  * the request and of the last fulfilment, so neither a restart nor an RPC outage sends a second
- * fulfilment while the first may still be mined. {@link RequestWatcher} decides when steps run.
+ * fulfilment while the first may still be mined ({@link CoordinatorSteps}). {@link RequestWatcher}
+ * decides when steps run.
  */
-final class FulfilSteps {
-  private static final Logger LOG = LoggerFactory.getLogger(RequestWatcher.class);
-
+final class FulfilSteps extends CoordinatorSteps<Assignment, State> {
   /** The steps' counters in the node's registry. */
   record Metrics(
       NodeMetrics.Counter fulfilled,
       NodeMetrics.Counter failed,
       NodeMetrics.Counter expired,
       NodeMetrics.Counter transactions,
-      NodeMetrics.Counter gasWaits) {
+      NodeMetrics.Counter gasWaits)
+      implements Counters {
     static Metrics registerIn(NodeMetrics metrics) {
       return new Metrics(
           metrics.counter(
@@ -56,29 +49,24 @@ final class FulfilSteps {
     }
   }
 
-  private final RequestChain chain;
-  private final InferenceCoordinator binding;
-  private final ModelRunner runner;
-  private final SqliteRequestStore store;
-  private final OnchainSettings settings;
-  private final Clock clock;
-  private final Metrics metrics;
-  private final Set<String> waitingForGas = new HashSet<>(); // watcher thread only
+  private static final Kind<State> KIND =
+      new Kind<>(
+          "fulfilment",
+          "sending it again",
+          "the request is no longer pending",
+          "no longer pending",
+          State.SEEN,
+          State.EXPIRED,
+          State.FAILED,
+          SqliteRequestStore::markSent,
+          SqliteRequestStore::advance);
 
-  FulfilSteps(
-      RequestChain chain,
-      InferenceCoordinator binding,
-      ModelRunner runner,
-      SqliteRequestStore store,
-      OnchainSettings settings,
-      Clock clock,
-      Metrics metrics) {
-    this.chain = chain;
-    this.binding = binding;
+  private final ModelRunner runner;
+  private final Metrics metrics;
+
+  FulfilSteps(Context context, ModelRunner runner, Metrics metrics) {
+    super(context, metrics, KIND);
     this.runner = runner;
-    this.store = store;
-    this.settings = settings;
-    this.clock = clock;
     this.metrics = metrics;
   }
 
@@ -107,23 +95,19 @@ final class FulfilSteps {
       return close(a, State.EXPIRED, lateNote(r, head));
     }
     Optional<TransactionSender.GasOptions> gas =
-        settings.gas().options(r.ticket().callbackGasLimit(), head.baseFee());
+        gas(
+            a,
+            r.ticket().callbackGasLimit(),
+            head,
+            () ->
+                "waiting until "
+                    + r.ticket().deadline().minus(settings.deadlineMargin())
+                    + " (deadline "
+                    + r.ticket().deadline()
+                    + " minus the margin)");
     if (gas.isEmpty()) {
-      metrics.gasWaits().inc();
-      if (waitingForGas.add(a.key())) {
-        LOG.warn(
-            "request {}: gas costs {} wei (base fee) + {} (tip), above maxGasPrice {}; waiting"
-                + " until {} (deadline {} minus the margin)",
-            id,
-            head.baseFee(),
-            settings.gas().priorityFee(),
-            settings.gas().maxGasPrice(),
-            r.ticket().deadline().minus(settings.deadlineMargin()),
-            r.ticket().deadline());
-      }
       return false;
     }
-    waitingForGas.remove(a.key());
     byte[] output =
         switch (runner.run(r.ticket().model(), r.input())) {
           case ModelRunner.Outcome.Output out -> out.bytes();
@@ -143,14 +127,9 @@ final class FulfilSteps {
     if (output == null) {
       return false;
     }
-    String call = a.event().fulfilCall(binding, output);
     String hash;
     try {
-      hash =
-          chain.sendToCoordinator(
-              call,
-              gas.get(),
-              signed -> store.markSent(a.key(), signed.hash(), signed.nonce(), clock.instant()));
+      hash = send(a, a.event().fulfilCall(binding, output), gas.get());
     } catch (ContractRevertException e) {
       // the estimate reverted, so nothing was broadcast
       return switch (e.errorName()) {
@@ -159,7 +138,6 @@ final class FulfilSteps {
         default -> close(a, State.FAILED, "fulfil would revert: " + e.getMessage());
       };
     }
-    metrics.transactions().inc();
     LOG.info(
         "request {}: ran model {} and sent the fulfilment {} ({} output bytes, gas limit >= {})",
         id,
@@ -170,70 +148,25 @@ final class FulfilSteps {
     return true;
   }
 
-  private boolean check(Assignment a) {
-    Requested r = a.event().requested();
-    long id = r.id();
-    String tx = a.fulfilTx();
-    switch (chain.status(tx)) {
-      case SUCCEEDED -> {
-        store.advance(a.key(), State.DONE, null);
-        metrics.fulfilled().inc();
-        if (r.ticket().mode() == InferenceCoordinatorFacade.MODE_OPTIMISTIC) {
-          LOG.info(
-              "request {} answer proposed: {} mined; to be settled once its challenge window closed",
-              id,
-              tx);
-        } else {
-          LOG.info("request {} fulfilled: {} mined", id, tx);
-        }
-        return false;
-      }
-      case PENDING -> {
-        return false; // mined later, or dropped: the next check sees which
-      }
-      case REVERTED -> {
-        String what = "the fulfilment " + tx + " reverted";
-        if (!chain.isPending(id)) {
-          return close(a, State.EXPIRED, what + "; the request is no longer pending");
-        }
-        Head head = chain.head();
-        if (tooLate(r, head)) {
-          return close(a, State.EXPIRED, what + "; " + lateNote(r, head));
-        }
-        return retryOrFail(a, what);
-      }
-      case UNKNOWN -> {
-        if (!chain.isPending(id)) {
-          return close(
-              a,
-              State.EXPIRED,
-              "no longer pending, and the fulfilment " + tx + " never reached the chain");
-        }
-        // The nonce used by another mined transaction: ours can never be mined. Otherwise it may
-        // still show up (e.g. behind a load balancer) until resendAfter has passed.
-        boolean nonceTaken = chain.minedNonce().compareTo(a.fulfilNonce()) > 0;
-        Instant resendAt = a.sentAt().plus(settings.resendAfter());
-        if (!nonceTaken && clock.instant().isBefore(resendAt)) {
-          return false;
-        }
-        return retryOrFail(
-            a,
-            "the fulfilment "
-                + tx
-                + " never reached the chain"
-                + (nonceTaken ? " (its nonce was used by another transaction)" : ""));
-      }
-      default -> throw new IllegalStateException("unreachable");
+  @Override
+  void mined(Assignment a) {
+    store.advance(a.key(), State.DONE, null);
+    metrics.fulfilled().inc();
+    if (a.event().requested().ticket().mode() == InferenceCoordinatorFacade.MODE_OPTIMISTIC) {
+      LOG.info(
+          "request {} answer proposed: {} mined; to be settled once its challenge window closed",
+          a.requestId(),
+          a.fulfilTx());
+    } else {
+      LOG.info("request {} fulfilled: {} mined", a.requestId(), a.fulfilTx());
     }
   }
 
-  private boolean retryOrFail(Assignment a, String what) {
-    if (a.attempts() >= settings.maxAttempts()) {
-      return close(a, State.FAILED, what + "; " + a.attempts() + " attempts made");
-    }
-    store.advance(a.key(), State.SEEN, what);
-    LOG.warn("request {}: {}; sending it again", a.requestId(), what);
-    return true;
+  @Override
+  Optional<String> tooLateToResend(Assignment a) {
+    Requested r = a.event().requested();
+    Head head = chain.head();
+    return tooLate(r, head) ? Optional.of(lateNote(r, head)) : Optional.empty();
   }
 
   private boolean tooLate(Requested r, Head head) {
@@ -250,9 +183,10 @@ final class FulfilSteps {
         + ")";
   }
 
-  private boolean close(Assignment a, State state, String note) {
+  @Override
+  boolean close(Assignment a, State state, String note) {
     store.advance(a.key(), state, note);
-    waitingForGas.remove(a.key());
+    forgetGasWait(a);
     (state == State.EXPIRED ? metrics.expired() : metrics.failed()).inc();
     if (state == State.FAILED) {
       LOG.error("request {}: giving up: {}", a.requestId(), note);

@@ -24,7 +24,8 @@ record Proposal(
     BigInteger settleNonce,
     Instant sentAt,
     int attempts,
-    String note) {
+    String note)
+    implements CoordinatorSteps.Item {
   /** How far the node got; only {@link #WAITING} and {@link #SENT} have something left to do. */
   enum State {
     /** Recorded; waiting for the challenge window (or a dispute); no settle on its way. */
@@ -51,11 +52,13 @@ record Proposal(
     }
   }
 
-  String key() {
-    return event.key();
+  @Override
+  public String tx() {
+    return settleTx;
   }
 
-  long requestId() {
-    return event.requestId();
+  @Override
+  public BigInteger txNonce() {
+    return settleNonce;
   }
 }

@@ -4,8 +4,6 @@ import io.verinfer.chain.bindings.InferenceCoordinator;
 import io.verinfer.chain.facade.InferenceCoordinatorFacade;
 import io.verinfer.chain.facade.InferenceCoordinatorFacade.Proposed;
 import java.math.BigInteger;
-import java.util.List;
-import java.util.Objects;
 import org.web3j.protocol.core.methods.response.Log;
 import org.web3j.tx.Contract;
 
@@ -15,72 +13,25 @@ import org.web3j.tx.Contract;
  * the challenge window's end) and the output exactly as the event carries them, so the ticket is
  * never rebuilt from the few fields the node reads.
  */
-final class ProposalEvent {
+final class ProposalEvent extends CoordinatorEvent<Proposed> {
   static final String TOPIC = InferenceCoordinatorFacade.PROPOSED_TOPIC;
 
-  private final Log log;
-  private final Proposed proposed;
-
   private ProposalEvent(Log log) {
-    this.log = log;
-    this.proposed =
-        InferenceCoordinatorFacade.decodeProposed(log)
-            .orElseThrow(
-                () ->
-                    new IllegalArgumentException(
-                        "not an InferenceProposed event: topic "
-                            + (log.getTopics().isEmpty() ? "none" : log.getTopics().get(0))));
+    super(log, InferenceCoordinatorFacade::decodeProposed, "an InferenceProposed");
   }
 
-  /** The event in a log delivered by the chain. */
+  /** The event in a log delivered by the chain, or rebuilt from the store. */
   static ProposalEvent of(Log log) {
-    Objects.requireNonNull(log.getTransactionHash(), "the log's transaction hash");
-    Objects.requireNonNull(log.getLogIndex(), "the log's index");
-    return new ProposalEvent(log);
-  }
-
-  /** The event as {@link SqliteRequestStore} keeps it. */
-  static ProposalEvent stored(
-      String address, List<String> topics, String data, String txHash, long logIndex, long block) {
-    return new ProposalEvent(
-        RequestEvent.storedLog(address, topics, data, txHash, logIndex, block));
-  }
-
-  /** {@code <transaction hash>:<log index>}: unique per event on one chain. */
-  String key() {
-    return txHash() + ":" + logIndex();
+    return new ProposalEvent(delivered(log));
   }
 
   Proposed proposed() {
-    return proposed;
+    return decoded();
   }
 
+  @Override
   long requestId() {
-    return proposed.id();
-  }
-
-  String address() {
-    return log.getAddress();
-  }
-
-  List<String> topics() {
-    return log.getTopics();
-  }
-
-  String data() {
-    return log.getData();
-  }
-
-  String txHash() {
-    return log.getTransactionHash();
-  }
-
-  long logIndex() {
-    return log.getLogIndex().longValueExact();
-  }
-
-  long block() {
-    return log.getBlockNumber().longValueExact();
+    return decoded().id();
   }
 
   /**
@@ -89,10 +40,10 @@ final class ProposalEvent {
    */
   String settleCall(InferenceCoordinator binding) {
     var values =
-        Contract.staticExtractEventParameters(InferenceCoordinator.INFERENCEPROPOSED_EVENT, log);
+        Contract.staticExtractEventParameters(InferenceCoordinator.INFERENCEPROPOSED_EVENT, log());
     InferenceCoordinator.Ticket ticket =
         (InferenceCoordinator.Ticket) values.getNonIndexedValues().get(0);
     byte[] output = (byte[]) values.getNonIndexedValues().get(1).getValue();
-    return binding.settle(BigInteger.valueOf(proposed.id()), ticket, output).encodeFunctionCall();
+    return binding.settle(BigInteger.valueOf(requestId()), ticket, output).encodeFunctionCall();
   }
 }

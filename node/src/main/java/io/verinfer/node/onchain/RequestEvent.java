@@ -5,13 +5,10 @@ import io.verinfer.chain.facade.InferenceCoordinatorFacade;
 import io.verinfer.chain.facade.InferenceCoordinatorFacade.Requested;
 import io.verinfer.protocol.Address;
 import java.math.BigInteger;
-import java.util.List;
-import java.util.Objects;
 import org.web3j.abi.EventEncoder;
 import org.web3j.abi.TypeEncoder;
 import org.web3j.protocol.core.methods.response.Log;
 import org.web3j.tx.Contract;
-import org.web3j.utils.Numeric;
 
 /**
  * One {@code InferenceRequested} or {@code Reassigned} event, kept as the chain wrote it (topics
@@ -22,49 +19,18 @@ import org.web3j.utils.Numeric;
  * <p>An event is identified by its transaction hash and log index: a reassignment of the same
  * request is another event (another ticket, another deadline).
  */
-final class RequestEvent {
+final class RequestEvent extends CoordinatorEvent<Requested> {
   static final String REQUESTED_TOPIC =
       EventEncoder.encode(InferenceCoordinator.INFERENCEREQUESTED_EVENT);
   static final String REASSIGNED_TOPIC = EventEncoder.encode(InferenceCoordinator.REASSIGNED_EVENT);
 
-  private final Log log;
-  private final Requested requested;
-
   private RequestEvent(Log log) {
-    this.log = log;
-    this.requested =
-        InferenceCoordinatorFacade.decode(log)
-            .orElseThrow(
-                () ->
-                    new IllegalArgumentException(
-                        "not an InferenceRequested or Reassigned event: topic "
-                            + (log.getTopics().isEmpty() ? "none" : log.getTopics().get(0))));
+    super(log, InferenceCoordinatorFacade::decode, "an InferenceRequested or Reassigned");
   }
 
-  /** The event in a log delivered by the chain. */
+  /** The event in a log delivered by the chain, or rebuilt from the store. */
   static RequestEvent of(Log log) {
-    Objects.requireNonNull(log.getTransactionHash(), "the log's transaction hash");
-    Objects.requireNonNull(log.getLogIndex(), "the log's index");
-    return new RequestEvent(log);
-  }
-
-  /** The event as {@link SqliteRequestStore} keeps it. */
-  static RequestEvent stored(
-      String address, List<String> topics, String data, String txHash, long logIndex, long block) {
-    return new RequestEvent(storedLog(address, topics, data, txHash, logIndex, block));
-  }
-
-  /** A log rebuilt from the columns {@link SqliteRequestStore} keeps of it. */
-  static Log storedLog(
-      String address, List<String> topics, String data, String txHash, long logIndex, long block) {
-    Log log = new Log();
-    log.setAddress(address);
-    log.setTopics(List.copyOf(topics));
-    log.setData(data);
-    log.setTransactionHash(txHash);
-    log.setLogIndex(Numeric.toHexStringWithPrefix(BigInteger.valueOf(logIndex)));
-    log.setBlockNumber(Numeric.toHexStringWithPrefix(BigInteger.valueOf(block)));
-    return log;
+    return new RequestEvent(delivered(log));
   }
 
   /** The indexed-topic value that selects events assigning requests to {@code provider}. */
@@ -72,45 +38,17 @@ final class RequestEvent {
     return "0x" + TypeEncoder.encode(new org.web3j.abi.datatypes.Address(provider.value()));
   }
 
-  /** {@code <transaction hash>:<log index>}: unique per event on one chain. */
-  String key() {
-    return txHash() + ":" + logIndex();
-  }
-
   Requested requested() {
-    return requested;
+    return decoded();
   }
 
+  @Override
   long requestId() {
-    return requested.id();
+    return decoded().id();
   }
 
   boolean reassignment() {
-    return REASSIGNED_TOPIC.equals(log.getTopics().get(0));
-  }
-
-  String address() {
-    return log.getAddress();
-  }
-
-  List<String> topics() {
-    return log.getTopics();
-  }
-
-  String data() {
-    return log.getData();
-  }
-
-  String txHash() {
-    return log.getTransactionHash();
-  }
-
-  long logIndex() {
-    return log.getLogIndex().longValueExact();
-  }
-
-  long block() {
-    return log.getBlockNumber().longValueExact();
+    return REASSIGNED_TOPIC.equals(topics().get(0));
   }
 
   /**
@@ -125,9 +63,9 @@ final class RequestEvent {
                     reassignment()
                         ? InferenceCoordinator.REASSIGNED_EVENT
                         : InferenceCoordinator.INFERENCEREQUESTED_EVENT,
-                    log)
+                    log())
                 .getNonIndexedValues()
                 .get(0);
-    return binding.fulfil(BigInteger.valueOf(requested.id()), ticket, output).encodeFunctionCall();
+    return binding.fulfil(BigInteger.valueOf(requestId()), ticket, output).encodeFunctionCall();
   }
 }

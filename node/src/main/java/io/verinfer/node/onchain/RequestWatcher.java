@@ -7,19 +7,15 @@ import io.verinfer.chain.facade.InferenceCoordinatorFacade;
 import io.verinfer.chain.facade.InferenceCoordinatorFacade.Proposed;
 import io.verinfer.chain.facade.InferenceCoordinatorFacade.Requested;
 import io.verinfer.node.metrics.NodeMetrics;
+import io.verinfer.node.work.StepLoop;
 import io.verinfer.protocol.Address;
 import io.verinfer.protocol.ModelId;
 import io.verinfer.runtime.InferenceEngine;
 import java.time.Clock;
-import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
-import java.util.concurrent.Executors;
-import java.util.concurrent.ScheduledThreadPoolExecutor;
-import java.util.concurrent.TimeUnit;
-import java.util.function.BooleanSupplier;
 import java.util.function.Function;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -58,10 +54,7 @@ public final class RequestWatcher implements AutoCloseable {
   /** Most steps one assignment or proposal takes per tick (seen → sent → done). */
   private static final int MAX_STEPS_PER_TICK = 3;
 
-  /** Longest pause before retrying an assignment or proposal whose step failed. */
-  private static final Duration MAX_BACKOFF = Duration.ofSeconds(30);
-
-  /** The {@link Backoff} key of the head read that every settle step of a tick shares. */
+  /** The backoff key of the head read that every settle step of a tick shares. */
   private static final String HEAD = "head";
 
   private final Address me;
@@ -70,17 +63,15 @@ public final class RequestWatcher implements AutoCloseable {
   private final SqliteRequestStore store;
   private final OnchainSettings settings;
   private final Clock clock;
-  private final ScheduledThreadPoolExecutor scheduler;
+  private final StepLoop loop;
 
   private final LogWatcher watcher;
   private final RequestChain requests;
   private final FulfilSteps steps;
   private final SettleSteps settles;
-  private final Backoff backoff; // watcher thread only
   private final NodeMetrics.Counter seen;
   private final NodeMetrics.Counter skipped;
   private final NodeMetrics.Counter proposals;
-  private volatile boolean closed;
 
   RequestWatcher(
       VerinferChain chain,
@@ -97,52 +88,38 @@ public final class RequestWatcher implements AutoCloseable {
     this.settings = Objects.requireNonNull(settings, "settings");
     this.clock = Objects.requireNonNull(clock, "clock");
     this.requests = Objects.requireNonNull(requests, "requests");
-    this.backoff = new Backoff(settings.pollInterval(), MAX_BACKOFF);
     // its own thread: a model run or an RPC outage must not hold up the settler or the duty
-    this.scheduler =
-        new ScheduledThreadPoolExecutor(
-            1,
-            r -> {
-              Thread t = Executors.defaultThreadFactory().newThread(r);
-              t.setName("onchain-requests-" + me.value().substring(0, 10));
-              t.setDaemon(true);
-              return t;
-            });
-    scheduler.setExecuteExistingDelayedTasksAfterShutdownPolicy(false);
-    LogWatcher.Config config =
-        LogWatcher.Config.of(
-                List.of(coordinator.value()),
-                List.of(
-                    // all three index (id, provider): one filter, one cursor
-                    List.of(
-                        RequestEvent.REQUESTED_TOPIC,
-                        RequestEvent.REASSIGNED_TOPIC,
-                        ProposalEvent.TOPIC),
-                    List.of(),
-                    List.of(RequestEvent.providerTopic(me))),
-                settings.confirmations())
-            .withStartBlock(chain.deployment().deployedAtBlock())
-            .withTiming(settings.pollInterval(), MAX_BACKOFF);
+    this.loop =
+        new StepLoop(
+            LOG,
+            "onchain-requests-" + me.value().substring(0, 10),
+            "on-chain request",
+            settings.pollInterval(),
+            MAX_STEPS_PER_TICK);
     this.watcher =
-        new LogWatcher(
-            chain.web3j(),
-            config,
+        loop.watch(
+            chain,
+            coordinator.value(),
+            List.of(
+                // all three index (id, provider): one filter, one cursor
+                List.of(
+                    RequestEvent.REQUESTED_TOPIC,
+                    RequestEvent.REASSIGNED_TOPIC,
+                    ProposalEvent.TOPIC),
+                List.of(),
+                List.of(RequestEvent.providerTopic(me))),
+            settings.confirmations(),
             store.cursor("InferenceRequested@" + coordinator.value()),
-            this::onLog,
-            scheduler);
+            this::onLog);
     InferenceCoordinator binding =
         InferenceCoordinator.load(
             coordinator.value(), chain.web3j(), chain.sender(), new DefaultGasProvider());
+    CoordinatorSteps.Context context =
+        new CoordinatorSteps.Context(requests, binding, store, settings, clock);
     FulfilSteps.Metrics fulfilMetrics = FulfilSteps.Metrics.registerIn(metrics);
-    this.steps = new FulfilSteps(requests, binding, runner, store, settings, clock, fulfilMetrics);
+    this.steps = new FulfilSteps(context, runner, fulfilMetrics);
     this.settles =
-        new SettleSteps(
-            requests,
-            binding,
-            store,
-            settings,
-            clock,
-            SettleSteps.Metrics.registerIn(metrics, fulfilMetrics.gasWaits()));
+        new SettleSteps(context, SettleSteps.Metrics.registerIn(metrics, fulfilMetrics.gasWaits()));
     this.seen =
         metrics.counter(
             "verinfer_onchain_requests_seen_total",
@@ -214,9 +191,7 @@ public final class RequestWatcher implements AutoCloseable {
         coordinator,
         watcher.nextBlock(),
         settings.confirmations());
-    watcher.start();
-    long pause = settings.pollInterval().toMillis();
-    scheduler.scheduleWithFixedDelay(this::tickQuietly, pause, pause, TimeUnit.MILLISECONDS);
+    loop.start(this::tick);
   }
 
   /** The assignments' and proposals' state: for tests. */
@@ -283,14 +258,6 @@ public final class RequestWatcher implements AutoCloseable {
         r.block());
   }
 
-  private void tickQuietly() {
-    try {
-      tick();
-    } catch (RuntimeException e) {
-      LOG.warn("on-chain request tick failed; trying again in {}", settings.pollInterval(), e);
-    }
-  }
-
   /**
    * One pass over the open assignments, then the open proposals (one head read for all of them), on
    * the watcher thread.
@@ -298,64 +265,32 @@ public final class RequestWatcher implements AutoCloseable {
   synchronized void tick() {
     Instant wall = clock.instant();
     for (Assignment open : store.open()) {
-      if (closed) {
+      if (loop.closed()) {
         return;
       }
       String key = open.key();
-      run(key, open.requestId(), () -> steps.step(store.get(key).orElseThrow()), wall);
+      loop.step(
+          key, "request " + open.requestId(), () -> steps.step(store.get(key).orElseThrow()), wall);
     }
     List<Proposal> waiting = store.openProposals();
-    if (waiting.isEmpty() || closed || !backoff.due(HEAD, wall)) {
+    if (waiting.isEmpty() || loop.closed()) {
       return;
     }
-    RequestChain.Head head;
-    try {
-      head = requests.head();
-      backoff.succeeded(HEAD);
-    } catch (RuntimeException e) {
-      int failures = backoff.failed(HEAD, wall);
-      LOG.warn(
-          "settling: reading the chain's head failed ({} in a row), trying again in {}: {}",
-          failures,
-          backoff.pause(failures),
-          e.toString());
+    Optional<RequestChain.Head> head =
+        loop.attempt(HEAD, "settling: reading the chain's head", requests::head, wall);
+    if (head.isEmpty()) {
       return;
     }
     for (Proposal open : waiting) {
-      if (closed) {
+      if (loop.closed()) {
         return;
       }
       String key = open.key();
-      run(
+      loop.step(
           "settle " + key,
-          open.requestId(),
-          () -> settles.step(store.proposal(key).orElseThrow(), head),
+          "request " + open.requestId(),
+          () -> settles.step(store.proposal(key).orElseThrow(), head.get()),
           wall);
-    }
-  }
-
-  /** Up to {@value #MAX_STEPS_PER_TICK} steps of one assignment or proposal, unless backing off. */
-  private void run(String key, long requestId, BooleanSupplier step, Instant wall) {
-    if (!backoff.due(key, wall)) {
-      return;
-    }
-    try {
-      // Bounded: each step either moves the assignment or proposal on or returns false.
-      for (int i = 0; i < MAX_STEPS_PER_TICK && !closed; i++) {
-        if (!step.getAsBoolean()) {
-          break;
-        }
-      }
-      backoff.succeeded(key);
-    } catch (RuntimeException e) {
-      int failures = backoff.failed(key, wall);
-      LOG.warn(
-          "request {}: step failed ({} in a row), trying again in {}: {}",
-          requestId,
-          failures,
-          backoff.pause(failures),
-          e.toString());
-      LOG.debug("request {} step failure", requestId, e);
     }
   }
 
@@ -365,18 +300,7 @@ public final class RequestWatcher implements AutoCloseable {
    */
   @Override
   public void close() {
-    closed = true;
-    watcher.close();
-    scheduler.shutdown();
-    try {
-      if (!scheduler.awaitTermination(30, TimeUnit.SECONDS)) {
-        scheduler.shutdownNow();
-        scheduler.awaitTermination(5, TimeUnit.SECONDS);
-      }
-    } catch (InterruptedException e) {
-      scheduler.shutdownNow();
-      Thread.currentThread().interrupt();
-    }
+    loop.close();
     synchronized (this) {
       store.close();
     }

@@ -1,22 +1,16 @@
 package io.verinfer.node.onchain;
 
 import io.verinfer.chain.ContractRevertException;
-import io.verinfer.chain.bindings.InferenceCoordinator;
 import io.verinfer.chain.facade.InferenceCoordinatorFacade.Proposed;
 import io.verinfer.chain.tx.TransactionSender;
 import io.verinfer.node.metrics.NodeMetrics;
 import io.verinfer.node.onchain.Proposal.State;
 import io.verinfer.node.onchain.RequestChain.Head;
-import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.HashMap;
-import java.util.HashSet;
 import java.util.Map;
 import java.util.Optional;
-import java.util.Set;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * One proposal's settlement, a step at a time: waiting (for the challenge window to close by the
@@ -25,12 +19,10 @@ import org.slf4j.LoggerFactory;
  * provider is paid only when {@code settle} runs, and anyone may call it, so the node calls it
  * itself. Like {@link FulfilSteps}, every step starts from the chain's view of the request and of
  * the last settle, so neither a restart nor an RPC outage sends a second settle while the first may
- * still be mined. {@link RequestWatcher} decides when steps run and hands every step of one tick
- * the same head.
+ * still be mined ({@link CoordinatorSteps}). {@link RequestWatcher} decides when steps run and
+ * hands every step of one tick the same head.
  */
-final class SettleSteps {
-  private static final Logger LOG = LoggerFactory.getLogger(RequestWatcher.class);
-
+final class SettleSteps extends CoordinatorSteps<Proposal, State> {
   /** How long the node leaves a challenged proposal alone before asking about its dispute again. */
   static final Duration DISPUTE_RECHECK = Duration.ofSeconds(30);
 
@@ -40,7 +32,8 @@ final class SettleSteps {
       NodeMetrics.Counter settledElsewhere,
       NodeMetrics.Counter failed,
       NodeMetrics.Counter transactions,
-      NodeMetrics.Counter gasWaits) {
+      NodeMetrics.Counter gasWaits)
+      implements Counters {
     /** Registers the settle counters; gas waits count in the fulfil steps' counter. */
     static Metrics registerIn(NodeMetrics metrics, NodeMetrics.Counter gasWaits) {
       return new Metrics(
@@ -61,27 +54,23 @@ final class SettleSteps {
     }
   }
 
-  private final RequestChain chain;
-  private final InferenceCoordinator binding;
-  private final SqliteRequestStore store;
-  private final OnchainSettings settings;
-  private final Clock clock;
+  private static final Kind<State> KIND =
+      new Kind<>(
+          "settle",
+          "settling it again",
+          "someone else settled the request first",
+          "no longer pending (someone else settled it)",
+          State.WAITING,
+          State.ENDED,
+          State.FAILED,
+          SqliteRequestStore::markSettleSent,
+          SqliteRequestStore::advanceProposal);
+
   private final Metrics metrics;
-  private final Set<String> waitingForGas = new HashSet<>(); // watcher thread only
   private final Map<String, Instant> disputeRecheck = new HashMap<>(); // watcher thread only
 
-  SettleSteps(
-      RequestChain chain,
-      InferenceCoordinator binding,
-      SqliteRequestStore store,
-      OnchainSettings settings,
-      Clock clock,
-      Metrics metrics) {
-    this.chain = chain;
-    this.binding = binding;
-    this.store = store;
-    this.settings = settings;
-    this.clock = clock;
+  SettleSteps(Context context, Metrics metrics) {
+    super(context, metrics, KIND);
     this.metrics = metrics;
   }
 
@@ -117,30 +106,14 @@ final class SettleSteps {
       return waitForDispute(p, dispute);
     }
     Optional<TransactionSender.GasOptions> gas =
-        settings.gas().options(proposed.ticket().callbackGasLimit(), head.baseFee());
+        gas(p, proposed.ticket().callbackGasLimit(), head, () -> "the settle waits");
     if (gas.isEmpty()) {
-      metrics.gasWaits().inc();
-      if (waitingForGas.add(p.key())) {
-        LOG.warn(
-            "request {}: gas costs {} wei (base fee) + {} (tip), above maxGasPrice {}; the"
-                + " settle waits",
-            id,
-            head.baseFee(),
-            settings.gas().priorityFee(),
-            settings.gas().maxGasPrice());
-      }
       return false;
     }
-    waitingForGas.remove(p.key());
     disputeRecheck.remove(p.key());
     String hash;
     try {
-      hash =
-          chain.sendToCoordinator(
-              p.event().settleCall(binding),
-              gas.get(),
-              signed ->
-                  store.markSettleSent(p.key(), signed.hash(), signed.nonce(), clock.instant()));
+      hash = send(p, p.event().settleCall(binding), gas.get());
     } catch (ContractRevertException e) {
       // the estimate reverted, so nothing was broadcast
       return switch (e.errorName()) {
@@ -156,7 +129,6 @@ final class SettleSteps {
         default -> close(p, State.FAILED, "settle would revert: " + e.getMessage());
       };
     }
-    metrics.transactions().inc();
     LOG.info(
         "request {}: {}; sent the settle {} (gas limit >= {})",
         id,
@@ -179,63 +151,17 @@ final class SettleSteps {
     return false;
   }
 
-  private boolean check(Proposal p) {
-    long id = p.requestId();
-    String tx = p.settleTx();
-    switch (chain.status(tx)) {
-      case SUCCEEDED -> {
-        store.advanceProposal(p.key(), State.SETTLED, null);
-        metrics.settled().inc();
-        LOG.info("request {} settled: {} mined", id, tx);
-        return false;
-      }
-      case PENDING -> {
-        return false; // mined later, or dropped: the next check sees which
-      }
-      case REVERTED -> {
-        String what = "the settle " + tx + " reverted";
-        if (!chain.isPending(id)) {
-          return close(p, State.ENDED, what + "; someone else settled the request first");
-        }
-        return retryOrFail(p, what);
-      }
-      case UNKNOWN -> {
-        if (!chain.isPending(id)) {
-          return close(
-              p,
-              State.ENDED,
-              "no longer pending (someone else settled it), and the settle "
-                  + tx
-                  + " never reached the chain");
-        }
-        // as for a fulfilment: its nonce taken by another mined transaction, it can never be mined
-        boolean nonceTaken = chain.minedNonce().compareTo(p.settleNonce()) > 0;
-        if (!nonceTaken && clock.instant().isBefore(p.sentAt().plus(settings.resendAfter()))) {
-          return false;
-        }
-        return retryOrFail(
-            p,
-            "the settle "
-                + tx
-                + " never reached the chain"
-                + (nonceTaken ? " (its nonce was used by another transaction)" : ""));
-      }
-      default -> throw new IllegalStateException("unreachable");
-    }
+  @Override
+  void mined(Proposal p) {
+    store.advanceProposal(p.key(), State.SETTLED, null);
+    metrics.settled().inc();
+    LOG.info("request {} settled: {} mined", p.requestId(), p.settleTx());
   }
 
-  private boolean retryOrFail(Proposal p, String what) {
-    if (p.attempts() >= settings.maxAttempts()) {
-      return close(p, State.FAILED, what + "; " + p.attempts() + " attempts made");
-    }
-    store.advanceProposal(p.key(), State.WAITING, what);
-    LOG.warn("request {}: {}; settling it again", p.requestId(), what);
-    return true;
-  }
-
-  private boolean close(Proposal p, State state, String note) {
+  @Override
+  boolean close(Proposal p, State state, String note) {
     store.advanceProposal(p.key(), state, note);
-    waitingForGas.remove(p.key());
+    forgetGasWait(p);
     disputeRecheck.remove(p.key());
     if (state == State.FAILED) {
       metrics.failed().inc();

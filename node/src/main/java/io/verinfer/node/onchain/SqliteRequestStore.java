@@ -1,21 +1,18 @@
 package io.verinfer.node.onchain;
 
 import io.verinfer.chain.CursorStore;
-import io.verinfer.node.storage.SqliteFiles;
-import java.io.IOException;
+import io.verinfer.node.storage.SqliteState;
 import java.math.BigInteger;
 import java.nio.file.Path;
-import java.sql.Connection;
-import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
-import java.sql.Statement;
 import java.time.Instant;
-import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Optional;
-import java.util.OptionalLong;
+import java.util.function.Function;
+import java.util.stream.Stream;
+import org.web3j.protocol.core.methods.response.Log;
 
 /**
  * The request watcher's durable state in SQLite (write-ahead log, {@code synchronous=FULL}, one
@@ -27,48 +24,112 @@ import java.util.OptionalLong;
  * chain. Used from one thread; methods are synchronized all the same.
  */
 final class SqliteRequestStore implements AutoCloseable {
-  private static final String COLUMNS =
-      "address, topics, data, event_tx, log_index, block, state, fulfil_tx, fulfil_nonce,"
-          + " sent_at_ms, attempts, note";
-  private static final String PROPOSAL_COLUMNS =
-      "address, topics, data, event_tx, log_index, block, state, settle_tx, settle_nonce,"
-          + " sent_at_ms, attempts, note";
+  /**
+   * One table of events this node acts on, a row an event: the assignments (fulfilled) and the
+   * proposals (settled) have the same columns but for the transaction's, and the same life.
+   *
+   * @param name the table's name
+   * @param noun what a row is, for errors
+   * @param sends the transaction sent for a row, for errors
+   * @param tx the prefix of the transaction's columns ({@code <tx>_tx}, {@code <tx>_nonce})
+   * @param before the open state before a transaction is sent (the other is {@code SENT})
+   */
+  private record Table<E extends CoordinatorEvent<?>, S extends Enum<S>, T>(
+      String name,
+      String noun,
+      String sends,
+      String tx,
+      S before,
+      Function<Log, E> event,
+      Row<E, S, T> row) {
+    List<String> schema() {
+      return List.of(
+          "CREATE TABLE IF NOT EXISTS "
+              + name
+              + " ("
+              + " event_key TEXT PRIMARY KEY, request_id INTEGER NOT NULL,"
+              + " address TEXT NOT NULL, topics TEXT NOT NULL, data TEXT NOT NULL,"
+              + " event_tx TEXT NOT NULL, log_index INTEGER NOT NULL, block INTEGER NOT NULL,"
+              + " state TEXT NOT NULL, "
+              + tx
+              + "_tx TEXT, "
+              + tx
+              + "_nonce TEXT, sent_at_ms INTEGER,"
+              + " attempts INTEGER NOT NULL DEFAULT 0, note TEXT)",
+          "CREATE INDEX IF NOT EXISTS " + name + "_by_request ON " + name + " (request_id)");
+    }
 
-  private interface Row<T> {
-    T read(ResultSet r) throws SQLException;
+    String select(String where) {
+      return "SELECT address, topics, data, event_tx, log_index, block, state, "
+          + tx
+          + "_tx, "
+          + tx
+          + "_nonce, sent_at_ms, attempts, note FROM "
+          + name
+          + " "
+          + where;
+    }
+
+    String open() {
+      return "state IN ('" + before.name() + "', 'SENT')";
+    }
+
+    T read(ResultSet r) throws SQLException {
+      E e =
+          event.apply(
+              CoordinatorEvent.storedLog(
+                  r.getString(1),
+                  Arrays.asList(r.getString(2).split(",")),
+                  r.getString(3),
+                  r.getString(4),
+                  r.getLong(5),
+                  r.getLong(6)));
+      String nonce = r.getString(9);
+      long sentAt = r.getLong(10);
+      boolean sent = !r.wasNull();
+      return row.of(
+          e,
+          Enum.valueOf(before.getDeclaringClass(), r.getString(7)),
+          r.getString(8),
+          nonce == null ? null : new BigInteger(nonce),
+          sent ? Instant.ofEpochMilli(sentAt) : null,
+          r.getInt(11),
+          r.getString(12));
+    }
   }
 
-  private final Path file;
-  private final Connection db;
+  /** Makes a row's record ({@code Assignment::new}, {@code Proposal::new}). */
+  private interface Row<E, S, T> {
+    T of(E event, S state, String tx, BigInteger nonce, Instant sentAt, int attempts, String note);
+  }
+
+  private static final Table<RequestEvent, Assignment.State, Assignment> ASSIGNMENTS =
+      new Table<>(
+          "assignments",
+          "assignment",
+          "a fulfilment",
+          "fulfil",
+          Assignment.State.SEEN,
+          RequestEvent::of,
+          Assignment::new);
+  private static final Table<ProposalEvent, Proposal.State, Proposal> PROPOSALS =
+      new Table<>(
+          "proposals",
+          "proposal",
+          "a settle",
+          "settle",
+          Proposal.State.WAITING,
+          ProposalEvent::of,
+          Proposal::new);
+
+  private final SqliteState db;
 
   SqliteRequestStore(Path file) {
-    this.file = file;
-    try {
-      db = SqliteFiles.openDurable(file);
-      try (Statement s = db.createStatement()) {
-        s.execute(
-            "CREATE TABLE IF NOT EXISTS assignments ("
-                + " event_key TEXT PRIMARY KEY, request_id INTEGER NOT NULL,"
-                + " address TEXT NOT NULL, topics TEXT NOT NULL, data TEXT NOT NULL,"
-                + " event_tx TEXT NOT NULL, log_index INTEGER NOT NULL, block INTEGER NOT NULL,"
-                + " state TEXT NOT NULL, fulfil_tx TEXT, fulfil_nonce TEXT, sent_at_ms INTEGER,"
-                + " attempts INTEGER NOT NULL DEFAULT 0, note TEXT)");
-        s.execute("CREATE INDEX IF NOT EXISTS assignments_by_request ON assignments (request_id)");
-        s.execute(
-            "CREATE TABLE IF NOT EXISTS proposals ("
-                + " event_key TEXT PRIMARY KEY, request_id INTEGER NOT NULL,"
-                + " address TEXT NOT NULL, topics TEXT NOT NULL, data TEXT NOT NULL,"
-                + " event_tx TEXT NOT NULL, log_index INTEGER NOT NULL, block INTEGER NOT NULL,"
-                + " state TEXT NOT NULL, settle_tx TEXT, settle_nonce TEXT, sent_at_ms INTEGER,"
-                + " attempts INTEGER NOT NULL DEFAULT 0, note TEXT)");
-        s.execute("CREATE INDEX IF NOT EXISTS proposals_by_request ON proposals (request_id)");
-        s.execute(
-            "CREATE TABLE IF NOT EXISTS cursors ("
-                + " name TEXT PRIMARY KEY, next_block INTEGER NOT NULL)");
-      }
-    } catch (SQLException | IOException e) {
-      throw new IllegalStateException("cannot open the on-chain request state at " + file, e);
-    }
+    db =
+        SqliteState.open(
+            file,
+            "on-chain request state",
+            Stream.concat(ASSIGNMENTS.schema().stream(), PROPOSALS.schema().stream()).toList());
   }
 
   /**
@@ -76,48 +137,27 @@ final class SqliteRequestStore implements AutoCloseable {
    * Assignment.State#SKIPPED} with a note); returns false when the event was already known.
    */
   synchronized boolean add(RequestEvent event, Assignment.State state, String note) {
-    return update(
-            "INSERT OR IGNORE INTO assignments (event_key, request_id, address, topics, data,"
-                + " event_tx, log_index, block, state, note) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-            event.key(),
-            event.requestId(),
-            event.address(),
-            String.join(",", event.topics()),
-            event.data(),
-            event.txHash(),
-            event.logIndex(),
-            event.block(),
-            state.name(),
-            note)
-        == 1;
+    return insert(ASSIGNMENTS, event, state, note);
   }
 
   synchronized Optional<Assignment> get(String key) {
-    List<Assignment> found = query("WHERE event_key = ?", key);
-    return found.isEmpty() ? Optional.empty() : Optional.of(found.get(0));
+    return find(ASSIGNMENTS, key);
   }
 
   /** Every assignment of request {@code id} (one per assignment event), oldest first. */
   synchronized List<Assignment> ofRequest(long id) {
-    return query("WHERE request_id = ? ORDER BY block, log_index", id);
+    return ofRequest(ASSIGNMENTS, id);
   }
 
   /** Assignments with something left to do, oldest first. */
   synchronized List<Assignment> open() {
-    return query("WHERE state IN ('SEEN', 'SENT') ORDER BY block, log_index");
+    return open(ASSIGNMENTS);
   }
 
   /** How many assignments are in {@code state}. */
   synchronized int count(Assignment.State state) {
-    try (PreparedStatement q =
-        db.prepareStatement("SELECT COUNT(*) FROM assignments WHERE state = ?")) {
-      q.setString(1, state.name());
-      try (ResultSet r = q.executeQuery()) {
-        return r.next() ? r.getInt(1) : 0;
-      }
-    } catch (SQLException e) {
-      throw new IllegalStateException("cannot read the on-chain request state in " + file, e);
-    }
+    return db.select("SELECT COUNT(*) FROM assignments WHERE state = ?", r -> r.getInt(1), state)
+        .get(0);
   }
 
   /**
@@ -127,31 +167,17 @@ final class SqliteRequestStore implements AutoCloseable {
    * @throws IllegalStateException when the assignment is not open (a closed request is never sent)
    */
   synchronized void markSent(String key, String hash, BigInteger nonce, Instant at) {
-    int changed =
-        update(
-            "UPDATE assignments SET state = 'SENT', fulfil_tx = ?, fulfil_nonce = ?,"
-                + " sent_at_ms = ?, attempts = attempts + 1, note = NULL"
-                + " WHERE event_key = ? AND state IN ('SEEN', 'SENT')",
-            hash,
-            nonce.toString(),
-            at.toEpochMilli(),
-            key);
-    if (changed != 1) {
-      throw new IllegalStateException("no open assignment " + key + " to send a fulfilment for");
-    }
+    markSent(ASSIGNMENTS, key, hash, nonce, at);
   }
 
   /** Moves an assignment to {@code state} with a note (the last transaction stays on record). */
   synchronized void advance(String key, Assignment.State state, String note) {
-    if (update("UPDATE assignments SET state = ?, note = ? WHERE event_key = ?", state, note, key)
-        != 1) {
-      throw new IllegalStateException("no assignment " + key);
-    }
+    advance(ASSIGNMENTS, key, state, note);
   }
 
   /** Counts a failed attempt that sent nothing (e.g. the model failed for a local reason). */
   synchronized int countFailure(String key, String note) {
-    update(
+    db.update(
         "UPDATE assignments SET attempts = attempts + 1, note = ? WHERE event_key = ?", note, key);
     return get(key).orElseThrow(() -> new IllegalStateException("no assignment " + key)).attempts();
   }
@@ -160,34 +186,21 @@ final class SqliteRequestStore implements AutoCloseable {
    * Records a proposal ({@link Proposal.State#WAITING}); false when the event was already known.
    */
   synchronized boolean addProposal(ProposalEvent event) {
-    return update(
-            "INSERT OR IGNORE INTO proposals (event_key, request_id, address, topics, data,"
-                + " event_tx, log_index, block, state) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-            event.key(),
-            event.requestId(),
-            event.address(),
-            String.join(",", event.topics()),
-            event.data(),
-            event.txHash(),
-            event.logIndex(),
-            event.block(),
-            Proposal.State.WAITING)
-        == 1;
+    return insert(PROPOSALS, event, Proposal.State.WAITING, null);
   }
 
   synchronized Optional<Proposal> proposal(String key) {
-    List<Proposal> found = queryProposals("WHERE event_key = ?", key);
-    return found.isEmpty() ? Optional.empty() : Optional.of(found.get(0));
+    return find(PROPOSALS, key);
   }
 
   /** Every proposal of request {@code id}, oldest first. */
   synchronized List<Proposal> proposalsOf(long id) {
-    return queryProposals("WHERE request_id = ? ORDER BY block, log_index", id);
+    return ofRequest(PROPOSALS, id);
   }
 
   /** Proposals with something left to do, oldest first. */
   synchronized List<Proposal> openProposals() {
-    return queryProposals("WHERE state IN ('WAITING', 'SENT') ORDER BY block, log_index");
+    return open(PROPOSALS);
   }
 
   /**
@@ -197,155 +210,91 @@ final class SqliteRequestStore implements AutoCloseable {
    * @throws IllegalStateException when the proposal is not open (a closed one is never settled)
    */
   synchronized void markSettleSent(String key, String hash, BigInteger nonce, Instant at) {
+    markSent(PROPOSALS, key, hash, nonce, at);
+  }
+
+  /** Moves a proposal to {@code state} with a note (the last settle stays on record). */
+  synchronized void advanceProposal(String key, Proposal.State state, String note) {
+    advance(PROPOSALS, key, state, note);
+  }
+
+  /** A durable {@link CursorStore} named {@code name} in this file. */
+  CursorStore cursor(String name) {
+    return db.cursor(name);
+  }
+
+  private <E extends CoordinatorEvent<?>> boolean insert(
+      Table<E, ?, ?> table, E event, Enum<?> state, String note) {
+    return db.update(
+            "INSERT OR IGNORE INTO "
+                + table.name()
+                + " (event_key, request_id, address, topics, data,"
+                + " event_tx, log_index, block, state, note) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            event.key(),
+            event.requestId(),
+            event.address(),
+            String.join(",", event.topics()),
+            event.data(),
+            event.txHash(),
+            event.logIndex(),
+            event.block(),
+            state,
+            note)
+        == 1;
+  }
+
+  private <T> Optional<T> find(Table<?, ?, T> table, String key) {
+    return query(table, "WHERE event_key = ?", key).stream().findFirst();
+  }
+
+  private <T> List<T> ofRequest(Table<?, ?, T> table, long id) {
+    return query(table, "WHERE request_id = ? ORDER BY block, log_index", id);
+  }
+
+  private <T> List<T> open(Table<?, ?, T> table) {
+    return query(table, "WHERE " + table.open() + " ORDER BY block, log_index");
+  }
+
+  private <T> List<T> query(Table<?, ?, T> table, String where, Object... args) {
+    return db.select(table.select(where), table::read, args);
+  }
+
+  private void markSent(
+      Table<?, ?, ?> table, String key, String hash, BigInteger nonce, Instant at) {
     int changed =
-        update(
-            "UPDATE proposals SET state = 'SENT', settle_tx = ?, settle_nonce = ?,"
-                + " sent_at_ms = ?, attempts = attempts + 1, note = NULL"
-                + " WHERE event_key = ? AND state IN ('WAITING', 'SENT')",
+        db.update(
+            "UPDATE "
+                + table.name()
+                + " SET state = 'SENT', "
+                + table.tx()
+                + "_tx = ?, "
+                + table.tx()
+                + "_nonce = ?, sent_at_ms = ?, attempts = attempts + 1, note = NULL"
+                + " WHERE event_key = ? AND "
+                + table.open(),
             hash,
             nonce.toString(),
             at.toEpochMilli(),
             key);
     if (changed != 1) {
-      throw new IllegalStateException("no open proposal " + key + " to send a settle for");
+      throw new IllegalStateException(
+          "no open " + table.noun() + " " + key + " to send " + table.sends() + " for");
     }
   }
 
-  /** Moves a proposal to {@code state} with a note (the last settle stays on record). */
-  synchronized void advanceProposal(String key, Proposal.State state, String note) {
-    if (update("UPDATE proposals SET state = ?, note = ? WHERE event_key = ?", state, note, key)
+  private <S extends Enum<S>> void advance(Table<?, S, ?> table, String key, S state, String note) {
+    if (db.update(
+            "UPDATE " + table.name() + " SET state = ?, note = ? WHERE event_key = ?",
+            state,
+            note,
+            key)
         != 1) {
-      throw new IllegalStateException("no proposal " + key);
-    }
-  }
-
-  /** A durable {@link CursorStore} named {@code name} in this file. */
-  CursorStore cursor(String name) {
-    return new CursorStore() {
-      @Override
-      public OptionalLong load() {
-        synchronized (SqliteRequestStore.this) {
-          try (PreparedStatement q =
-              db.prepareStatement("SELECT next_block FROM cursors WHERE name = ?")) {
-            q.setString(1, name);
-            try (ResultSet r = q.executeQuery()) {
-              return r.next() ? OptionalLong.of(r.getLong(1)) : OptionalLong.empty();
-            }
-          } catch (SQLException e) {
-            throw new IllegalStateException("cannot read cursor " + name + " in " + file, e);
-          }
-        }
-      }
-
-      @Override
-      public void save(long nextBlock) {
-        if (nextBlock < 0) {
-          throw new IllegalArgumentException("nextBlock must be >= 0, got " + nextBlock);
-        }
-        synchronized (SqliteRequestStore.this) {
-          update(
-              "INSERT INTO cursors (name, next_block) VALUES (?, ?)"
-                  + " ON CONFLICT(name) DO UPDATE SET next_block = excluded.next_block",
-              name,
-              nextBlock);
-        }
-      }
-    };
-  }
-
-  private List<Assignment> query(String where, Object... args) {
-    return select(
-        "SELECT " + COLUMNS + " FROM assignments " + where, SqliteRequestStore::read, args);
-  }
-
-  private List<Proposal> queryProposals(String where, Object... args) {
-    return select(
-        "SELECT " + PROPOSAL_COLUMNS + " FROM proposals " + where,
-        SqliteRequestStore::readProposal,
-        args);
-  }
-
-  private <T> List<T> select(String sql, Row<T> row, Object... args) {
-    try (PreparedStatement q = db.prepareStatement(sql)) {
-      bind(q, args);
-      List<T> out = new ArrayList<>();
-      try (ResultSet r = q.executeQuery()) {
-        while (r.next()) {
-          out.add(row.read(r));
-        }
-      }
-      return out;
-    } catch (SQLException e) {
-      throw new IllegalStateException("cannot read the on-chain request state in " + file, e);
-    }
-  }
-
-  private static Assignment read(ResultSet r) throws SQLException {
-    RequestEvent event =
-        RequestEvent.stored(
-            r.getString(1),
-            Arrays.asList(r.getString(2).split(",")),
-            r.getString(3),
-            r.getString(4),
-            r.getLong(5),
-            r.getLong(6));
-    String nonce = r.getString(9);
-    long sentAt = r.getLong(10);
-    boolean sent = !r.wasNull();
-    return new Assignment(
-        event,
-        Assignment.State.valueOf(r.getString(7)),
-        r.getString(8),
-        nonce == null ? null : new BigInteger(nonce),
-        sent ? Instant.ofEpochMilli(sentAt) : null,
-        r.getInt(11),
-        r.getString(12));
-  }
-
-  private static Proposal readProposal(ResultSet r) throws SQLException {
-    ProposalEvent event =
-        ProposalEvent.stored(
-            r.getString(1),
-            Arrays.asList(r.getString(2).split(",")),
-            r.getString(3),
-            r.getString(4),
-            r.getLong(5),
-            r.getLong(6));
-    String nonce = r.getString(9);
-    long sentAt = r.getLong(10);
-    boolean sent = !r.wasNull();
-    return new Proposal(
-        event,
-        Proposal.State.valueOf(r.getString(7)),
-        r.getString(8),
-        nonce == null ? null : new BigInteger(nonce),
-        sent ? Instant.ofEpochMilli(sentAt) : null,
-        r.getInt(11),
-        r.getString(12));
-  }
-
-  private int update(String sql, Object... args) {
-    try (PreparedStatement u = db.prepareStatement(sql)) {
-      bind(u, args);
-      return u.executeUpdate(); // autocommit: durable (synchronous=FULL) when it returns
-    } catch (SQLException e) {
-      throw new IllegalStateException("cannot write the on-chain request state in " + file, e);
-    }
-  }
-
-  private static void bind(PreparedStatement s, Object... args) throws SQLException {
-    for (int i = 0; i < args.length; i++) {
-      Object arg = args[i] instanceof Enum<?> e ? e.name() : args[i];
-      s.setObject(i + 1, arg);
+      throw new IllegalStateException("no " + table.noun() + " " + key);
     }
   }
 
   @Override
   public synchronized void close() {
-    try {
-      db.close();
-    } catch (SQLException e) {
-      throw new IllegalStateException("cannot close the on-chain request state in " + file, e);
-    }
+    db.close();
   }
 }

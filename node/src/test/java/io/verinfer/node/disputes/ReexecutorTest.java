@@ -7,11 +7,8 @@ import io.verinfer.node.NodeApiTest;
 import io.verinfer.node.api.EmbeddingsEndpoint;
 import io.verinfer.protocol.CanonicalTensors;
 import io.verinfer.protocol.Cid;
-import io.verinfer.protocol.DataType;
 import io.verinfer.protocol.ModelId;
-import io.verinfer.protocol.ModelSchema;
 import io.verinfer.protocol.Tensor;
-import io.verinfer.protocol.TensorSpec;
 import io.verinfer.runtime.EngineConfig;
 import io.verinfer.runtime.ModelManifest;
 import io.verinfer.runtime.ModelSpec;
@@ -53,15 +50,7 @@ class ReexecutorTest {
   static void start() {
     LocalModelStore store = new LocalModelStore(dir.resolve("store"));
     engine = new OnnxInferenceEngine(store, EngineConfig.defaults());
-    engine.deploy(
-        new ModelSpec(
-            "doubler",
-            store.put(NodeApiTest.doubler()),
-            new ModelSchema(
-                List.of(new TensorSpec("x", DataType.FP32, List.of(-1L, 3L))),
-                List.of(new TensorSpec("y", DataType.FP32, List.of(-1L, 3L))),
-                120),
-            1_000));
+    engine.deploy(NodeApiTest.doublerSpec(store.put(NodeApiTest.doubler())));
     Path pack = MiniLmPack.write(dir.resolve("packs"));
     ModelManifest manifest = ModelManifest.read(pack);
     try {

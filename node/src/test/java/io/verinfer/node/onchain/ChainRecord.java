@@ -25,9 +25,9 @@ import org.web3j.protocol.core.methods.response.VoidResponse;
 import org.web3j.protocol.http.HttpService;
 
 /**
- * What the devnet recorded, read back for the assertions of {@link OnchainFulfilIT}: fulfilment
- * events of a request, every transaction an account sent to the coordinator, nonces; and the
- * devnet's automine switch.
+ * What the devnet recorded, read back for the assertions of the on-chain ITs ({@link
+ * OnchainScene}): fulfilment events of a request, every transaction an account sent to the
+ * coordinator, nonces; and the devnet's automine switch.
  */
 final class ChainRecord {
   private static final String FULFILLED_TOPIC =
@@ -83,6 +83,15 @@ final class ChainRecord {
       }
     }
     return out;
+  }
+
+  /** When block {@code number} was mined, by the chain's clock (seconds). */
+  long blockTime(long number) {
+    return send(web3j.ethGetBlockByNumber(
+            DefaultBlockParameter.valueOf(BigInteger.valueOf(number)), false))
+        .getBlock()
+        .getTimestamp()
+        .longValueExact();
   }
 
   long head() {

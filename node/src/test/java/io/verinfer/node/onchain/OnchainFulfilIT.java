@@ -8,7 +8,6 @@ import io.verinfer.chain.bindings.FraudScoreConsumer;
 import io.verinfer.chain.bindings.InferenceCoordinator.InferenceFulfilledEventResponse;
 import io.verinfer.chain.facade.InferenceCoordinatorFacade;
 import io.verinfer.chain.facade.InferenceCoordinatorFacade.Requested;
-import io.verinfer.chain.testing.Actors;
 import io.verinfer.chain.testing.SharedDevnet;
 import io.verinfer.chain.testing.TcpProxy;
 import io.verinfer.node.onchain.Assignment.State;
@@ -18,24 +17,17 @@ import io.verinfer.protocol.CanonicalTensors;
 import io.verinfer.protocol.ModelId;
 import io.verinfer.protocol.Tensor;
 import io.verinfer.protocol.TokenAmount;
-import java.math.BigDecimal;
 import java.math.BigInteger;
-import java.math.RoundingMode;
 import java.net.URI;
-import java.nio.file.Path;
-import java.util.Arrays;
 import java.util.List;
 import java.util.function.BooleanSupplier;
 import java.util.function.UnaryOperator;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.MethodOrderer;
 import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestMethodOrder;
-import org.junit.jupiter.api.io.TempDir;
-import org.web3j.tx.gas.DefaultGasProvider;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * A real paid provider node serving the real {@code fraud-detect} model on the shared devnet
@@ -47,71 +39,40 @@ import org.web3j.tx.gas.DefaultGasProvider;
  */
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class OnchainFulfilIT {
-  @TempDir static Path dir;
-  private static final Address ME = OnchainProvider.ME;
-  private static final TokenAmount MAX_FEE = TokenAmount.of(5_000);
-  private static final long[] FEATURES_MICROS = {
-    250_500_000, 2_000_000, 4_000_000, 35_250_000, 3_000_000, 12_000_000, 0, 1_000_000
-  };
+  @RegisterExtension static final OnchainScene scene = new OnchainScene();
+  private static final Address ME = OnchainScene.ME;
   private static final byte[] INPUT =
       CanonicalTensors.encode(
           List.of(
               Tensor.ofFloats(
                   "features", new long[] {1, 8}, new float[] {120, 22, 2, 35, 3, 400, 1, 0})));
 
-  private static String snapshot;
-  private static Actors actors;
   private static ModelId model;
   private static VerinferChain requester;
-  private static ChainRecord record;
-  private static OnchainProvider provider;
 
   @BeforeAll
-  static void publishAndStart() throws Exception {
-    snapshot = SharedDevnet.snapshot();
-    actors = new Actors();
-    requester = actors.consumer(0);
+  static void fundTheRequester() {
+    model = scene.provider.model();
+    requester = scene.actors.consumer(0);
     InferenceCoordinatorFacade coordinator = requester.coordinator();
     requester.token().approve(coordinator.address(), TokenAmount.of(1_000_000));
     coordinator.depositFor(requester.account(), TokenAmount.of(100_000));
-    record =
-        new ChainRecord(coordinator.address(), SharedDevnet.get().deployment().deployedAtBlock());
-    provider = OnchainProvider.publishAndStart(actors, dir);
-    model = provider.model();
-  }
-
-  @AfterEach
-  void automineBackOn() {
-    ChainRecord.automine(true);
-  }
-
-  @AfterAll
-  static void stopAll() {
-    if (provider != null) {
-      provider.close();
-    }
-    if (actors != null) {
-      actors.close();
-    }
-    if (snapshot != null) {
-      SharedDevnet.revert(snapshot);
-    }
   }
 
   private static void restart(Deployment deployment, UnaryOperator<OnchainSettings> tweak) {
-    provider.restart(deployment, tweak);
+    scene.provider.restart(deployment, tweak);
   }
 
   private static SqliteRequestStore store() {
-    return provider.store();
+    return scene.provider.store();
   }
 
   private static List<State> states(long id) {
-    return provider.states(id);
+    return scene.provider.states(id);
   }
 
   private static double metric(String series) {
-    return provider.metric(series);
+    return scene.provider.metric(series);
   }
 
   private static void await(String what, BooleanSupplier done) throws InterruptedException {
@@ -119,69 +80,42 @@ class OnchainFulfilIT {
   }
 
   private static Requested requestAsEoa() {
-    return requester.coordinator().request(model, INPUT, 0, MAX_FEE, 50_000);
+    return requester.coordinator().request(model, INPUT, 0, OnchainScene.MAX_FEE, 50_000);
   }
 
-  /** The one fulfilment of request {@code id} on the chain, from this node, and its block. */
+  /** The one fulfilment of request {@code id} on the chain, from this node. */
   private static InferenceFulfilledEventResponse fulfilledOnce(long id) {
-    List<InferenceFulfilledEventResponse> all = record.fulfilments(id);
-    assertThat(all).hasSize(1);
-    assertThat(Address.of(all.get(0).provider)).isEqualTo(ME);
-    return all.get(0);
+    return scene.fulfilledOnce(id);
   }
 
   @Test
   @Order(1)
   void aContractsRequestIsAnsweredByCallbackWithTheScoreTheEngineComputes() throws Exception {
-    VerinferChain owner = actors.consumer(1);
+    VerinferChain owner = scene.actors.consumer(1);
     InferenceCoordinatorFacade coordinator = owner.coordinator();
-    FraudScoreConsumer consumer =
-        FraudScoreConsumer.deploy(
-                owner.web3j(),
-                owner.sender(),
-                new DefaultGasProvider(),
-                coordinator.address().value(),
-                BigInteger.valueOf(model.value()),
-                MAX_FEE.baseUnits())
-            .send();
-    Address consumerAddress = Address.of(consumer.getContractAddress());
-    owner.token().approve(coordinator.address(), TokenAmount.of(1_000_000));
-    coordinator.depositFor(consumerAddress, TokenAmount.of(100_000));
+    FraudScoreConsumer consumer = scene.deployConsumer(owner);
     TokenAmount earningsBefore = coordinator.earningsOf(ME);
 
-    List<BigInteger> features =
-        Arrays.stream(FEATURES_MICROS).mapToObj(BigInteger::valueOf).toList();
     long sentAt = System.nanoTime();
-    Requested r =
-        coordinator
-            .requested(
-                owner
-                    .sender()
-                    .send(
-                        consumerAddress.value(),
-                        consumer.requestScore(features).encodeFunctionCall()))
-            .get(0);
+    Requested r = OnchainScene.requestScore(owner, consumer, false);
     assertThat(r.ticket().provider()).isEqualTo(ME);
     // one confirmation: the node leaves the request alone while its block is the head
     Thread.sleep(1_500);
     assertThat(states(r.id())).isEmpty();
     SharedDevnet.mine();
-    await(
-        "the consumer's callback",
-        () -> call(() -> consumer.answered(BigInteger.valueOf(r.id())).send()));
+    await("the consumer's callback", () -> OnchainScene.answered(consumer, r.id()));
     long millis = (System.nanoTime() - sentAt) / 1_000_000;
 
     // what the node's own engine computes for the features the contract encoded
     List<Tensor> input = CanonicalTensors.decode(r.input());
-    float[] expected = new float[FEATURES_MICROS.length];
+    float[] expected = new float[OnchainScene.FEATURES_MICROS.length];
     for (int i = 0; i < expected.length; i++) {
-      expected[i] = (float) (FEATURES_MICROS[i] / 1e6);
+      expected[i] = (float) (OnchainScene.FEATURES_MICROS[i] / 1e6);
     }
     assertThat(input.get(0).toFloats()).containsExactly(expected);
-    List<Tensor> local = provider.node().engine().infer("fraud-detect", input);
+    List<Tensor> local = scene.provider.node().engine().infer("fraud-detect", input);
     float p = local.get(0).toFloats()[0];
-    BigInteger micros =
-        new BigDecimal(p).movePointRight(6).setScale(0, RoundingMode.DOWN).toBigIntegerExact();
+    BigInteger micros = OnchainScene.scoreMicros(p);
     assertThat(consumer.scoreOf(BigInteger.valueOf(r.id())).send()).isEqualTo(micros);
 
     InferenceFulfilledEventResponse fulfilled = fulfilledOnce(r.id());
@@ -193,7 +127,7 @@ class OnchainFulfilIT {
     assertThat(metric("verinfer_onchain_fulfilled_total")).isEqualTo(1.0);
     assertThat(metric("verinfer_onchain_requests_seen_total")).isEqualTo(1.0);
     long fulfilBlock = fulfilled.log.getBlockNumber().longValueExact();
-    List<ChainRecord.Sent> sent = record.sentToCoordinator(ME, r.block());
+    List<ChainRecord.Sent> sent = scene.record.sentToCoordinator(ME, r.block());
     assertThat(sent).hasSize(1).allMatch(ChainRecord.Sent::succeeded);
     System.out.printf(
         "on-chain request %d: score %s (p = %s) requested in block %d, confirmed in %d, fulfilled"
@@ -223,12 +157,12 @@ class OnchainFulfilIT {
     SharedDevnet.mine();
     await("request " + r.id() + " seen", () -> states(r.id()).equals(List.of(State.SEEN)));
     await("a gas wait", () -> metric("verinfer_onchain_gas_waits_total") >= 1);
-    assertThat(record.sentToCoordinator(ME, r.block())).isEmpty();
+    assertThat(scene.record.sentToCoordinator(ME, r.block())).isEmpty();
 
     restart(SharedDevnet.get().deployment(), s -> s);
     await("request " + r.id() + " done", () -> states(r.id()).equals(List.of(State.DONE)));
     InferenceFulfilledEventResponse fulfilled = fulfilledOnce(r.id());
-    List<ChainRecord.Sent> sent = record.sentToCoordinator(ME, r.block());
+    List<ChainRecord.Sent> sent = scene.record.sentToCoordinator(ME, r.block());
     assertThat(sent).hasSize(1).allMatch(ChainRecord.Sent::succeeded);
     assertThat(sent.get(0).hash()).isEqualTo(fulfilled.log.getTransactionHash());
     assertThat(store().ofRequest(r.id()).get(0).fulfilTx()).isEqualTo(sent.get(0).hash());
@@ -239,22 +173,22 @@ class OnchainFulfilIT {
   void aStopBetweenSendingAndMiningNeitherLosesNorRepeatsTheFulfilment() throws Exception {
     Requested r = requestAsEoa();
     ChainRecord.automine(false); // the fulfilment will wait in the pool until the test mines
-    long nonceBefore = record.pendingNonce(ME);
+    long nonceBefore = scene.record.pendingNonce(ME);
     SharedDevnet.mine(); // the request's confirmation
     await("the fulfilment sent", () -> states(r.id()).equals(List.of(State.SENT)));
     String tx = store().ofRequest(r.id()).get(0).fulfilTx();
-    assertThat(record.pendingNonce(ME)).isEqualTo(nonceBefore + 1);
+    scene.assertOneSentSince(nonceBefore);
 
     restart(SharedDevnet.get().deployment(), s -> s);
     Thread.sleep(2_000); // ten polls of the restarted node with its fulfilment still in the pool
     assertThat(states(r.id())).containsExactly(State.SENT);
     assertThat(store().ofRequest(r.id()).get(0).fulfilTx()).isEqualTo(tx);
-    assertThat(record.pendingNonce(ME)).isEqualTo(nonceBefore + 1); // nothing else sent
+    assertThat(scene.record.pendingNonce(ME)).isEqualTo(nonceBefore + 1); // nothing else sent
 
     SharedDevnet.mine();
     await("request " + r.id() + " done", () -> states(r.id()).equals(List.of(State.DONE)));
     assertThat(fulfilledOnce(r.id()).log.getTransactionHash()).isEqualTo(tx);
-    assertThat(record.sentToCoordinator(ME, r.block()))
+    assertThat(scene.record.sentToCoordinator(ME, r.block()))
         .hasSize(1)
         .allMatch(ChainRecord.Sent::succeeded);
     assertThat(store().ofRequest(r.id()).get(0).attempts()).isEqualTo(1);
@@ -287,25 +221,13 @@ class OnchainFulfilIT {
       long catchUp = (System.nanoTime() - backAt) / 1_000_000;
       fulfilledOnce(first.id());
       fulfilledOnce(second.id());
-      assertThat(record.sentToCoordinator(ME, first.block()))
+      assertThat(scene.record.sentToCoordinator(ME, first.block()))
           .hasSize(2)
           .allMatch(ChainRecord.Sent::succeeded);
       System.out.printf(
           "RPC outage of %d ms: %.0f failed log polls; both requests fulfilled %d ms after the RPC"
               + " came back%n",
           (backAt - outageStart) / 1_000_000, failedPolls, catchUp);
-    }
-  }
-
-  private interface Call {
-    boolean get() throws Exception;
-  }
-
-  private static boolean call(Call call) {
-    try {
-      return call.get();
-    } catch (Exception e) {
-      throw new IllegalStateException(e);
     }
   }
 }

@@ -11,56 +11,27 @@ import io.verinfer.node.onchain.RequestChain.TxStatus;
 import io.verinfer.protocol.ModelId;
 import java.math.BigInteger;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Path;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.List;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The settle state machine on real SQLite against an in-memory chain: an optimistic answer this
  * node proposed is settled once, after its challenge window by the chain's clock and after any
  * dispute over it is resolved, across restarts, lost transactions and RPC errors.
  */
-class OnchainSettleTest {
-  @TempDir Path dir;
-
+class OnchainSettleTest extends AbstractStepsTest {
   private static final byte[] INPUT = "VTN1 input".getBytes(StandardCharsets.UTF_8);
   private static final byte[] OUTPUT = "VTN1 output".getBytes(StandardCharsets.UTF_8);
   private static final Duration WINDOW = Duration.ofMinutes(10);
 
-  private final FakeRequestChain chain = new FakeRequestChain();
-  private final OnchainStepsTest.MutableClock clock =
-      new OnchainStepsTest.MutableClock(Instant.parse("2030-01-01T00:00:00Z"));
-  private final NodeMetrics metrics = NodeMetrics.withoutJvm();
   private final NodeMetrics.Counter gasWaits = metrics.counter("gas_waits_total", "gas waits");
-  private SettleSteps.Metrics counters;
-  private OnchainSettings settings;
-  private SqliteRequestStore store;
+  private final SettleSteps.Metrics counters = SettleSteps.Metrics.registerIn(metrics, gasWaits);
   private SettleSteps steps;
 
-  @BeforeEach
-  void open() {
-    settings = OnchainSettings.besideLedger(dir.resolve("ledger.db"));
-    counters = SettleSteps.Metrics.registerIn(metrics, gasWaits);
-    reopen();
-  }
-
-  @AfterEach
-  void close() {
-    store.close();
-  }
-
-  /** A restart: the state file opened again, fresh steps (nothing kept in memory). */
-  private void reopen() {
-    if (store != null) {
-      store.close();
-    }
-    store = new SqliteRequestStore(settings.stateFile());
-    steps = new SettleSteps(chain, OnchainEvents.binding(), store, settings, clock, counters);
+  @Override
+  void newSteps(CoordinatorSteps.Context context) {
+    steps = new SettleSteps(context, counters);
   }
 
   /**

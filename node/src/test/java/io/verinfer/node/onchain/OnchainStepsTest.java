@@ -6,32 +6,22 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import io.verinfer.chain.ContractRevertException;
 import io.verinfer.chain.tx.ChainException;
 import io.verinfer.node.NodeApiTest;
-import io.verinfer.node.metrics.NodeMetrics;
 import io.verinfer.node.onchain.Assignment.State;
 import io.verinfer.node.onchain.RequestChain.TxStatus;
 import io.verinfer.protocol.CanonicalTensors;
 import io.verinfer.protocol.Cid;
-import io.verinfer.protocol.DataType;
 import io.verinfer.protocol.ModelId;
-import io.verinfer.protocol.ModelSchema;
 import io.verinfer.protocol.Tensor;
-import io.verinfer.protocol.TensorSpec;
 import io.verinfer.runtime.EngineConfig;
-import io.verinfer.runtime.ModelSpec;
 import io.verinfer.runtime.onnx.OnnxInferenceEngine;
 import io.verinfer.runtime.store.LocalModelStore;
 import java.math.BigInteger;
 import java.nio.file.Path;
-import java.time.Clock;
 import java.time.Duration;
-import java.time.Instant;
-import java.time.ZoneOffset;
 import java.util.List;
 import java.util.Optional;
 import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.web3j.utils.Numeric;
@@ -40,9 +30,8 @@ import org.web3j.utils.Numeric;
  * The fulfilment state machine on real SQLite and a real ONNX model (y = 2x + 1), against an
  * in-memory chain: every path that could fulfil twice, or fulfil too late, or overpay.
  */
-class OnchainStepsTest {
+class OnchainStepsTest extends AbstractStepsTest {
   @TempDir static Path models;
-  @TempDir Path dir;
 
   private static final ModelId MODEL = ModelId.of(3);
   private static final byte[] INPUT =
@@ -53,12 +42,7 @@ class OnchainStepsTest {
           List.of(Tensor.ofFloats("y", new long[] {1, 3}, new float[] {3, 5, 7})));
   private static OnnxInferenceEngine engine;
 
-  private final FakeRequestChain chain = new FakeRequestChain();
-  private final MutableClock clock = new MutableClock(Instant.parse("2030-01-01T00:00:00Z"));
-  private final NodeMetrics metrics = NodeMetrics.withoutJvm();
-  private FulfilSteps.Metrics counters;
-  private OnchainSettings settings;
-  private SqliteRequestStore store;
+  private final FulfilSteps.Metrics counters = FulfilSteps.Metrics.registerIn(metrics);
   private FulfilSteps steps;
 
   @BeforeAll
@@ -66,15 +50,7 @@ class OnchainStepsTest {
     LocalModelStore files = new LocalModelStore(models.resolve("store"));
     Cid cid = files.put(NodeApiTest.doubler());
     engine = new OnnxInferenceEngine(files, EngineConfig.defaults());
-    engine.deploy(
-        new ModelSpec(
-            "doubler",
-            cid,
-            new ModelSchema(
-                List.of(new TensorSpec("x", DataType.FP32, List.of(-1L, 3L))),
-                List.of(new TensorSpec("y", DataType.FP32, List.of(-1L, 3L))),
-                120),
-            1_000));
+    engine.deploy(NodeApiTest.doublerSpec(cid));
   }
 
   @AfterAll
@@ -82,28 +58,11 @@ class OnchainStepsTest {
     engine.close();
   }
 
-  @BeforeEach
-  void open() {
-    settings = OnchainSettings.besideLedger(dir.resolve("ledger.db"));
-    counters = FulfilSteps.Metrics.registerIn(metrics);
-    reopen();
-  }
-
-  @AfterEach
-  void close() {
-    store.close();
-  }
-
-  /** A restart: the state file opened again, fresh steps (nothing kept in memory). */
-  private void reopen() {
-    if (store != null) {
-      store.close();
-    }
-    store = new SqliteRequestStore(settings.stateFile());
+  @Override
+  void newSteps(CoordinatorSteps.Context context) {
     ModelRunner runner =
         new ModelRunner(engine, id -> id.equals(MODEL) ? Optional.of("doubler") : Optional.empty());
-    steps =
-        new FulfilSteps(chain, OnchainEvents.binding(), runner, store, settings, clock, counters);
+    steps = new FulfilSteps(context, runner, counters);
   }
 
   private OnchainEvents.Spec spec(long id) {
@@ -325,33 +284,5 @@ class OnchainStepsTest {
     chain.mine(tx);
     assertThat(settle(key).state()).isEqualTo(State.DONE);
     assertThat(chain.broadcast).containsExactly(tx);
-  }
-
-  /** A clock tests move by hand. */
-  static final class MutableClock extends Clock {
-    private Instant now;
-
-    MutableClock(Instant start) {
-      this.now = start;
-    }
-
-    void advance(Duration d) {
-      now = now.plus(d);
-    }
-
-    @Override
-    public java.time.ZoneId getZone() {
-      return ZoneOffset.UTC;
-    }
-
-    @Override
-    public Clock withZone(java.time.ZoneId zone) {
-      return this;
-    }
-
-    @Override
-    public Instant instant() {
-      return now;
-    }
   }
 }

@@ -1,4 +1,4 @@
-package io.verinfer.node.onchain;
+package io.verinfer.node.work;
 
 import java.time.Duration;
 import java.time.Instant;
@@ -6,8 +6,8 @@ import java.util.HashMap;
 import java.util.Map;
 
 /**
- * Per-key retry pauses for the watcher's steps: after a failure a key waits, doubling from the
- * first pause up to the longest; a success forgets it. Used from the watcher's thread only.
+ * Per-key retry pauses for a {@link StepLoop}'s items: after a failure a key waits, doubling from
+ * the first pause up to the longest; a success forgets it. Used from the loop's thread only.
  */
 final class Backoff {
   private record Retry(int failures, Instant notBefore) {}
