@@ -3,12 +3,8 @@ package io.verinfer.chain;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.verinfer.chain.bindings.FraudScoreConsumer;
-import io.verinfer.chain.facade.InferenceCoordinatorFacade;
 import io.verinfer.chain.facade.InferenceCoordinatorFacade.Requested;
-import io.verinfer.chain.testing.Actors;
-import io.verinfer.chain.testing.Court;
 import io.verinfer.chain.testing.GasProfile;
-import io.verinfer.chain.testing.SharedDevnet;
 import io.verinfer.chain.tx.TxResult;
 import io.verinfer.protocol.Address;
 import io.verinfer.protocol.CanonicalTensors;
@@ -18,8 +14,6 @@ import java.math.BigInteger;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -30,28 +24,9 @@ import org.junit.jupiter.api.Test;
  * quotes, with where the gas went ({@link GasProfile}); asserts only what must hold whatever the
  * gas: the score arrived.
  */
-class CoordinatorGasIT {
+class CoordinatorGasIT extends CourtScene {
   private static final int WARM_UP = 10;
   private static final int MEASURED = 5;
-
-  private String snapshot;
-  private Actors actors;
-  private Court court;
-  private InferenceCoordinatorFacade coordinator;
-
-  @BeforeEach
-  void setUp() {
-    snapshot = SharedDevnet.snapshot();
-    actors = new Actors();
-    court = new Court(actors, "gas-" + System.nanoTime());
-    coordinator = actors.admin().coordinator();
-  }
-
-  @AfterEach
-  void tearDown() {
-    actors.close();
-    SharedDevnet.revert(snapshot);
-  }
 
   @Test
   void requestAndFulfilInSteadyState() throws Exception {

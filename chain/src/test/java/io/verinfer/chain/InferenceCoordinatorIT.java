@@ -4,10 +4,8 @@ import static io.verinfer.chain.testing.Reverts.assertReverts;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.verinfer.chain.bindings.FraudScoreConsumer;
-import io.verinfer.chain.facade.InferenceCoordinatorFacade;
 import io.verinfer.chain.facade.InferenceCoordinatorFacade.Requested;
 import io.verinfer.chain.testing.Actors;
-import io.verinfer.chain.testing.Court;
 import io.verinfer.chain.testing.SharedDevnet;
 import io.verinfer.chain.tx.TxResult;
 import io.verinfer.protocol.Address;
@@ -17,8 +15,6 @@ import io.verinfer.protocol.Tensor;
 import io.verinfer.protocol.TokenAmount;
 import java.math.BigInteger;
 import java.util.List;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -27,29 +23,10 @@ import org.junit.jupiter.api.Test;
  * chain from a callback, a silent provider is replaced, and every bad request or fulfilment reverts
  * with a named error leaving the requester's deposit where it was.
  */
-class InferenceCoordinatorIT {
+class InferenceCoordinatorIT extends CourtScene {
   private static final long[] FEATURES_MICROS = {
     120_500_000, 22_000_000, 3_000_000, -35_250_000, 3_000_000, 400_000_000, 1_000_000, 0
   };
-
-  private String snapshot;
-  private Actors actors;
-  private Court court;
-  private InferenceCoordinatorFacade coordinator;
-
-  @BeforeEach
-  void setUp() {
-    snapshot = SharedDevnet.snapshot();
-    actors = new Actors();
-    court = new Court(actors, "coordinator-" + System.nanoTime());
-    coordinator = actors.admin().coordinator();
-  }
-
-  @AfterEach
-  void tearDown() {
-    actors.close();
-    SharedDevnet.revert(snapshot);
-  }
 
   private FraudScoreConsumer deployConsumer(TokenAmount maxFee) {
     return court.fraudScoreConsumer(maxFee, TokenAmount.of(1_000));

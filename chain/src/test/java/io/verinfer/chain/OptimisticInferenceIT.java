@@ -8,8 +8,6 @@ import io.verinfer.chain.facade.DisputeManagerFacade.Verdict;
 import io.verinfer.chain.facade.InferenceCoordinatorFacade;
 import io.verinfer.chain.facade.InferenceCoordinatorFacade.Proposed;
 import io.verinfer.chain.facade.InferenceCoordinatorFacade.Requested;
-import io.verinfer.chain.testing.Actors;
-import io.verinfer.chain.testing.Court;
 import io.verinfer.chain.testing.SharedDevnet;
 import io.verinfer.chain.tx.TxResult;
 import io.verinfer.protocol.Address;
@@ -19,7 +17,6 @@ import io.verinfer.protocol.TokenAmount;
 import java.math.BigInteger;
 import java.util.Arrays;
 import java.util.List;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
@@ -29,31 +26,17 @@ import org.junit.jupiter.api.Test;
  * committee clears it. A challenged answer the committee finds wrong never reaches the callback:
  * the reserve goes back to the requester and the provider is slashed.
  */
-class OptimisticInferenceIT {
+class OptimisticInferenceIT extends CourtScene {
   private static final int GUILTY = 1;
   private static final int INNOCENT = 0;
 
-  private String snapshot;
-  private Actors actors;
-  private Court court;
-  private InferenceCoordinatorFacade coordinator;
   private FraudScoreConsumer consumer;
   private Address consumerAddress;
 
   @BeforeEach
   void setUp() throws Exception {
-    snapshot = SharedDevnet.snapshot();
-    actors = new Actors();
-    court = new Court(actors, "optimistic-" + System.nanoTime());
-    coordinator = actors.admin().coordinator();
     consumer = court.fraudScoreConsumer(TokenAmount.of(50), TokenAmount.of(1_000));
     consumerAddress = Address.of(consumer.getContractAddress());
-  }
-
-  @AfterEach
-  void tearDown() {
-    actors.close();
-    SharedDevnet.revert(snapshot);
   }
 
   private Requested requestOptimistic() {
