@@ -6,6 +6,7 @@ import {SafeERC20} from "@openzeppelin/contracts/token/ERC20/utils/SafeERC20.sol
 import {Math} from "@openzeppelin/contracts/utils/math/Math.sol";
 import {ReentrancyGuardTransient} from "@openzeppelin/contracts/utils/ReentrancyGuardTransient.sol";
 import {InferenceCoordinator} from "../InferenceCoordinator.sol";
+import {CoordinatorRecords} from "../CoordinatorRecords.sol";
 import {FixedPointMath} from "../sdk/FixedPointMath.sol";
 import {InferenceConsumer} from "../sdk/InferenceConsumer.sol";
 import {VerinferTensors} from "../sdk/VerinferTensors.sol";
@@ -31,9 +32,10 @@ import {VerinferTensors} from "../sdk/VerinferTensors.sol";
 ///         Fee updates. Anyone may call `requestFeeUpdate()` once at least 9 prices are recorded,
 ///         at least one of them since the previous request (so the same question is never paid
 ///         for twice), and no earlier request is pending. A request unanswered for `REQUEST_TTL`
-///         counts as abandoned: a new one may be made and a late answer to the old one is ignored
-///         (its reserved fee stays in the coordinator: only the requester could `cancel` it, and
-///         this example does not). The request computes the model's eight features from the
+///         counts as abandoned: a new one may be made and a late answer to the old one is ignored.
+///         Once the coordinator's deadline for the pending request has passed unanswered, anyone
+///         may `cancelUnanswered(ticket)`: the reserve goes back to the pool's deposit and the same
+///         prices may be asked about again at once. The request computes the model's eight features from the
 ///         recorded prices with the formulas of the Java reference `AmmFeatures.fromPrices` (see
 ///         `features()`), in 18-decimal fixed point, and asks the coordinator for `amm-fee`,
 ///         paying at most `maxFee` from this pool's deposit there (fund it with
@@ -98,6 +100,7 @@ contract DynamicFeePool is InferenceConsumer, ReentrancyGuardTransient {
     event FeeUpdated(uint256 indexed requestId, int256 rawFee, uint16 previousFeeBps, uint16 feeBps);
     event FeeOutputRejected(uint256 indexed requestId);
     event StaleFeeResult(uint256 indexed requestId);
+    event FeeRequestCancelled(uint256 indexed requestId);
 
     error InvalidTokens(address token0, address token1);
     error InvalidFeeBounds(uint16 minFeeBps, uint16 initialFeeBps, uint16 maxFeeBps);
@@ -109,6 +112,7 @@ contract DynamicFeePool is InferenceConsumer, ReentrancyGuardTransient {
     error NotEnoughPrices(uint256 recorded, uint256 needed);
     error FeeUpdatePending(uint256 requestId, uint256 retryAfter);
     error NoNewPrices(uint256 priceCount);
+    error NoPendingRequest();
 
     /// @param maxFee_ the most one fee update may pay a provider, from this pool's deposit
     /// @param callbackGas_ the gas the answer is delivered with (the callback itself uses about 17k)
@@ -227,6 +231,18 @@ contract DynamicFeePool is InferenceConsumer, ReentrancyGuardTransient {
         pendingSince = block.timestamp;
         pricesAtLastRequest = count;
         emit FeeUpdateRequested(requestId, micros);
+    }
+
+    /// @notice Ends the pending fee request that nobody answered by the coordinator's deadline
+    ///         (anyone may call, with the ticket of the request's latest event): its reserve goes
+    ///         back to this pool's deposit and a new request may be made at once.
+    function cancelUnanswered(CoordinatorRecords.Ticket calldata ticket) external {
+        uint256 pending = pendingRequest;
+        if (pending == 0) revert NoPendingRequest();
+        _cancel(pending, ticket); // the coordinator checks the ticket and the deadline
+        pendingRequest = 0;
+        pricesAtLastRequest = 0;
+        emit FeeRequestCancelled(pending);
     }
 
     /// @notice Decodes a model output to its first value (6-decimal fixed point); reverts on

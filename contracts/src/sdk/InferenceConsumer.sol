@@ -3,6 +3,7 @@ pragma solidity 0.8.30;
 
 import {IInferenceConsumer} from "../IInferenceConsumer.sol";
 import {InferenceCoordinator} from "../InferenceCoordinator.sol";
+import {CoordinatorRecords} from "../CoordinatorRecords.sol";
 
 /// @title InferenceConsumer
 /// @notice Base contract for dapps: `_request(model, input, maxFee, gas)` is one line, results
@@ -43,6 +44,13 @@ abstract contract InferenceConsumer is IInferenceConsumer {
         returns (uint256 requestId)
     {
         return coordinator.requestInference(modelId, input, mode, maxFee, callbackGas);
+    }
+
+    /// @notice Takes back the reserve of this contract's request `requestId` when nobody answered
+    ///         it by its deadline; `ticket` is the one in the request's latest
+    ///         `InferenceRequested` / `Reassigned` event.
+    function _cancel(uint256 requestId, CoordinatorRecords.Ticket calldata ticket) internal {
+        coordinator.cancel(requestId, ticket);
     }
 
     /// @notice The output of request `requestId` (canonical tensor bytes).

@@ -332,6 +332,33 @@ class DynamicFeePoolIT {
   }
 
   @Test
+  void anUnansweredRequestIsCancelledAndItsReserveReturned() throws Exception {
+    FeePool pool = deployPool(MIN_FEE);
+    var anyone = actors.account(Actors.OUTSIDER);
+    pool.follow(path(51, CALM, 9));
+    var coordinator = court.challenger().coordinator();
+    TokenAmount before = coordinator.depositOf(pool.address());
+    Requested r = only(coordinator.requested(pool.requestFeeUpdate(anyone)));
+    assertThat(coordinator.depositOf(pool.address())).isEqualTo(before.minus(r.ticket().fee()));
+    String cancel =
+        org.web3j.abi.FunctionEncoder.encode(
+            new org.web3j.abi.datatypes.Function(
+                "cancelUnanswered", List.of(r.ticket().struct()), List.of()));
+    // the provider still has time: the coordinator refuses
+    assertReverts(() -> anyone.sender().send(pool.address().value(), cancel), "NotExpired");
+
+    SharedDevnet.increaseTime(
+        r.ticket().deadline().getEpochSecond() - SharedDevnet.latestTimestamp() + 1);
+    anyone.sender().send(pool.address().value(), cancel);
+    assertThat(pool.binding().pendingRequest().send()).isZero();
+    assertThat(coordinator.depositOf(pool.address())).isEqualTo(before);
+    assertThat(coordinator.isPending(r.id())).isFalse();
+    assertReverts(() -> anyone.sender().send(pool.address().value(), cancel), "NoPendingRequest");
+    // the same prices may be asked about again at once
+    assertThat(coordinator.requested(pool.requestFeeUpdate(anyone))).hasSize(1);
+  }
+
+  @Test
   void swapsKeepTheProductChargeTheFeeAndRecordThePrice() throws Exception {
     FeePool pool = deployPool(30);
     DynamicFeePool b = pool.binding();

@@ -62,7 +62,11 @@ public final class InferenceCoordinatorFacade extends ContractFacade {
       return !outputHash.equals(Bytes32.ZERO);
     }
 
-    InferenceCoordinator.Ticket struct() {
+    /**
+     * The ticket as the generated binding's struct: the ABI value to pass to a contract function
+     * that takes a coordinator ticket (e.g. a consumer's own cancel).
+     */
+    public InferenceCoordinator.Ticket struct() {
       return new InferenceCoordinator.Ticket(
           requester.value(),
           BigInteger.valueOf(model.value()),
