@@ -41,7 +41,14 @@ import picocli.CommandLine.Spec;
     name = "onchain",
     mixinStandardHelpOptions = true,
     description = "Request inference on-chain through the InferenceCoordinator and follow it.",
-    subcommands = {OnchainCommand.RequestCommand.class, OnchainCommand.Status.class})
+    subcommands = {
+      OnchainCommand.RequestCommand.class,
+      OnchainCommand.Status.class,
+      OnchainActions.Settle.class,
+      OnchainActions.Cancel.class,
+      OnchainActions.Reassign.class,
+      OnchainActions.Challenge.class
+    })
 public final class OnchainCommand {
   /** The contract's {@code MIN_CALLBACK_GAS}: the callback to an EOA needs no more. */
   static final long DEFAULT_CALLBACK_GAS = 5_000;
@@ -289,31 +296,8 @@ public final class OnchainCommand {
       PrintWriter out = spec.commandLine().getOut();
       try (VerinferChain reader = chain.connectReadOnly()) {
         InferenceCoordinatorFacade coordinator = reader.coordinator();
-        long count = coordinator.requestCount();
-        if (id < 1 || id > count) {
-          throw new UserError(
-              "no on-chain request "
-                  + id
-                  + ": the InferenceCoordinator has had "
-                  + count
-                  + " request"
-                  + (count == 1 ? "" : "s")
-                  + (count > 0 ? " (ids 1.." + count + ")" : ""));
-        }
         CoordinatorHistory history = new CoordinatorHistory(reader.web3j(), coordinator.address());
-        long from = reader.deployment().deployedAtBlock();
-        Request request =
-            history
-                .find(id, from, history.latestBlock())
-                .orElseThrow(
-                    () ->
-                        new UserError(
-                            "request "
-                                + id
-                                + " exists, but the node returned no InferenceRequested log for it"
-                                + " since block "
-                                + from
-                                + " (does it keep old logs?)"));
+        Request request = find(reader, history, id);
         OnchainReport report =
             new OnchainReport(request, history.latestBlockTime(), history.output(request));
         if (json) {
@@ -325,6 +309,37 @@ public final class OnchainCommand {
       }
       return 0;
     }
+  }
+
+  /**
+   * Request {@code id}'s history from the coordinator's logs since the deployment's first block.
+   *
+   * @throws UserError when there is no such request or the node kept no log of it
+   */
+  static Request find(VerinferChain reader, CoordinatorHistory history, long id) {
+    long count = reader.coordinator().requestCount();
+    if (id < 1 || id > count) {
+      throw new UserError(
+          "no on-chain request "
+              + id
+              + ": the InferenceCoordinator has had "
+              + count
+              + " request"
+              + (count == 1 ? "" : "s")
+              + (count > 0 ? " (ids 1.." + count + ")" : ""));
+    }
+    long from = reader.deployment().deployedAtBlock();
+    return history
+        .find(id, from, history.latestBlock())
+        .orElseThrow(
+            () ->
+                new UserError(
+                    "request "
+                        + id
+                        + " exists, but the node returned no InferenceRequested log for it"
+                        + " since block "
+                        + from
+                        + " (does it keep old logs?)"));
   }
 
   /** The request's input: an Open Inference Protocol body, as {@code verinfer infer} takes it. */

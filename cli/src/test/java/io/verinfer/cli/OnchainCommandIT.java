@@ -134,6 +134,22 @@ class OnchainCommandIT {
     return run(args.toArray(String[]::new));
   }
 
+  /** Runs {@code onchain <action> ID} as dev account {@code account}. */
+  private static Run action(String action, long id, int account, String... more) {
+    List<String> args =
+        new java.util.ArrayList<>(
+            List.of(
+                "onchain",
+                action,
+                Long.toString(id),
+                "--deployment",
+                deployment.toString(),
+                "--dev-account",
+                Integer.toString(account)));
+    args.addAll(List.of(more));
+    return run(args.toArray(String[]::new));
+  }
+
   private static long requestId(Run run) {
     Matcher m = REQUEST_ID.matcher(run.out());
     assertThat(m.find()).as(run.out() + run.err()).isTrue();
@@ -251,6 +267,9 @@ class OnchainCommandIT {
         .contains("(mode optimistic)")
         .contains("\"data\":[0.5]");
     assertThat(statusJson(id).path("state").asText()).isEqualTo("proposed");
+    Run early = action("settle", id, 5);
+    assertThat(early.exit()).isEqualTo(2);
+    assertThat(early.err()).contains("ChallengeWindowOpen");
 
     long window =
         proposed.ticket().deadline().getEpochSecond()
@@ -258,7 +277,12 @@ class OnchainCommandIT {
     rpc("evm_increaseTime", List.of(window + 1));
     rpc("evm_mine", List.of());
     assertThat(status(id).out()).contains("proposed, window closed at");
-    admin.as(DevAccounts.account(5)).coordinator().settle(id, proposed.ticket(), proposed.output());
+    Run settled = action("settle", id, 5); // anyone may
+    assertThat(settled.exit()).as(settled.err()).isZero();
+    assertThat(settled.out()).contains("request " + id + ": delivered (callback ok)");
+    Run again = action("settle", id, 5);
+    assertThat(again.exit()).isEqualTo(2);
+    assertThat(again.err()).contains("RequestNotPending");
 
     JsonNode json = statusJson(id);
     assertThat(json.path("state").asText()).isEqualTo("delivered");
@@ -336,6 +360,72 @@ class OnchainCommandIT {
     Run missing = status(999_999);
     assertThat(missing.exit()).isEqualTo(2);
     assertThat(missing.err()).contains("no on-chain request 999999");
+  }
+
+  @Test
+  void anUnansweredRequestIsReassignedThenCancelledAndAProposalChallenged() throws IOException {
+    Run requested =
+        request(
+            6,
+            "--model",
+            Long.toString(model.value()),
+            "--input",
+            INPUT,
+            "--max-fee",
+            "0.00000000000002",
+            "--deposit",
+            "1");
+    assertThat(requested.exit()).as(requested.err()).isZero();
+    long id = requestId(requested);
+    TokenAmount reserved = find(id).requested().ticket().fee();
+    TokenAmount before = depositOf(6).plus(reserved);
+    Ticket first = find(id).ticket();
+    Run early = action("cancel", id, 6);
+    assertThat(early.exit()).isEqualTo(2);
+    assertThat(early.err()).contains("NotExpired");
+    passDeadline(first);
+    Run moved = action("reassign", id, 7); // anyone may
+    assertThat(moved.exit()).as(moved.err()).isZero();
+    assertThat(moved.out()).contains("request " + id + ": pending");
+    Ticket second = find(id).ticket();
+    assertThat(second.provider()).isNotEqualTo(first.provider());
+    passDeadline(second);
+    Run notMine = action("cancel", id, 7);
+    assertThat(notMine.exit()).isEqualTo(2);
+    assertThat(notMine.err()).contains("NotRequester");
+    Run cancelled = action("cancel", id, 6);
+    assertThat(cancelled.exit()).as(cancelled.err()).isZero();
+    assertThat(cancelled.out()).contains("request " + id + ": cancelled (fee refunded)");
+    assertThat(depositOf(6)).isEqualTo(before);
+
+    // an optimistic answer challenged from the command line (the committee drawn later)
+    Run optimistic =
+        request(
+            6,
+            "--model",
+            Long.toString(model.value()),
+            "--input",
+            INPUT,
+            "--mode",
+            "optimistic",
+            "--max-fee",
+            "0.00000000000002");
+    long next = requestId(optimistic);
+    Ticket ticket = find(next).ticket();
+    Run notYet = action("challenge", next, 7, "--no-draw");
+    assertThat(notYet.exit()).isEqualTo(2);
+    assertThat(notYet.err()).contains("has no proposed answer");
+    providerOf(ticket).coordinator().fulfil(next, ticket, scores(0.9f));
+    Run challenged = action("challenge", next, 7, "--no-draw");
+    assertThat(challenged.exit()).as(challenged.err()).isZero();
+    assertThat(challenged.out()).containsPattern("dispute \\d+ opened over request " + next);
+    assertThat(challenged.out()).contains("request " + next + ": challenged, dispute ");
+  }
+
+  private static void passDeadline(Ticket ticket) {
+    long wait = ticket.deadline().getEpochSecond() - history().latestBlockTime().getEpochSecond();
+    rpc("evm_increaseTime", List.of(wait + 1));
+    rpc("evm_mine", List.of());
   }
 
   /** A Hardhat RPC method the chain facades do not cover (time travel). */
