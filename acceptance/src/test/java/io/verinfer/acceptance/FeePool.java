@@ -3,18 +3,13 @@ package io.verinfer.acceptance;
 import io.verinfer.chain.VerinferChain;
 import io.verinfer.chain.bindings.DynamicFeePool;
 import io.verinfer.chain.bindings.TestToken;
-import io.verinfer.chain.testing.SharedDevnet;
 import io.verinfer.chain.tx.TxResult;
 import io.verinfer.protocol.Address;
 import io.verinfer.protocol.ModelId;
 import io.verinfer.protocol.TokenAmount;
-import java.io.IOException;
 import java.math.BigDecimal;
 import java.math.BigInteger;
 import java.util.List;
-import java.util.Map;
-import org.web3j.protocol.core.Request;
-import org.web3j.protocol.http.HttpService;
 import org.web3j.tx.gas.DefaultGasProvider;
 
 /**
@@ -208,50 +203,10 @@ final class FeePool {
   }
 
   /**
-   * Gas the callback itself used inside a {@code fulfil} transaction: from Hardhat's opcode trace,
-   * the coordinator's last CALL (the callback) starts its frame with the requested gas; what is
-   * left when the frame returns is subtracted.
+   * Gas the callback used inside a {@code fulfil} transaction: everything spent below the
+   * coordinator's frame (the callback is the only call a fulfil makes).
    */
-  static long callbackGasUsed(TxResult fulfil) throws IOException {
-    Map<String, Object> options =
-        Map.of("disableStack", true, "disableMemory", true, "disableStorage", true);
-    HttpService rpc = new HttpService(SharedDevnet.get().deployment().rpcUrl().toString());
-    SharedDevnet.AnyResponse r;
-    try {
-      r =
-          new Request<>(
-                  "debug_traceTransaction",
-                  List.of(fulfil.hash(), options),
-                  rpc,
-                  SharedDevnet.AnyResponse.class)
-              .send();
-    } finally {
-      rpc.close();
-    }
-    if (r.hasError()) {
-      throw new IllegalStateException("debug_traceTransaction: " + r.getError().getMessage());
-    }
-    List<?> steps = (List<?>) ((Map<?, ?>) r.getResult()).get("structLogs");
-    int call = -1;
-    for (int i = 0; i < steps.size(); i++) {
-      Map<?, ?> s = (Map<?, ?>) steps.get(i);
-      if (number(s, "depth") == 1 && "CALL".equals(s.get("op"))) {
-        call = i;
-      }
-    }
-    if (call < 0) {
-      throw new IllegalStateException("no callback CALL in " + fulfil.hash());
-    }
-    long start = number((Map<?, ?>) steps.get(call + 1), "gas");
-    int last = call + 1;
-    while (number((Map<?, ?>) steps.get(last + 1), "depth") > 1) {
-      last++;
-    }
-    Map<?, ?> end = (Map<?, ?>) steps.get(last);
-    return start - (number(end, "gas") - number(end, "gasCost"));
-  }
-
-  private static long number(Map<?, ?> step, String key) {
-    return ((Number) step.get(key)).longValue();
+  static long callbackGasUsed(TxResult fulfil) {
+    return io.verinfer.chain.testing.GasProfile.of(fulfil.hash()).below(1);
   }
 }

@@ -93,7 +93,7 @@ public final class OnchainLatencyBench {
         coordinator.depositFor(Address.of(consumer), TokenAmount.ofTokens("1000"));
         long startBlock = owner.web3j().ethBlockNumber().send().getBlockNumber().longValueExact();
         devnet.mineEvery(Duration.ofMillis(blockMs));
-        setAutomine(owner, false);
+        devnet.automine(false);
 
         List<Sample> samples = Collections.synchronizedList(new ArrayList<>());
         try (ExecutorService pool = Executors.newFixedThreadPool(callers)) {
@@ -234,19 +234,5 @@ public final class OnchainLatencyBench {
                 .collect(
                     java.util.stream.Collectors.groupingBy(
                         b -> b, java.util.stream.Collectors.counting()))));
-  }
-
-  private static void setAutomine(VerinferChain chain, boolean on) throws Exception {
-    var service = new org.web3j.protocol.http.HttpService(chain.deployment().rpcUrl().toString());
-    var r =
-        new org.web3j.protocol.core.Request<>(
-                "evm_setAutomine",
-                List.of(on),
-                service,
-                org.web3j.protocol.core.methods.response.VoidResponse.class)
-            .send();
-    if (r.hasError()) {
-      throw new IllegalStateException("evm_setAutomine: " + r.getError().getMessage());
-    }
   }
 }

@@ -130,21 +130,34 @@ public final class DevnetSupervisor implements AutoCloseable {
    * chain's do not, and a dispute waits for the block after the one that opened it.
    */
   public void mineEvery(java.time.Duration interval) {
+    devRpc("evm_setIntervalMining", interval.toMillis());
+  }
+
+  /**
+   * Turns Hardhat's mining of each transaction as it arrives on or off (off, blocks come only from
+   * {@link #mineEvery}: transactions wait in the pool like on a live chain).
+   */
+  public void automine(boolean on) {
+    devRpc("evm_setAutomine", on);
+  }
+
+  /** One of Hardhat's own {@code evm_*} methods with one parameter; its result is not needed. */
+  private void devRpc(String method, Object param) {
     HttpService service = new HttpService(node.rpcUrl().toString());
     try {
       var response =
           new org.web3j.protocol.core.Request<>(
-                  "evm_setIntervalMining",
-                  java.util.List.of(interval.toMillis()),
+                  method,
+                  java.util.List.of(param),
                   service,
                   org.web3j.protocol.core.methods.response.VoidResponse.class)
               .send();
       if (response.hasError()) {
         throw new io.verinfer.chain.tx.ChainException(
-            "evm_setIntervalMining: " + response.getError().getMessage());
+            method + ": " + response.getError().getMessage());
       }
     } catch (java.io.IOException e) {
-      throw new io.verinfer.chain.tx.ChainException("evm_setIntervalMining failed", e);
+      throw new io.verinfer.chain.tx.ChainException(method + " failed", e);
     } finally {
       try {
         service.close();

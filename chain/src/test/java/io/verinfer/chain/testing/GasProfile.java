@@ -5,15 +5,12 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
-import org.web3j.protocol.core.Request;
-import org.web3j.protocol.core.Response;
-import org.web3j.protocol.http.HttpService;
 
 /**
  * Where a mined transaction's gas went, from the devnet's {@code debug_traceTransaction} struct
  * log: gas by opcode group (storage reads and writes, calls, logs, hashing, the rest) and by call
  * depth. The intrinsic cost (21,000 plus calldata) is what the receipt's gas used has beyond the
- * executed steps. For finding gas sinks, not for asserting.
+ * executed steps. Gas is deterministic for the same state and inputs, so a test may bound it.
  */
 public final class GasProfile {
   private final Map<String, Long> byGroup = new TreeMap<>();
@@ -22,32 +19,22 @@ public final class GasProfile {
   private long executed;
   private long intrinsic;
 
-  /** The trace response; its result is a map with "structLogs". */
-  public static final class TraceResponse extends Response<Map<String, Object>> {}
-
   private GasProfile() {}
 
   /** Profiles {@code txHash} on the shared devnet. */
   public static GasProfile of(String txHash) {
-    SharedDevnet.get();
-    HttpService service = new HttpService(SharedDevnet.get().deployment().rpcUrl().toString());
+    Map<?, ?> trace =
+        (Map<?, ?>)
+            SharedDevnet.rpc(
+                "debug_traceTransaction",
+                List.of(
+                    txHash,
+                    Map.of("disableStorage", true, "disableMemory", true, "disableStack", true)));
+    @SuppressWarnings("unchecked")
+    List<Map<String, Object>> steps = (List<Map<String, Object>>) trace.get("structLogs");
+    GasProfile p = new GasProfile();
+    p.add(steps);
     try {
-      TraceResponse r =
-          new Request<>(
-                  "debug_traceTransaction",
-                  List.of(
-                      txHash,
-                      Map.of("disableStorage", true, "disableMemory", true, "disableStack", true)),
-                  service,
-                  TraceResponse.class)
-              .send();
-      if (r.hasError()) {
-        throw new IllegalStateException("debug_traceTransaction: " + r.getError().getMessage());
-      }
-      @SuppressWarnings("unchecked")
-      List<Map<String, Object>> steps = (List<Map<String, Object>>) r.getResult().get("structLogs");
-      GasProfile p = new GasProfile();
-      p.add(steps);
       String data =
           SharedDevnet.web3j()
               .ethGetTransactionByHash(txHash)
@@ -56,10 +43,10 @@ public final class GasProfile {
               .orElseThrow()
               .getInput();
       p.intrinsic = intrinsic(org.web3j.utils.Numeric.hexStringToByteArray(data));
-      return p;
     } catch (IOException e) {
-      throw new IllegalStateException("trace failed", e);
+      throw new IllegalStateException("eth_getTransactionByHash failed", e);
     }
+    return p;
   }
 
   private static long num(Object o) {
@@ -120,6 +107,17 @@ public final class GasProfile {
   /** The transaction's intrinsic cost: what it pays before executing anything. */
   public long intrinsic() {
     return intrinsic;
+  }
+
+  /**
+   * Gas used in frames deeper than {@code depth}: with {@code depth} 1, everything the contract the
+   * transaction called spent in the calls it made (for a fulfil: the callback, and what it called).
+   */
+  public long below(int depth) {
+    return byDepth.entrySet().stream()
+        .filter(e -> e.getKey() > depth)
+        .mapToLong(Map.Entry::getValue)
+        .sum();
   }
 
   /** Gas executed (not counting the intrinsic cost nor refunds). */

@@ -43,6 +43,16 @@ public final class SharedDevnet {
   /** Generic result (hardhat returns booleans or strings for its evm_* methods). */
   public static final class AnyResponse extends Response<Object> {}
 
+  /** Turns Hardhat's mining of each transaction on arrival on or off. */
+  public static void automine(boolean on) {
+    get().automine(on);
+  }
+
+  /** Any JSON-RPC method on the shared devnet (e.g. {@code debug_traceTransaction}); its result. */
+  public static Object rpc(String method, List<?> params) {
+    return raw(method, params);
+  }
+
   private static Object raw(String method, List<?> params) {
     get();
     try {

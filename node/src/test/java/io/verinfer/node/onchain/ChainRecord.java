@@ -21,8 +21,6 @@ import org.web3j.protocol.core.methods.response.EthBlock;
 import org.web3j.protocol.core.methods.response.EthLog;
 import org.web3j.protocol.core.methods.response.Log;
 import org.web3j.protocol.core.methods.response.Transaction;
-import org.web3j.protocol.core.methods.response.VoidResponse;
-import org.web3j.protocol.http.HttpService;
 
 /**
  * What the devnet recorded, read back for the assertions of the on-chain ITs ({@link
@@ -103,26 +101,6 @@ final class ChainRecord {
     return send(web3j.ethGetTransactionCount(account.value(), DefaultBlockParameterName.PENDING))
         .getTransactionCount()
         .longValueExact();
-  }
-
-  /** Turns Hardhat's mining of every transaction on arrival on or off. */
-  static void automine(boolean on) {
-    HttpService service = new HttpService(SharedDevnet.get().deployment().rpcUrl().toString());
-    try {
-      VoidResponse r =
-          new Request<>("evm_setAutomine", List.of(on), service, VoidResponse.class).send();
-      if (r.hasError()) {
-        throw new IllegalStateException("evm_setAutomine: " + r.getError().getMessage());
-      }
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
-    } finally {
-      try {
-        service.close();
-      } catch (IOException e) {
-        // nothing held open that matters to the test
-      }
-    }
   }
 
   private static <T extends org.web3j.protocol.core.Response<?>> T send(Request<?, T> request) {

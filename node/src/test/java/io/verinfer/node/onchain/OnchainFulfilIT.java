@@ -172,7 +172,7 @@ class OnchainFulfilIT {
   @Order(3)
   void aStopBetweenSendingAndMiningNeitherLosesNorRepeatsTheFulfilment() throws Exception {
     Requested r = requestAsEoa();
-    ChainRecord.automine(false); // the fulfilment will wait in the pool until the test mines
+    SharedDevnet.automine(false); // the fulfilment will wait in the pool until the test mines
     long nonceBefore = scene.record.pendingNonce(ME);
     SharedDevnet.mine(); // the request's confirmation
     await("the fulfilment sent", () -> states(r.id()).equals(List.of(State.SENT)));

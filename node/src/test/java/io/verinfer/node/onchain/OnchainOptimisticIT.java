@@ -188,7 +188,7 @@ class OnchainOptimisticIT {
   void aStopBetweenSendingTheSettleAndItsMiningNeitherLosesNorRepeatsIt() throws Exception {
     Requested r = requestOptimistic();
     Proposed p = proposed(r);
-    ChainRecord.automine(false); // the settle will wait in the pool until the test mines
+    SharedDevnet.automine(false); // the settle will wait in the pool until the test mines
     long nonceBefore = scene.record.pendingNonce(ME);
     windowPasses(p);
     OnchainProvider.await(

@@ -65,7 +65,7 @@ final class OnchainScene implements BeforeAllCallback, AfterEachCallback, AfterA
 
   @Override
   public void afterEach(ExtensionContext context) {
-    ChainRecord.automine(true);
+    SharedDevnet.automine(true);
   }
 
   /** Stops the node and puts the devnet back as it was (also after a failed start). */
