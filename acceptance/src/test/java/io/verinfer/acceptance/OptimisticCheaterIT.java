@@ -2,6 +2,7 @@ package io.verinfer.acceptance;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.verinfer.chain.FraudScoreExample;
 import io.verinfer.chain.VerinferChain;
 import io.verinfer.chain.bindings.FraudScoreConsumer;
 import io.verinfer.chain.facade.DisputeManagerFacade;
@@ -22,11 +23,9 @@ import io.verinfer.runtime.packs.train.FraudDetectPack;
 import java.math.BigInteger;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import org.web3j.tx.gas.DefaultGasProvider;
 
 /**
  * An optimistic on-chain answer that is wrong never reaches the callback: a provider without a node
@@ -60,24 +59,11 @@ class OptimisticCheaterIT {
 
       VerinferChain owner = market.chain(CONSUMER);
       InferenceCoordinatorFacade coordinator = owner.coordinator();
+      // a max fee of 600: only the cheater (500) asks so little
       FraudScoreConsumer consumer =
-          FraudScoreConsumer.deploy(
-                  owner.web3j(),
-                  owner.sender(),
-                  new DefaultGasProvider(),
-                  coordinator.address().value(),
-                  BigInteger.valueOf(model.value()),
-                  BigInteger.valueOf(600)) // only the cheater asks so little
-              .send();
+          FraudScoreExample.deploy(owner, model, TokenAmount.of(600), TokenAmount.of(10_000));
       Address consumerAddress = Address.of(consumer.getContractAddress());
-      owner.token().approve(coordinator.address(), TokenAmount.of(10_000));
-      coordinator.depositFor(consumerAddress, TokenAmount.of(10_000));
-
-      float[] row = Marketplace.features(3).toFloats();
-      List<BigInteger> features = new ArrayList<>();
-      for (float f : row) {
-        features.add(BigInteger.valueOf(Math.round(f * 1e6)));
-      }
+      List<BigInteger> features = FraudScoreExample.micros(Marketplace.features(3).toFloats());
       TxResult sent =
           owner
               .sender()

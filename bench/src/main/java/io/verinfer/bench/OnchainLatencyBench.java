@@ -1,5 +1,6 @@
 package io.verinfer.bench;
 
+import io.verinfer.chain.FraudScoreExample;
 import io.verinfer.chain.VerinferChain;
 import io.verinfer.chain.bindings.FraudScoreConsumer;
 import io.verinfer.chain.bindings.InferenceCoordinator;
@@ -10,7 +11,6 @@ import io.verinfer.chain.facade.InferenceCoordinatorFacade.Requested;
 import io.verinfer.chain.tx.TxResult;
 import io.verinfer.node.ProviderNode;
 import io.verinfer.node.onchain.OnchainSettings;
-import io.verinfer.protocol.Address;
 import io.verinfer.protocol.ModelId;
 import io.verinfer.protocol.TokenAmount;
 import java.math.BigInteger;
@@ -79,18 +79,10 @@ public final class OnchainLatencyBench {
               VerinferChain.connect(devnet.deployment(), DevAccounts.account(2))) {
         System.err.println("provider node " + node.baseUrl() + " serving fraud-detect as " + model);
         InferenceCoordinatorFacade coordinator = owner.coordinator();
-        FraudScoreConsumer deployed =
-            FraudScoreConsumer.deploy(
-                    owner.web3j(),
-                    owner.sender(),
-                    new DefaultGasProvider(),
-                    coordinator.address().value(),
-                    BigInteger.valueOf(model.value()),
-                    BigInteger.valueOf(10_000))
-                .send();
-        String consumer = deployed.getContractAddress();
-        owner.token().approve(coordinator.address(), TokenAmount.ofTokens("1000"));
-        coordinator.depositFor(Address.of(consumer), TokenAmount.ofTokens("1000"));
+        String consumer =
+            FraudScoreExample.deploy(
+                    owner, model, TokenAmount.of(10_000), TokenAmount.ofTokens("1000"))
+                .getContractAddress();
         long startBlock = owner.web3j().ethBlockNumber().send().getBlockNumber().longValueExact();
         devnet.mineEvery(Duration.ofMillis(blockMs));
         devnet.automine(false);
@@ -132,11 +124,8 @@ public final class OnchainLatencyBench {
           FraudScoreConsumer.load(
               consumerAddress, chain.web3j(), chain.sender(), new DefaultGasProvider());
       for (int i = 0; i < count; i++) {
-        float[] row = VerificationBench.features(caller * 1_000 + i).toFloats();
-        List<BigInteger> features = new ArrayList<>();
-        for (float f : row) {
-          features.add(BigInteger.valueOf(Math.round(f * 1e6)));
-        }
+        List<BigInteger> features =
+            FraudScoreExample.micros(VerificationBench.features(caller * 1_000 + i).toFloats());
         TxResult sent =
             chain
                 .sender()

@@ -72,24 +72,7 @@ public final class Court {
    */
   public io.verinfer.chain.bindings.FraudScoreConsumer fraudScoreConsumer(
       TokenAmount maxFee, TokenAmount deposit) {
-    try {
-      var consumer =
-          io.verinfer.chain.bindings.FraudScoreConsumer.deploy(
-                  challenger.web3j(),
-                  challenger.sender(),
-                  new org.web3j.tx.gas.DefaultGasProvider(),
-                  challenger.coordinator().address().value(),
-                  BigInteger.valueOf(model.value()),
-                  maxFee.baseUnits())
-              .send();
-      challenger.token().approve(challenger.coordinator().address(), deposit);
-      challenger.coordinator().depositFor(Address.of(consumer.getContractAddress()), deposit);
-      return consumer;
-    } catch (RuntimeException e) {
-      throw e;
-    } catch (Exception e) {
-      throw new IllegalStateException("cannot deploy FraudScoreConsumer", e);
-    }
+    return io.verinfer.chain.FraudScoreExample.deploy(challenger, model, maxFee, deposit);
   }
 
   public static Address providerAddress(int i) {

@@ -5,7 +5,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.verinfer.chain.VerinferChain;
 import io.verinfer.chain.bindings.FraudScoreConsumer;
 import io.verinfer.chain.bindings.InferenceCoordinator.InferenceFulfilledEventResponse;
-import io.verinfer.chain.facade.InferenceCoordinatorFacade;
 import io.verinfer.chain.facade.InferenceCoordinatorFacade.Requested;
 import io.verinfer.chain.testing.Actors;
 import io.verinfer.chain.testing.SharedDevnet;
@@ -94,20 +93,9 @@ final class OnchainScene implements BeforeAllCallback, AfterEachCallback, AfterA
    * The SDK example contract asking the provider's model at most {@link #MAX_FEE} a request,
    * deployed by {@code owner} with a coordinator deposit of 100,000 of the owner's tokens.
    */
-  FraudScoreConsumer deployConsumer(VerinferChain owner) throws Exception {
-    InferenceCoordinatorFacade coordinator = owner.coordinator();
-    FraudScoreConsumer consumer =
-        FraudScoreConsumer.deploy(
-                owner.web3j(),
-                owner.sender(),
-                new org.web3j.tx.gas.DefaultGasProvider(),
-                coordinator.address().value(),
-                BigInteger.valueOf(provider.model().value()),
-                MAX_FEE.baseUnits())
-            .send();
-    owner.token().approve(coordinator.address(), TokenAmount.of(1_000_000));
-    coordinator.depositFor(Address.of(consumer.getContractAddress()), TokenAmount.of(100_000));
-    return consumer;
+  FraudScoreConsumer deployConsumer(VerinferChain owner) {
+    return io.verinfer.chain.FraudScoreExample.deploy(
+        owner, provider.model(), MAX_FEE, TokenAmount.of(100_000));
   }
 
   /** {@code owner} has the consumer ask for the score of {@link #FEATURES_MICROS}; not mined on. */
