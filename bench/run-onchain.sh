@@ -3,11 +3,6 @@
 # fresh devnet with one provider node:
 #   bench/run-onchain.sh [requests] [callers] [blockMs] [confirmations]
 set -euo pipefail
-root=$(cd "$(dirname "$0")/.." && pwd)
-. "$root/bin/select-jdk.sh"
-(cd "$root" && ./mvnw -q -B -DskipTests -pl bench -am install) >&2
-cp="$root/bench/target/classes:$(cat "$root/bench/target/classpath.txt")"
-cd "$root/bench"
 # shellcheck disable=SC2086
-exec "$JAVA_HOME/bin/java" --enable-native-access=ALL-UNNAMED ${LOAD_JAVA_OPTS-} -cp "$cp" \
+exec "$(dirname "$0")/java.sh" --enable-native-access=ALL-UNNAMED ${LOAD_JAVA_OPTS-} \
   io.verinfer.bench.OnchainLatencyBench "$@"
