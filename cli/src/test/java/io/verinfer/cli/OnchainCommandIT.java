@@ -113,39 +113,27 @@ class OnchainCommandIT {
 
   /** Runs {@code onchain request} as dev account {@code requester}, adding the chain options. */
   private static Run request(int requester, String... more) {
-    List<String> args =
-        new java.util.ArrayList<>(
-            List.of(
-                "onchain",
-                "request",
-                "--deployment",
-                deployment.toString(),
-                "--dev-account",
-                Integer.toString(requester)));
-    args.addAll(List.of(more));
-    return run(args.toArray(String[]::new));
+    return onchain(List.of("request", "--dev-account", Integer.toString(requester)), more);
   }
 
   private static Run status(long id, String... more) {
-    List<String> args =
-        new java.util.ArrayList<>(
-            List.of("onchain", "status", Long.toString(id), "--deployment", deployment.toString()));
-    args.addAll(List.of(more));
-    return run(args.toArray(String[]::new));
+    return onchain(List.of("status", Long.toString(id)), more);
   }
 
   /** Runs {@code onchain <action> ID} as dev account {@code account}. */
   private static Run action(String action, long id, int account, String... more) {
-    List<String> args =
-        new java.util.ArrayList<>(
-            List.of(
-                "onchain",
-                action,
-                Long.toString(id),
-                "--deployment",
-                deployment.toString(),
-                "--dev-account",
-                Integer.toString(account)));
+    return onchain(
+        List.of(action, Long.toString(id), "--dev-account", Integer.toString(account)), more);
+  }
+
+  /**
+   * {@code verinfer onchain} with {@code head}, this devnet's deployment file, then {@code more}.
+   */
+  private static Run onchain(List<String> head, String... more) {
+    List<String> args = new java.util.ArrayList<>();
+    args.add("onchain");
+    args.addAll(head);
+    args.addAll(List.of("--deployment", deployment.toString()));
     args.addAll(List.of(more));
     return run(args.toArray(String[]::new));
   }
