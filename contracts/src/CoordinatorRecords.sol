@@ -51,10 +51,11 @@ abstract contract CoordinatorRecords {
     ///      `ProtocolParams` numbers a request needs (refreshed on every change of them).
     struct Config {
         uint64 requestCount;
-        uint64 requestTimeout;
+        uint40 requestTimeout;
         uint32 maxRequestBytes;
-        uint64 challengeWindow;
+        uint40 challengeWindow;
         uint16 protocolFeeBps;
+        uint32 maxOutputBytes;
     }
 
     Config internal _config;
@@ -82,6 +83,7 @@ abstract contract CoordinatorRecords {
     error InsufficientDeposit(address requester, uint256 needed, uint256 available);
     error UnknownOrDeprecatedModel(uint64 modelId);
     error InputTooLarge(uint256 size, uint256 max);
+    error OutputTooLarge(uint256 size, uint256 max);
     error EmptyInput();
     error CallbackGasTooLow(uint32 given, uint32 min);
     error CallbackGasTooHigh(uint32 given, uint32 max);
@@ -116,6 +118,11 @@ abstract contract CoordinatorRecords {
     {
         Config memory c = _config;
         return (c.requestTimeout, c.maxRequestBytes, c.challengeWindow, c.protocolFeeBps);
+    }
+
+    /// @notice The largest output `fulfil` accepts (so that every answer fits in a dispute).
+    function maxOutputBytes() external view returns (uint32) {
+        return _config.maxOutputBytes;
     }
 
     /// @notice Whether request `id` is still open (waiting for its answer or its settlement).

@@ -108,6 +108,7 @@ contract DisputeManager is DisputeRecords, ReentrancyGuardTransient {
     error TooLate(uint256 id, uint256 deadline);
     error NotOnCommittee(uint256 id, address member);
     error AlreadyCommitted(uint256 id, address member);
+    error ZeroCommitment(uint256 id, address member);
     error NotCommitted(uint256 id, address member);
     error AlreadyRevealed(uint256 id, address member);
     error CommitmentMismatch(uint256 id, address member);
@@ -190,7 +191,9 @@ contract DisputeManager is DisputeRecords, ReentrancyGuardTransient {
         bytes calldata output
     ) external nonReentrant returns (uint256 id) {
         if (msg.sender != coordinator || msg.sender == address(0)) revert OnlyCoordinator(msg.sender);
-        uint256 maxBytes = params.maxDisputeBytes();
+        // the coordinator accepted this input and output under limits that sum to at most the hard
+        // cap, whatever governance changed since: every accepted answer stays disputable
+        uint256 maxBytes = ProtocolParams(address(params)).MAX_DISPUTE_BYTES();
         if (input.length + output.length > maxBytes) {
             revert DisputeDataTooLarge(input.length + output.length, maxBytes);
         }
@@ -296,6 +299,9 @@ contract DisputeManager is DisputeRecords, ReentrancyGuardTransient {
         Dispute storage d = _disputes[id];
         if (d.phase != Phase.Voting) revert WrongPhase(id, d.phase);
         if (block.timestamp > d.commitDeadline) revert TooLate(id, d.commitDeadline);
+        // a zero commitment would read as "not committed": counted again and again, it could
+        // open the reveals early and let its sender commit last, after reading the others
+        if (commitment == bytes32(0)) revert ZeroCommitment(id, msg.sender);
         _requireMember(id, d, msg.sender);
         Ballot storage b = _ballots[id][msg.sender];
         if (b.commitment != bytes32(0)) revert AlreadyCommitted(id, msg.sender);

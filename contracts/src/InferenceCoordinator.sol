@@ -92,10 +92,11 @@ contract InferenceCoordinator is CoordinatorRecords, IParamsListener, Reentrancy
     function paramsChanged() public {
         (uint64 timeout, uint32 maxBytes, uint64 window, uint16 feeBps) = params.requestConfig();
         Config storage c = _config;
-        c.requestTimeout = timeout;
+        c.requestTimeout = uint40(timeout); // ProtocolParams bounds both by 30 days
         c.maxRequestBytes = maxBytes;
-        c.challengeWindow = window;
+        c.challengeWindow = uint40(window);
         c.protocolFeeBps = feeBps;
+        c.maxOutputBytes = params.maxOutputBytes();
         emit ConfigSynced(timeout, maxBytes, window, feeBps);
     }
 
@@ -170,6 +171,9 @@ contract InferenceCoordinator is CoordinatorRecords, IParamsListener, Reentrancy
         if (msg.sender != t.provider) revert NotAssignedProvider(msg.sender, t.provider);
         if (t.outputHash != bytes32(0)) revert AlreadyAnswered(id);
         if (block.timestamp > t.deadline) revert RequestExpired(id, t.deadline);
+        // every accepted answer must fit in a dispute: a padded output was unchallengeable
+        uint256 maxOutput = _config.maxOutputBytes;
+        if (output.length > maxOutput) revert OutputTooLarge(output.length, maxOutput);
         if (t.mode == MODE_OPTIMISTIC) {
             Ticket memory proposed = t;
             proposed.outputHash = keccak256(output);
@@ -326,10 +330,16 @@ contract InferenceCoordinator is CoordinatorRecords, IParamsListener, Reentrancy
     function _deliver(uint256 id, Ticket calldata t, bytes calldata output) private {
         uint256 needed = uint256(t.callbackGasLimit) * 64 / 63 + CALLBACK_RESERVE;
         if (gasleft() < needed) revert InsufficientGasForCallback(gasleft(), needed);
-        // solhint-disable-next-line avoid-low-level-calls
-        (bool ok,) = t.requester.call{gas: t.callbackGasLimit}(
-            abi.encodeCall(IInferenceConsumer.onInferenceResult, (id, output))
-        );
+        bytes memory data = abi.encodeCall(IInferenceConsumer.onInferenceResult, (id, output));
+        address requester = t.requester;
+        uint256 gasLimit = t.callbackGasLimit;
+        bool ok;
+        // No return data is copied (retSize 0): a callback returning megabytes would otherwise
+        // make the provider pay the copy's memory gas beyond the declared limit.
+        // solhint-disable-next-line no-inline-assembly
+        assembly {
+            ok := call(gasLimit, requester, 0, add(data, 32), mload(data), 0, 0)
+        }
         emit InferenceFulfilled(id, t.provider, t.outputHash == bytes32(0) ? keccak256(output) : t.outputHash, ok);
     }
 }

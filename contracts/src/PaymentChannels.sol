@@ -36,7 +36,13 @@ import {UsageCounter} from "./UsageCounter.sol";
 ///         unredeemed for that consumer by the deposit it sees on-chain.
 ///
 ///         Withdrawals wait `withdrawDelay` seconds after `requestWithdrawal`; the deposit stays
-///         redeemable meanwhile and `withdraw` pays at most what is left then.
+///         redeemable meanwhile and `withdraw` pays at most what is left then. A matured request
+///         may be executed for `withdrawWindow` seconds only; after that it lapses (`withdraw`
+///         reverts with `WithdrawalLapsed`) and a new request starts the delay again. So a
+///         consumer cannot keep a matured request in its pocket while it buys more: what a
+///         provider may admit as credit is `spendableOf` (the deposit minus a request that has
+///         not lapsed), and anything admitted against it is redeemable for at least
+///         `withdrawDelay` seconds whatever the consumer does.
 contract PaymentChannels is EIP712, ReentrancyGuardTransient {
     using SafeERC20 for IERC20;
 
@@ -84,6 +90,7 @@ contract PaymentChannels is EIP712, ReentrancyGuardTransient {
     struct Withdrawal {
         uint128 amount;
         uint64 readyAt;
+        uint64 expiresAt;
     }
 
     /// @dev Running totals of one redemption call, flushed to storage when the provider, model or
@@ -115,7 +122,7 @@ contract PaymentChannels is EIP712, ReentrancyGuardTransient {
     mapping(bytes32 laneKey => Lane) private _lanes;
 
     event Deposited(address indexed consumer, address indexed payer, uint256 amount, uint256 balance);
-    event WithdrawalRequested(address indexed consumer, uint256 amount, uint64 readyAt);
+    event WithdrawalRequested(address indexed consumer, uint256 amount, uint64 readyAt, uint64 expiresAt);
     event WithdrawalCancelled(address indexed consumer);
     event Withdrawn(address indexed consumer, uint256 amount);
     event Redeemed(
@@ -133,6 +140,7 @@ contract PaymentChannels is EIP712, ReentrancyGuardTransient {
     error InsufficientDeposit(address consumer, uint256 needed, uint256 available);
     error NoPendingWithdrawal(address consumer);
     error WithdrawalNotReady(uint64 readyAt, uint256 now_);
+    error WithdrawalLapsed(uint64 expiresAt, uint256 now_);
     error InvalidVoucherSignature(address consumer, address recovered);
     error StaleVoucher(uint128 laneAmount, uint64 laneCalls);
     error NonMonotonicVoucher(uint128 laneAmount, uint64 laneCalls);
@@ -175,15 +183,18 @@ contract PaymentChannels is EIP712, ReentrancyGuardTransient {
         token.safeTransferFrom(msg.sender, address(this), amount);
     }
 
-    /// @notice Asks to withdraw `amount`; `withdraw` pays it after `withdrawDelay` seconds. A new
-    ///         request replaces the previous one and restarts the clock.
+    /// @notice Asks to withdraw `amount`; `withdraw` pays it after `withdrawDelay` seconds and
+    ///         until `withdrawWindow` seconds after that. A new request replaces the previous one
+    ///         and restarts the clock.
     function requestWithdrawal(uint256 amount) external {
         if (amount == 0) revert ZeroAmount();
         uint256 balance = depositOf[msg.sender];
         if (amount > balance) revert InsufficientDeposit(msg.sender, amount, balance);
-        uint64 readyAt = uint64(block.timestamp) + params.withdrawDelay();
-        withdrawalOf[msg.sender] = Withdrawal(uint128(amount), readyAt);
-        emit WithdrawalRequested(msg.sender, amount, readyAt);
+        (uint64 delay, uint64 window) = params.withdrawalTimes();
+        uint64 readyAt = uint64(block.timestamp) + delay;
+        uint64 expiresAt = readyAt + window;
+        withdrawalOf[msg.sender] = Withdrawal(uint128(amount), readyAt, expiresAt);
+        emit WithdrawalRequested(msg.sender, amount, readyAt, expiresAt);
     }
 
     function cancelWithdrawal() external {
@@ -198,6 +209,7 @@ contract PaymentChannels is EIP712, ReentrancyGuardTransient {
         Withdrawal memory w = withdrawalOf[msg.sender];
         if (w.amount == 0) revert NoPendingWithdrawal(msg.sender);
         if (block.timestamp < w.readyAt) revert WithdrawalNotReady(w.readyAt, block.timestamp);
+        if (block.timestamp > w.expiresAt) revert WithdrawalLapsed(w.expiresAt, block.timestamp);
         uint256 balance = depositOf[msg.sender];
         amount = w.amount < balance ? w.amount : balance;
         delete withdrawalOf[msg.sender];
@@ -242,6 +254,16 @@ contract PaymentChannels is EIP712, ReentrancyGuardTransient {
     }
 
     // ---------------------------------------------------------------------------------- views
+
+    /// @notice What a provider may admit as credit for `consumer`: the deposit minus a pending
+    ///         withdrawal that has not lapsed (waiting or executable). The deposit is shared by
+    ///         all of the consumer's lanes, so a provider bounds what it holds unredeemed by this.
+    function spendableOf(address consumer) external view returns (uint256) {
+        uint256 balance = depositOf[consumer];
+        Withdrawal memory w = withdrawalOf[consumer];
+        if (w.amount == 0 || block.timestamp > w.expiresAt) return balance;
+        return w.amount < balance ? balance - w.amount : 0;
+    }
 
     function laneOf(address consumer, address provider, uint64 modelId)
         external

@@ -27,6 +27,21 @@ contract ProtocolParams is Ownable2Step { // a registry of every protocol number
     /// @notice Dispute voting windows: at least one minute, at most 30 days.
     uint64 public constant MIN_WINDOW = 1 minutes;
     uint64 public constant MAX_WINDOW = 30 days;
+    /// @notice Lower bounds that keep the money rules meaningful (issue 12: a delay of 0 lets a
+    ///         consumer withdraw in the block it buys; a bond of 0 makes challenges free).
+    uint64 public constant MIN_WITHDRAW_DELAY = 10 minutes;
+    uint64 public constant MIN_WITHDRAW_WINDOW = 10 minutes;
+    uint64 public constant MAX_WITHDRAW_WINDOW = 30 days;
+    uint64 public constant MIN_TERMS_NOTICE = 1 hours;
+    /// @notice Unbonding must outlast a whole dispute (challenge, draw, commit, reveal) by this.
+    uint64 public constant DISPUTE_MARGIN = 1 hours;
+    uint128 public constant MIN_DISPUTE_BOND = 1e18;
+    uint128 public constant MIN_PROVIDER_STAKE = 1e18;
+    uint16 public constant MIN_SLASH_BPS = 100;
+    uint16 public constant MAX_SLASH_BPS = 5_000;
+    uint8 public constant MIN_COMMITTEE = 3;
+    /// @notice Gas each listener gets for `paramsChanged` (a copy of a few slots needs ~15k).
+    uint256 public constant LISTENER_GAS = 100_000;
     uint16 private constant BPS = 10_000;
 
     // slot 0 (Ownable) ; slot 1 (Ownable2Step pending owner)
@@ -50,20 +65,35 @@ contract ProtocolParams is Ownable2Step { // a registry of every protocol number
     uint128 public nonRevealPenalty;
     // slot 6
     uint128 public disputeBond;
+    /// @notice How long before a model's royalty or tolerance change takes effect.
+    uint64 public termsNotice;
     // slot 7: read by every on-chain inference request
     uint64 public requestTimeout;
     uint32 public maxRequestBytes;
     uint64 public challengeWindow;
+    /// @notice Largest output `fulfil` accepts. Input and output limits are each at most half of
+    ///         `MAX_DISPUTE_BYTES`, so every accepted answer fits in a dispute whatever changes.
+    uint32 public maxOutputBytes;
+    // slot 8: read with withdrawDelay by every withdrawal request
+    uint64 public withdrawWindow;
 
     /// @notice Contracts that keep a copy of some of these numbers and are told of every change.
     address[] public listeners;
 
     event ParamChanged(bytes32 indexed name, uint256 oldValue, uint256 newValue);
     event ListenerAdded(address indexed listener);
+    event ListenerRemoved(address indexed listener);
+    /// @notice A listener reverted on `paramsChanged`: the change stands; its copy is stale until
+    ///         it (or anyone) calls its `paramsChanged`, or governance removes it.
+    event ListenerFailed(address indexed listener);
 
     error ZeroAddress(string field);
     error TooManyListeners();
     error ValueOutOfRange(string field, uint256 value, uint256 max);
+    error ValueBelowMinimum(string field, uint256 value, uint256 min);
+    error CommitteeSizeNotOdd(uint8 value);
+    error UnknownListener(address listener);
+    error InsufficientGasForListeners(uint256 gasLeft, uint256 needed);
 
     constructor(
         address admin,
@@ -93,14 +123,29 @@ contract ProtocolParams is Ownable2Step { // a registry of every protocol number
         // optimistic answer may be challenged for 10 minutes before its callback
         _setRequestTimeout(5 minutes);
         _setMaxRequestBytes(4 * 1024);
+        _setMaxOutputBytes(28 * 1024);
         _setChallengeWindow(10 minutes);
+        // a matured withdrawal may be executed for a day; model terms change after a day's notice
+        _setWithdrawWindow(1 days);
+        _setTermsNotice(1 days);
+        _checkUnbondingCoversDisputes();
     }
 
-    /// @dev After a change, every listener re-reads what it copies (`IParamsListener`).
+    /// @dev After a change, every listener re-reads what it copies (`IParamsListener`). A
+    ///      reverting listener cannot block governance: its failure is logged (`ListenerFailed`)
+    ///      and the change stands. Whoever executes a change must give every listener its
+    ///      `LISTENER_GAS`, so a change cannot be pushed through with a listener starved of gas.
     modifier notifies() {
         _;
-        for (uint256 i = 0; i < listeners.length; i++) {
-            IParamsListener(listeners[i]).paramsChanged();
+        uint256 n = listeners.length;
+        for (uint256 i = 0; i < n; i++) {
+            uint256 needed = LISTENER_GAS * 64 / 63 + 5_000;
+            if (gasleft() < needed) revert InsufficientGasForListeners(gasleft(), needed);
+            address listener = listeners[i];
+            try IParamsListener(listener).paramsChanged{gas: LISTENER_GAS}() {}
+            catch {
+                emit ListenerFailed(listener);
+            }
         }
     }
 
@@ -110,6 +155,37 @@ contract ProtocolParams is Ownable2Step { // a registry of every protocol number
         if (listeners.length >= 8) revert TooManyListeners();
         listeners.push(listener);
         emit ListenerAdded(listener);
+    }
+
+    /// @notice Stops telling `listener` of changes.
+    function removeListener(address listener) external onlyOwner {
+        uint256 n = listeners.length;
+        for (uint256 i = 0; i < n; i++) {
+            if (listeners[i] == listener) {
+                listeners[i] = listeners[n - 1];
+                listeners.pop();
+                emit ListenerRemoved(listener);
+                return;
+            }
+        }
+        revert UnknownListener(listener);
+    }
+
+    function listenerCount() external view returns (uint256) {
+        return listeners.length;
+    }
+
+    /// @notice What a withdrawal request needs, in one call (two slots).
+    function withdrawalTimes() external view returns (uint64 delay, uint64 window) {
+        return (withdrawDelay, withdrawWindow);
+    }
+
+    function setWithdrawWindow(uint64 value) external onlyOwner notifies {
+        _setWithdrawWindow(value);
+    }
+
+    function setTermsNotice(uint64 value) external onlyOwner notifies {
+        _setTermsNotice(value);
     }
 
     /// @notice What an on-chain inference request needs, in one call (two slots).
@@ -123,6 +199,7 @@ contract ProtocolParams is Ownable2Step { // a registry of every protocol number
 
     function setChallengeWindow(uint64 value) external onlyOwner notifies {
         _setChallengeWindow(value);
+        _checkUnbondingCoversDisputes();
     }
 
     function setRequestTimeout(uint64 value) external onlyOwner notifies {
@@ -131,6 +208,10 @@ contract ProtocolParams is Ownable2Step { // a registry of every protocol number
 
     function setMaxRequestBytes(uint32 value) external onlyOwner notifies {
         _setMaxRequestBytes(value);
+    }
+
+    function setMaxOutputBytes(uint32 value) external onlyOwner notifies {
+        _setMaxOutputBytes(value);
     }
 
     /// @notice What drawing a committee needs, in one call.
@@ -153,10 +234,12 @@ contract ProtocolParams is Ownable2Step { // a registry of every protocol number
 
     function setCommitWindow(uint64 value) external onlyOwner notifies {
         _setCommitWindow(value);
+        _checkUnbondingCoversDisputes();
     }
 
     function setRevealWindow(uint64 value) external onlyOwner notifies {
         _setRevealWindow(value);
+        _checkUnbondingCoversDisputes();
     }
 
     function setMaxDisputeBytes(uint32 value) external onlyOwner notifies {
@@ -200,6 +283,7 @@ contract ProtocolParams is Ownable2Step { // a registry of every protocol number
 
     function setUnbondingDelay(uint64 value) external onlyOwner notifies {
         _setUnbondingDelay(value);
+        _checkUnbondingCoversDisputes();
     }
 
     function setWithdrawDelay(uint64 value) external onlyOwner notifies {
@@ -219,6 +303,7 @@ contract ProtocolParams is Ownable2Step { // a registry of every protocol number
     }
 
     function _setMinProviderStake(uint128 value) private {
+        if (value < MIN_PROVIDER_STAKE) revert ValueBelowMinimum("minProviderStake", value, MIN_PROVIDER_STAKE);
         emit ParamChanged("minProviderStake", minProviderStake, value);
         minProviderStake = value;
     }
@@ -230,13 +315,16 @@ contract ProtocolParams is Ownable2Step { // a registry of every protocol number
     }
 
     function _setWithdrawDelay(uint64 value) private {
+        if (value < MIN_WITHDRAW_DELAY) revert ValueBelowMinimum("withdrawDelay", value, MIN_WITHDRAW_DELAY);
         if (value > MAX_DELAY) revert ValueOutOfRange("withdrawDelay", value, MAX_DELAY);
         emit ParamChanged("withdrawDelay", withdrawDelay, value);
         withdrawDelay = value;
     }
 
     function _setCommitteeSize(uint8 value) private {
-        if (value == 0 || value > MAX_COMMITTEE) revert ValueOutOfRange("committeeSize", value, MAX_COMMITTEE);
+        if (value < MIN_COMMITTEE) revert ValueBelowMinimum("committeeSize", value, MIN_COMMITTEE);
+        if (value > MAX_COMMITTEE) revert ValueOutOfRange("committeeSize", value, MAX_COMMITTEE);
+        if (value % 2 == 0) revert CommitteeSizeNotOdd(value); // a majority always exists
         emit ParamChanged("committeeSize", committeeSize, value);
         committeeSize = value;
     }
@@ -262,7 +350,8 @@ contract ProtocolParams is Ownable2Step { // a registry of every protocol number
     }
 
     function _setSlashBps(uint16 value) private {
-        if (value > BPS) revert ValueOutOfRange("slashBps", value, BPS);
+        if (value < MIN_SLASH_BPS) revert ValueBelowMinimum("slashBps", value, MIN_SLASH_BPS);
+        if (value > MAX_SLASH_BPS) revert ValueOutOfRange("slashBps", value, MAX_SLASH_BPS);
         emit ParamChanged("slashBps", slashBps, value);
         slashBps = value;
     }
@@ -278,6 +367,7 @@ contract ProtocolParams is Ownable2Step { // a registry of every protocol number
     }
 
     function _setDisputeBond(uint128 value) private {
+        if (value < MIN_DISPUTE_BOND) revert ValueBelowMinimum("disputeBond", value, MIN_DISPUTE_BOND);
         emit ParamChanged("disputeBond", disputeBond, value);
         disputeBond = value;
     }
@@ -294,16 +384,45 @@ contract ProtocolParams is Ownable2Step { // a registry of every protocol number
     }
 
     function _setMaxRequestBytes(uint32 value) private {
-        if (value == 0 || value > MAX_DISPUTE_BYTES) {
-            revert ValueOutOfRange("maxRequestBytes", value, MAX_DISPUTE_BYTES);
+        if (value == 0 || value > MAX_DISPUTE_BYTES / 2) {
+            revert ValueOutOfRange("maxRequestBytes", value, MAX_DISPUTE_BYTES / 2);
         }
         emit ParamChanged("maxRequestBytes", maxRequestBytes, value);
         maxRequestBytes = value;
+    }
+
+    function _setMaxOutputBytes(uint32 value) private {
+        if (value == 0 || value > MAX_DISPUTE_BYTES / 2) {
+            revert ValueOutOfRange("maxOutputBytes", value, MAX_DISPUTE_BYTES / 2);
+        }
+        emit ParamChanged("maxOutputBytes", maxOutputBytes, value);
+        maxOutputBytes = value;
     }
 
     function _setChallengeWindow(uint64 value) private {
         if (value < MIN_WINDOW || value > MAX_WINDOW) revert ValueOutOfRange("challengeWindow", value, MAX_WINDOW);
         emit ParamChanged("challengeWindow", challengeWindow, value);
         challengeWindow = value;
+    }
+
+    function _setWithdrawWindow(uint64 value) private {
+        if (value < MIN_WITHDRAW_WINDOW) revert ValueBelowMinimum("withdrawWindow", value, MIN_WITHDRAW_WINDOW);
+        if (value > MAX_WITHDRAW_WINDOW) revert ValueOutOfRange("withdrawWindow", value, MAX_WITHDRAW_WINDOW);
+        emit ParamChanged("withdrawWindow", withdrawWindow, value);
+        withdrawWindow = value;
+    }
+
+    function _setTermsNotice(uint64 value) private {
+        if (value < MIN_TERMS_NOTICE) revert ValueBelowMinimum("termsNotice", value, MIN_TERMS_NOTICE);
+        if (value > MAX_DELAY) revert ValueOutOfRange("termsNotice", value, MAX_DELAY);
+        emit ParamChanged("termsNotice", termsNotice, value);
+        termsNotice = value;
+    }
+
+    /// @dev A provider must not be able to leave with its stake while a dispute about an answer it
+    ///      gave can still be opened and decided.
+    function _checkUnbondingCoversDisputes() private view {
+        uint256 needed = uint256(challengeWindow) + commitWindow + revealWindow + DISPUTE_MARGIN;
+        if (unbondingDelay < needed) revert ValueBelowMinimum("unbondingDelay", unbondingDelay, needed);
     }
 }

@@ -54,10 +54,19 @@ contract UsageCounter is ERC721 {
     function record(address consumer, uint256 calls, uint256 spend) external onlyPaymentChannels {
         uint256 tokenId = tokenIdOf(consumer);
         Usage storage u = _usage[tokenId];
-        u.calls += uint64(calls);
-        u.spend += uint192(spend);
+        // Saturating: the counter is bookkeeping, and bookkeeping must never block a payment. A
+        // consumer can sign itself zero-amount vouchers with any call count; with a checked add
+        // 2^64 - 1 calls made every later redemption of its lanes revert (issue 12, finding 1).
+        u.calls = uint64(_saturatingAdd(u.calls, calls, type(uint64).max));
+        u.spend = uint192(_saturatingAdd(u.spend, spend, type(uint192).max));
         // No event here: PaymentChannels' Redeemed event already logs every settled lane, and a
         // second log per lane would cost ~1,600 gas on the hot path.
+    }
+
+    function _saturatingAdd(uint256 a, uint256 b, uint256 cap) private pure returns (uint256) {
+        unchecked {
+            return b >= cap - a ? cap : a + b; // a <= cap always holds for a stored figure
+        }
     }
 
     function tokenIdOf(address consumer) public pure returns (uint256) {

@@ -12,14 +12,14 @@ import org.junit.jupiter.api.BeforeEach;
  * five staked providers) and the admin's view of the InferenceCoordinator; the chain goes back to
  * the snapshot after the test, whatever happened.
  */
-abstract class CourtScene {
+public abstract class CourtScene {
   private String snapshot;
   protected Actors actors;
   protected Court court;
   protected InferenceCoordinatorFacade coordinator;
 
   @BeforeEach
-  void openCourt() {
+  protected void openCourt() {
     snapshot = SharedDevnet.snapshot();
     actors = new Actors();
     court = new Court(actors, getClass().getSimpleName() + "-" + System.nanoTime());
@@ -27,7 +27,7 @@ abstract class CourtScene {
   }
 
   @AfterEach
-  void closeCourt() {
+  protected void closeCourt() {
     actors.close();
     SharedDevnet.revert(snapshot);
   }

@@ -105,12 +105,15 @@ final class ConsumerCommands {
             throw new UserError("say how much to withdraw, e.g. `verinfer withdraw 5`");
           }
           client.requestWithdrawal(amount(tokens));
+          var pending = client.pendingWithdrawal();
           System.out.println(
               "withdrawal of "
                   + tokens
                   + " VRF requested; ready at "
-                  + client.pendingWithdrawal().readyAt()
-                  + " (providers redeem what they hold meanwhile); then: verinfer withdraw --complete");
+                  + pending.readyAt()
+                  + " (providers redeem what they hold meanwhile); then, before "
+                  + pending.expiresAt()
+                  + " when it lapses: verinfer withdraw --complete");
         }
       }
       return 0;
@@ -175,7 +178,8 @@ final class ConsumerCommands {
       try (VerinferClient client = consumer.open()) {
         var usage = client.usage();
         System.out.println("consumer  " + client.address());
-        System.out.println("calls     " + usage.calls() + " (settled on-chain)");
+        System.out.println(
+            "calls     " + Long.toUnsignedString(usage.calls()) + " (settled on-chain)");
         System.out.println("spend     " + usage.spend().toTokens() + " VRF");
         System.out.println("deposit   " + client.depositBalance().toTokens() + " VRF");
       }

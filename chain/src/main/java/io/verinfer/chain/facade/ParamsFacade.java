@@ -119,4 +119,45 @@ public final class ParamsFacade extends ContractFacade {
   public TxResult setNonRevealPenalty(TokenAmount penalty) {
     return tx(binding.setNonRevealPenalty(units(penalty)));
   }
+
+  /** Registers a contract to be told of every change (governance only). */
+  public TxResult addListener(Address listener) {
+    return tx(binding.addListener(listener.value()));
+  }
+
+  public TxResult setChallengeWindow(Duration window) {
+    return tx(binding.setChallengeWindow(BigInteger.valueOf(window.toSeconds())));
+  }
+
+  /** Stops telling {@code listener} of changes (governance only). */
+  public TxResult removeListener(Address listener) {
+    return tx(binding.removeListener(listener.value()));
+  }
+
+  /** How long a matured withdrawal may be executed before it lapses. */
+  public Duration withdrawWindow() {
+    return Duration.ofSeconds(call(binding.withdrawWindow()).longValueExact());
+  }
+
+  public TxResult setWithdrawWindow(Duration window) {
+    return tx(binding.setWithdrawWindow(BigInteger.valueOf(window.toSeconds())));
+  }
+
+  /** How long before a model's royalty or tolerance change takes effect. */
+  public Duration termsNotice() {
+    return Duration.ofSeconds(call(binding.termsNotice()).longValueExact());
+  }
+
+  public TxResult setTermsNotice(Duration notice) {
+    return tx(binding.setTermsNotice(BigInteger.valueOf(notice.toSeconds())));
+  }
+
+  /** The largest output an on-chain request's answer may have. */
+  public int maxOutputBytes() {
+    return call(binding.maxOutputBytes()).intValueExact();
+  }
+
+  public TxResult setMaxOutputBytes(int bytes) {
+    return tx(binding.setMaxOutputBytes(BigInteger.valueOf(bytes)));
+  }
 }

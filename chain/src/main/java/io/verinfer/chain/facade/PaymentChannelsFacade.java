@@ -27,7 +27,7 @@ public final class PaymentChannelsFacade extends ContractFacade {
   public record LaneState(TokenAmount amount, long calls) {}
 
   /** A consumer's pending withdrawal; {@code amount} zero when there is none. */
-  public record PendingWithdrawal(TokenAmount amount, Instant readyAt) {}
+  public record PendingWithdrawal(TokenAmount amount, Instant readyAt, Instant expiresAt) {}
 
   private final PaymentChannels binding;
   private final Eip712Domain domain;
@@ -101,7 +101,17 @@ public final class PaymentChannelsFacade extends ContractFacade {
   public PendingWithdrawal withdrawalOf(Address consumer) {
     var t = call(binding.withdrawalOf(consumer.value()));
     return new PendingWithdrawal(
-        TokenAmount.of(t.component1()), Instant.ofEpochSecond(t.component2().longValueExact()));
+        TokenAmount.of(t.component1()),
+        Instant.ofEpochSecond(t.component2().longValueExact()),
+        Instant.ofEpochSecond(t.component3().longValueExact()));
+  }
+
+  /**
+   * What a provider may admit as credit for {@code consumer}: its deposit minus a pending
+   * withdrawal that has not lapsed.
+   */
+  public TokenAmount spendableOf(Address consumer) {
+    return TokenAmount.of(call(binding.spendableOf(consumer.value())));
   }
 
   public LaneState laneOf(Address consumer, Address provider, ModelId model) {

@@ -9,7 +9,10 @@ import org.web3j.tx.gas.DefaultGasProvider;
 
 /** The Counter NFT: one soulbound token per consumer with its settled calls and spend. */
 public final class UsageCounterFacade extends ContractFacade {
-  /** What a consumer's counter shows. */
+  /**
+   * A consumer's settled usage. {@code calls} is the contract's unsigned 64-bit figure (it
+   * saturates at 2^64 − 1, which reads as -1 here: print it with {@link Long#toUnsignedString}).
+   */
   public record Usage(long calls, TokenAmount spend) {}
 
   private final UsageCounter binding;
@@ -22,7 +25,7 @@ public final class UsageCounterFacade extends ContractFacade {
 
   public Usage usageOf(Address consumer) {
     var t = call(binding.usageOf(consumer.value()));
-    return new Usage(t.component1().longValueExact(), TokenAmount.of(t.component2()));
+    return new Usage(t.component1().longValue(), TokenAmount.of(t.component2()));
   }
 
   public BigInteger tokenIdOf(Address consumer) {
