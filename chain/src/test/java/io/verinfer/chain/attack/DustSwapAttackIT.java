@@ -1,5 +1,6 @@
 package io.verinfer.chain.attack;
 
+import static io.verinfer.chain.testing.Reverts.assertReverts;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.verinfer.chain.bindings.DynamicFeePool;
@@ -30,6 +31,11 @@ import org.junit.jupiter.api.Test;
  * the dust swaps, 5 bps after (64 dust swaps recorded 64 prices); on a 10,000-token trade (1% of
  * the pool) the attacker paid 95,000,000,000,000,000,000 base units (95 tokens) of token0 less fee
  * and received 9,515,753,418,557,069,132,556 base units (about 9,516 tokens) more token1.
+ *
+ * <p>The pool now records a price at most once per {@code OBSERVATION_INTERVAL} (5 minutes): the
+ * same 64 dust swaps, made within one interval of the last recorded price, record none, the
+ * attacker's fee update is refused ({@code NoNewPrices}), the fee stays at 100 bps and the large
+ * trade pays it in full: a gain of 0.
  *
  * <p>The chain module cannot load the ONNX model (the build forbids it a runtime dependency), so
  * the test plays the provider with a stand-in for {@code amm-fee}: the fee of the training regime
@@ -65,7 +71,7 @@ class DustSwapAttackIT {
   }
 
   @Test
-  void dustSwapsLowerTheFee() throws Exception {
+  void dustSwapsWithinAnIntervalRecordNothingAndLeaveTheFee() throws Exception {
     Terms terms =
         new Terms(court.model(), TokenAmount.of(50), 150_000, MIN_FEE, MAX_FEE, MIN_FEE, 5);
     FeePool pool = FeePool.deploy(court.challenger(), terms, 100, TokenAmount.of(1_000));
@@ -81,6 +87,8 @@ class DustSwapAttackIT {
     long recorded = pool.priceCount() - pricesBefore;
     if (pool.priceCount() != pool.binding().pricesAtLastRequest().send().longValueExact()) {
       update(pool);
+    } else { // nothing new to ask about: the attacker's fee update is refused
+      assertReverts(() -> pool.requestFeeUpdate(actors.account(Actors.OUTSIDER)), "NoNewPrices");
     }
     int after = pool.feeBps();
 
@@ -107,10 +115,10 @@ class DustSwapAttackIT {
             extraOut);
     System.out.println("dust-swap attack: " + numbers);
 
-    // the old contract: the exploit works
-    assertThat(after).as(numbers).isEqualTo(MIN_FEE);
-    assertThat(feeSaved).as(numbers).isPositive();
-    assertThat(extraOut).as(numbers).isPositive();
+    assertThat(recorded).as(numbers).isZero();
+    assertThat(after).as("the fee after the attack: " + numbers).isEqualTo(before);
+    assertThat(feeSaved).as(numbers).isZero();
+    assertThat(extraOut).as(numbers).isZero();
   }
 
   /** A seeded geometric random walk: {@code returns} steps of volatility {@code sigma}. */

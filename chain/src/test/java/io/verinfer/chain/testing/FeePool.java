@@ -148,11 +148,14 @@ public final class FeePool {
 
   /**
    * Moves the price along {@code path} (its shape, scaled to start at the current price): one swap
-   * per step after the first, each recording one price.
+   * per step after the first, each recording one price (the chain's clock moves on by the pool's
+   * observation interval before each).
    */
   public void follow(double[] path) throws Exception {
     BigDecimal start = new BigDecimal(price());
+    long interval = pool.OBSERVATION_INTERVAL().send().longValueExact();
     for (int t = 1; t < path.length; t++) {
+      SharedDevnet.increaseTime(interval);
       BigDecimal target = start.multiply(BigDecimal.valueOf(path[t] / path[0]));
       moveTo(target.toBigInteger());
     }
