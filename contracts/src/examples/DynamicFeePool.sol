@@ -4,6 +4,8 @@ pragma solidity 0.8.30;
 import {IERC20} from "@openzeppelin/contracts/token/ERC20/IERC20.sol";
 import {SafeERC20} from "@openzeppelin/contracts/token/ERC20/utils/SafeERC20.sol";
 import {Math} from "@openzeppelin/contracts/utils/math/Math.sol";
+import {Ownable} from "@openzeppelin/contracts/access/Ownable.sol";
+import {Ownable2Step} from "@openzeppelin/contracts/access/Ownable2Step.sol";
 import {ReentrancyGuardTransient} from "@openzeppelin/contracts/utils/ReentrancyGuardTransient.sol";
 import {InferenceCoordinator} from "../InferenceCoordinator.sol";
 import {CoordinatorRecords} from "../CoordinatorRecords.sol";
@@ -26,8 +28,13 @@ import {VerinferTensors} from "../sdk/VerinferTensors.sol";
 ///         and mint shares pro rata; `removeLiquidity` pays both tokens pro rata (rounded down).
 ///         Neither moves the price beyond rounding, and neither records one.
 ///
-///         Prices. After every swap the pool records price = reserve1 · 1e18 / reserve0 (wad) in a
-///         ring buffer of the last 65; a swap that would make it 0 or exceed 2^128 is refused.
+///         Prices. The first swap at least `OBSERVATION_INTERVAL` (5 minutes) after the last
+///         recorded price records price = reserve1 · 1e18 / reserve0 (wad) after it, in a ring
+///         buffer of the last 65; other swaps record nothing. So the window samples the market at
+///         most once per interval and spans at least 64 intervals (5 h 20 min): swaps within an
+///         interval, dust or not, cannot fill it with a flat price and make the features read a
+///         calm market (docs/security-pool.md). A swap that would make the price 0 or exceed
+///         2^128 is refused.
 ///
 ///         Fee updates. Anyone may call `requestFeeUpdate()` once at least 9 prices are recorded,
 ///         at least one of them since the previous request (so the same question is never paid
@@ -48,12 +55,18 @@ import {VerinferTensors} from "../sdk/VerinferTensors.sol";
 ///         current one by at least `feeStepBps` (the model's answers within one market regime
 ///         spread by a few basis points; regimes are 5, 15, 30, 60 and 100 bps apart). The callback never
 ///         reverts, so a bad answer cannot leave a request pending.
-contract DynamicFeePool is InferenceConsumer, ReentrancyGuardTransient {
+///
+///         Owner. The deployer owns the pool (`Ownable2Step`: hand over with `transferOwnership`
+///         + `acceptOwnership`). The owner's one power is `withdrawDeposit`: taking back the
+///         pool's unreserved deposit at the coordinator (a pending request keeps its reserve).
+contract DynamicFeePool is InferenceConsumer, ReentrancyGuardTransient, Ownable2Step {
     using SafeERC20 for IERC20;
 
     uint256 public constant PRICE_SLOTS = 65;
     uint256 public constant MIN_PRICES = 9;
     uint256 public constant REQUEST_TTL = 1 days;
+    /// @notice The least time between two recorded prices (see "Prices").
+    uint256 public constant OBSERVATION_INTERVAL = 5 minutes;
     uint256 private constant BPS = 10_000;
     uint256 private constant WAD = 1e18;
     /// @dev ε of the features (1e-5) in wad: keeps the logarithms finite.
@@ -78,6 +91,8 @@ contract DynamicFeePool is InferenceConsumer, ReentrancyGuardTransient {
     /// @notice How many prices were ever recorded; the newest sits at (priceCount − 1) % 65.
     uint256 public priceCount;
     uint128[65] private _prices;
+    /// @notice When the newest price was recorded (0: never).
+    uint256 public lastObservedAt;
     /// @notice The fee request waiting for its answer (0: none), when it was made, and the
     ///         `priceCount` it was computed from.
     uint256 public pendingRequest;
@@ -101,6 +116,7 @@ contract DynamicFeePool is InferenceConsumer, ReentrancyGuardTransient {
     event FeeOutputRejected(uint256 indexed requestId);
     event StaleFeeResult(uint256 indexed requestId);
     event FeeRequestCancelled(uint256 indexed requestId);
+    event DepositWithdrawn(address indexed to, uint256 amount);
 
     error InvalidTokens(address token0, address token1);
     error InvalidFeeBounds(uint16 minFeeBps, uint16 initialFeeBps, uint16 maxFeeBps);
@@ -127,7 +143,7 @@ contract DynamicFeePool is InferenceConsumer, ReentrancyGuardTransient {
         uint16 maxFeeBps_,
         uint16 initialFeeBps,
         uint16 feeStepBps_
-    ) InferenceConsumer(coordinator_) {
+    ) InferenceConsumer(coordinator_) Ownable(msg.sender) {
         if (address(token0_) == address(0) || address(token1_) == address(0) || address(token0_) == address(token1_)) {
             revert InvalidTokens(address(token0_), address(token1_));
         }
@@ -194,7 +210,8 @@ contract DynamicFeePool is InferenceConsumer, ReentrancyGuardTransient {
     // ----------------------------------------------------------------------------------- swap
 
     /// @notice Swaps `amountIn` of `tokenIn` (token0 or token1) for the other token, at least
-    ///         `minOut` of it, paying the current fee; records the new price.
+    ///         `minOut` of it, paying the current fee; records the new price if the last one is at
+    ///         least `OBSERVATION_INTERVAL` old. `price` in `Swapped` is the new price either way.
     function swap(IERC20 tokenIn, uint256 amountIn, uint256 minOut) external nonReentrant returns (uint256 amountOut) {
         bool zeroForOne = tokenIn == token0;
         if (!zeroForOne && tokenIn != token1) revert UnknownToken(address(tokenIn));
@@ -204,10 +221,20 @@ contract DynamicFeePool is InferenceConsumer, ReentrancyGuardTransient {
         amountOut = rOut * afterFee / (rIn + afterFee);
         if (amountOut == 0 || amountOut < minOut) revert SlippageExceeded(amountOut, minOut);
         (reserve0, reserve1) = zeroForOne ? (rIn + amountIn, rOut - amountOut) : (rOut - amountOut, rIn + amountIn);
-        uint256 price = _recordPrice();
+        uint256 price = _observePrice();
         emit Swapped(msg.sender, address(tokenIn), amountIn, amountOut, price);
         tokenIn.safeTransferFrom(msg.sender, address(this), amountIn);
         (zeroForOne ? token1 : token0).safeTransfer(msg.sender, amountOut);
+    }
+
+    // -------------------------------------------------------------------------------- deposit
+
+    /// @notice Takes `amount` of the pool's unreserved coordinator deposit back and pays it to
+    ///         `to` (owner only).
+    function withdrawDeposit(address to, uint256 amount) external onlyOwner nonReentrant {
+        coordinator.withdraw(amount); // reverts unless `amount` is unreserved deposit
+        emit DepositWithdrawn(to, amount);
+        coordinator.token().safeTransfer(to, amount);
     }
 
     // ----------------------------------------------------------------------------- fee update
@@ -281,9 +308,12 @@ contract DynamicFeePool is InferenceConsumer, ReentrancyGuardTransient {
 
     // ---------------------------------------------------------------------------- price record
 
-    function _recordPrice() private returns (uint256 price) {
+    function _observePrice() private returns (uint256 price) {
         price = reserve1 * WAD / reserve0;
         if (price == 0 || price > type(uint128).max) revert PriceOutOfRange(price);
+        uint256 last = lastObservedAt;
+        if (last != 0 && block.timestamp < last + OBSERVATION_INTERVAL) return price;
+        lastObservedAt = block.timestamp;
         uint256 count = priceCount;
         _prices[count % PRICE_SLOTS] = uint128(price);
         priceCount = count + 1;

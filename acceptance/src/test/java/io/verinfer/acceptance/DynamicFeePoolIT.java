@@ -4,12 +4,13 @@ import static io.verinfer.chain.testing.Reverts.assertReverts;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.within;
 
-import io.verinfer.acceptance.FeePool.Terms;
 import io.verinfer.chain.bindings.DynamicFeePool;
 import io.verinfer.chain.facade.InferenceCoordinatorFacade.Requested;
 import io.verinfer.chain.facade.ModelRegistryFacade;
 import io.verinfer.chain.testing.Actors;
 import io.verinfer.chain.testing.Court;
+import io.verinfer.chain.testing.FeePool;
+import io.verinfer.chain.testing.FeePool.Terms;
 import io.verinfer.chain.testing.SharedDevnet;
 import io.verinfer.chain.tx.TxResult;
 import io.verinfer.protocol.CanonicalTensors;

@@ -2,10 +2,11 @@ package io.verinfer.acceptance;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.verinfer.acceptance.FeePool.Terms;
 import io.verinfer.chain.VerinferChain;
 import io.verinfer.chain.bindings.DynamicFeePool;
 import io.verinfer.chain.testing.Actors;
+import io.verinfer.chain.testing.FeePool;
+import io.verinfer.chain.testing.FeePool.Terms;
 import io.verinfer.protocol.ModelId;
 import io.verinfer.protocol.TokenAmount;
 import io.verinfer.runtime.packs.train.AmmDataGenerator;

@@ -1,4 +1,4 @@
-package io.verinfer.acceptance;
+package io.verinfer.chain.testing;
 
 import io.verinfer.chain.VerinferChain;
 import io.verinfer.chain.bindings.DynamicFeePool;
@@ -18,13 +18,13 @@ import org.web3j.tx.gas.DefaultGasProvider;
  * #moveTo} computes the swap that brings the pool's price to a target with the contract's own
  * integer arithmetic.
  */
-final class FeePool {
-  static final BigInteger WAD = BigInteger.TEN.pow(18);
+public final class FeePool {
+  public static final BigInteger WAD = BigInteger.TEN.pow(18);
   private static final BigInteger BPS = BigInteger.valueOf(10_000);
   private static final BigInteger SUPPLY = WAD.multiply(BigInteger.TEN.pow(12));
 
   /** How a pool is set up: its model, what a fee update may cost, and its fee bounds. */
-  record Terms(
+  public record Terms(
       ModelId model,
       TokenAmount maxFee,
       long callbackGas,
@@ -49,8 +49,8 @@ final class FeePool {
    * Deploys two tokens and a pool on them from {@code owner}, adds liquidity at price {@code
    * startPrice} (token1 per token0) and funds the pool's coordinator deposit with {@code deposit}.
    */
-  static FeePool deploy(VerinferChain owner, Terms terms, double startPrice, TokenAmount deposit)
-      throws Exception {
+  public static FeePool deploy(
+      VerinferChain owner, Terms terms, double startPrice, TokenAmount deposit) throws Exception {
     String t0 = deployToken(owner, "Token Zero", "TK0");
     String t1 = deployToken(owner, "Token One", "TK1");
     DynamicFeePool pool =
@@ -92,32 +92,32 @@ final class FeePool {
         .getContractAddress();
   }
 
-  Address address() {
+  public Address address() {
     return Address.of(pool.getContractAddress());
   }
 
-  String token0() {
+  public String token0() {
     return token0;
   }
 
-  String token1() {
+  public String token1() {
     return token1;
   }
 
-  DynamicFeePool binding() {
+  public DynamicFeePool binding() {
     return pool;
   }
 
-  int feeBps() throws Exception {
+  public int feeBps() throws Exception {
     return pool.feeBps().send().intValueExact();
   }
 
-  long priceCount() throws Exception {
+  public long priceCount() throws Exception {
     return pool.priceCount().send().longValueExact();
   }
 
   /** The recorded prices, oldest first, as the doubles the Java feature reference takes. */
-  double[] prices() throws Exception {
+  public double[] prices() throws Exception {
     List<?> raw = pool.recentPrices().send();
     return raw.stream()
         .mapToDouble(p -> new BigDecimal((BigInteger) p).divide(new BigDecimal(WAD)).doubleValue())
@@ -125,46 +125,49 @@ final class FeePool {
   }
 
   /** The pool's on-chain features (6-decimal fixed point) as doubles. */
-  double[] features() throws Exception {
+  public double[] features() throws Exception {
     List<?> raw = pool.features().send();
     return raw.stream().mapToDouble(v -> ((BigInteger) v).longValueExact() / 1e6).toArray();
   }
 
   /** Swaps {@code amountIn} of {@code tokenIn} as the owner for any positive output. */
-  TxResult swap(String tokenIn, BigInteger amountIn) {
+  public TxResult swap(String tokenIn, BigInteger amountIn) {
     return swap(tokenIn, amountIn, BigInteger.ONE);
   }
 
-  TxResult swap(String tokenIn, BigInteger amountIn, BigInteger minOut) {
+  public TxResult swap(String tokenIn, BigInteger amountIn, BigInteger minOut) {
     return owner
         .sender()
         .send(address().value(), pool.swap(tokenIn, amountIn, minOut).encodeFunctionCall());
   }
 
   /** Asks for a fee update as {@code caller} (anyone may). */
-  TxResult requestFeeUpdate(VerinferChain caller) {
+  public TxResult requestFeeUpdate(VerinferChain caller) {
     return caller.sender().send(address().value(), pool.requestFeeUpdate().encodeFunctionCall());
   }
 
   /**
    * Moves the price along {@code path} (its shape, scaled to start at the current price): one swap
-   * per step after the first, each recording one price.
+   * per step after the first, each recording one price (the chain's clock moves on by the pool's
+   * observation interval before each).
    */
-  void follow(double[] path) throws Exception {
+  public void follow(double[] path) throws Exception {
     BigDecimal start = new BigDecimal(price());
+    long interval = pool.OBSERVATION_INTERVAL().send().longValueExact();
     for (int t = 1; t < path.length; t++) {
+      SharedDevnet.increaseTime(interval);
       BigDecimal target = start.multiply(BigDecimal.valueOf(path[t] / path[0]));
       moveTo(target.toBigInteger());
     }
   }
 
   /** The pool's current price, reserve1 · 1e18 / reserve0. */
-  BigInteger price() throws Exception {
+  public BigInteger price() throws Exception {
     return pool.reserve1().send().multiply(WAD).divide(pool.reserve0().send());
   }
 
   /** One swap, the smallest that takes the price to {@code target} (wad) or past it. */
-  TxResult moveTo(BigInteger target) throws Exception {
+  public TxResult moveTo(BigInteger target) throws Exception {
     BigInteger r0 = pool.reserve0().send();
     BigInteger r1 = pool.reserve1().send();
     BigInteger fee = BigInteger.valueOf(feeBps());
@@ -198,7 +201,7 @@ final class FeePool {
     return up ? c >= 0 : c <= 0;
   }
 
-  static BigInteger wad(double value) {
+  public static BigInteger wad(double value) {
     return new BigDecimal(value).multiply(new BigDecimal(WAD)).toBigInteger();
   }
 
@@ -206,7 +209,7 @@ final class FeePool {
    * Gas the callback used inside a {@code fulfil} transaction: everything spent below the
    * coordinator's frame (the callback is the only call a fulfil makes).
    */
-  static long callbackGasUsed(TxResult fulfil) {
-    return io.verinfer.chain.testing.GasProfile.of(fulfil.hash()).below(1);
+  public static long callbackGasUsed(TxResult fulfil) {
+    return GasProfile.of(fulfil.hash()).below(1);
   }
 }
