@@ -22,6 +22,8 @@ import java.util.random.RandomGenerator;
  * @param sampler the draws of {@link Verification.Sampled} (a seeded generator makes a run
  *     repeatable; the default is a {@link SecureRandom}, so providers cannot predict which calls
  *     are checked)
+ * @param allowPlainHttpProviders talk plain HTTP to providers off the devnet (chain 31337), which
+ *     is refused by default; HTTPS endpoints are always pinned to the provider's on-chain key
  */
 public record ClientOptions(
     Duration timeout,
@@ -31,7 +33,8 @@ public record ClientOptions(
     Clock clock,
     boolean paymentOff,
     Verification verification,
-    RandomGenerator sampler) {
+    RandomGenerator sampler,
+    boolean allowPlainHttpProviders) {
   /** The largest {@link #maxAttempts()}. */
   public static final int MAX_ATTEMPTS = 16;
 
@@ -72,7 +75,8 @@ public record ClientOptions(
         Clock.systemUTC(),
         false,
         Verification.none(),
-        new SecureRandom());
+        new SecureRandom(),
+        false);
   }
 
   /** These options with another {@link #timeout()}. */
@@ -85,25 +89,50 @@ public record ClientOptions(
         clock,
         paymentOff,
         verification,
-        sampler);
+        sampler,
+        allowPlainHttpProviders);
   }
 
   /** These options with another {@link #maxAttempts()}. */
   public ClientOptions withMaxAttempts(int value) {
     return new ClientOptions(
-        timeout, value, discoveryTtl, failureCooldown, clock, paymentOff, verification, sampler);
+        timeout,
+        value,
+        discoveryTtl,
+        failureCooldown,
+        clock,
+        paymentOff,
+        verification,
+        sampler,
+        allowPlainHttpProviders);
   }
 
   /** These options with another {@link #discoveryTtl()}. */
   public ClientOptions withDiscoveryTtl(Duration value) {
     return new ClientOptions(
-        timeout, maxAttempts, value, failureCooldown, clock, paymentOff, verification, sampler);
+        timeout,
+        maxAttempts,
+        value,
+        failureCooldown,
+        clock,
+        paymentOff,
+        verification,
+        sampler,
+        allowPlainHttpProviders);
   }
 
   /** These options with another {@link #failureCooldown()}. */
   public ClientOptions withFailureCooldown(Duration value) {
     return new ClientOptions(
-        timeout, maxAttempts, discoveryTtl, value, clock, paymentOff, verification, sampler);
+        timeout,
+        maxAttempts,
+        discoveryTtl,
+        value,
+        clock,
+        paymentOff,
+        verification,
+        sampler,
+        allowPlainHttpProviders);
   }
 
   /** These options with another {@link #clock()}. */
@@ -116,19 +145,53 @@ public record ClientOptions(
         value,
         paymentOff,
         verification,
-        sampler);
+        sampler,
+        allowPlainHttpProviders);
+  }
+
+  /**
+   * These options with plain HTTP to providers allowed or refused off the devnet (see {@link
+   * #allowPlainHttpProviders()}).
+   */
+  public ClientOptions withAllowPlainHttpProviders(boolean value) {
+    return new ClientOptions(
+        timeout,
+        maxAttempts,
+        discoveryTtl,
+        failureCooldown,
+        clock,
+        paymentOff,
+        verification,
+        sampler,
+        value);
   }
 
   /** These options with payment switched off or on (see {@link #paymentOff()}). */
   public ClientOptions withPaymentOff(boolean value) {
     return new ClientOptions(
-        timeout, maxAttempts, discoveryTtl, failureCooldown, clock, value, verification, sampler);
+        timeout,
+        maxAttempts,
+        discoveryTtl,
+        failureCooldown,
+        clock,
+        value,
+        verification,
+        sampler,
+        allowPlainHttpProviders);
   }
 
   /** These options with another default {@link #verification()}. */
   public ClientOptions withVerification(Verification value) {
     return new ClientOptions(
-        timeout, maxAttempts, discoveryTtl, failureCooldown, clock, paymentOff, value, sampler);
+        timeout,
+        maxAttempts,
+        discoveryTtl,
+        failureCooldown,
+        clock,
+        paymentOff,
+        value,
+        sampler,
+        allowPlainHttpProviders);
   }
 
   /** These options with another {@link #sampler()} (e.g. a seeded one for a repeatable run). */
@@ -141,6 +204,7 @@ public record ClientOptions(
         clock,
         paymentOff,
         verification,
-        value);
+        value,
+        allowPlainHttpProviders);
   }
 }

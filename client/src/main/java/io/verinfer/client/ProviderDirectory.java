@@ -101,7 +101,8 @@ public final class ProviderDirectory {
       }
       TokenAmount price = registry.priceOf(provider, model);
       try {
-        offers.add(new ProviderOffer(provider, new URI(info.endpoint()), price));
+        offers.add(
+            new ProviderOffer(provider, new URI(info.endpoint()), price, info.tlsFingerprint()));
       } catch (URISyntaxException | IllegalArgumentException e) {
         LOG.warn(
             "provider {} registered an unusable endpoint '{}' for model {}: {}",

@@ -8,6 +8,8 @@ import io.verinfer.protocol.PaymentHeaders;
 import io.verinfer.protocol.Signature;
 import io.verinfer.protocol.TokenAmount;
 import io.verinfer.protocol.Voucher;
+import io.verinfer.protocol.tls.TlsPin;
+import io.verinfer.protocol.tls.TransportPolicy;
 import java.io.IOException;
 import java.math.BigInteger;
 import java.net.http.HttpClient;
@@ -16,7 +18,10 @@ import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.Optional;
 
-/** The two provider endpoints a paying client uses, over plain HTTP/1.1 with a timeout each. */
+/**
+ * The two provider endpoints a paying client uses, over HTTP/1.1 with a timeout each: HTTPS pinned
+ * to the provider's on-chain key, or plain HTTP where {@link TransportPolicy} allows it.
+ */
 final class ProviderHttp implements AutoCloseable {
   /** A provider's answer to an inference call. */
   record Reply(int status, String body, Optional<String> receiptHeader) {}
@@ -40,15 +45,50 @@ final class ProviderHttp implements AutoCloseable {
 
   private final HttpClient http;
   private final Duration timeout;
+  private final TransportPolicy policy;
+  // one client per registered key: each trusts exactly that key (TlsPin), nothing else
+  private final java.util.Map<TlsPin, HttpClient> pinned =
+      new java.util.concurrent.ConcurrentHashMap<>();
 
+  /** Plain HTTP allowed (the devnet's policy); for tests of the client's logic. */
   ProviderHttp(Duration timeout) {
+    this(timeout, new TransportPolicy(TransportPolicy.DEVNET_CHAIN_ID, false));
+  }
+
+  ProviderHttp(Duration timeout, TransportPolicy policy) {
     this.timeout = timeout;
-    this.http =
-        HttpClient.newBuilder()
-            .version(HttpClient.Version.HTTP_1_1)
-            .connectTimeout(timeout)
-            .followRedirects(HttpClient.Redirect.NEVER) // a redirect must not carry a voucher away
-            .build();
+    this.policy = policy;
+    this.http = builder().build();
+  }
+
+  private HttpClient.Builder builder() {
+    return HttpClient.newBuilder()
+        .version(HttpClient.Version.HTTP_1_1)
+        .connectTimeout(timeout)
+        .followRedirects(HttpClient.Redirect.NEVER); // a redirect must not carry a voucher away
+  }
+
+  /**
+   * The client for {@code offer}: HTTPS pinned to its registered key, or plain HTTP where the
+   * policy allows it.
+   *
+   * @throws IOException refusing HTTPS without a registered key, or plain HTTP off the devnet
+   */
+  private HttpClient clientFor(ProviderOffer offer) throws IOException {
+    if ("https".equalsIgnoreCase(offer.endpoint().getScheme())) {
+      TlsPin pin =
+          offer
+              .pin()
+              .orElseThrow(
+                  () ->
+                      new IOException(
+                          "provider "
+                              + offer.provider()
+                              + " serves HTTPS but registered no TLS key on-chain: refusing"));
+      return pinned.computeIfAbsent(pin, p -> builder().sslContext(p.sslContext()).build());
+    }
+    policy.check(offer.endpoint());
+    return http;
   }
 
   /** {@code POST {endpoint}{path}} paid with {@code voucherHeader} (none when null). */
@@ -63,7 +103,7 @@ final class ProviderHttp implements AutoCloseable {
       request.header(PaymentHeaders.VOUCHER, voucherHeader);
     }
     HttpResponse<String> response =
-        http.send(request.build(), HttpResponse.BodyHandlers.ofString());
+        clientFor(offer).send(request.build(), HttpResponse.BodyHandlers.ofString());
     return new Reply(
         response.statusCode(),
         response.body(),
@@ -82,7 +122,8 @@ final class ProviderHttp implements AutoCloseable {
             .timeout(timeout)
             .GET()
             .build();
-    HttpResponse<String> response = http.send(request, HttpResponse.BodyHandlers.ofString());
+    HttpResponse<String> response =
+        clientFor(offer).send(request, HttpResponse.BodyHandlers.ofString());
     if (response.statusCode() != 200) {
       throw new IOException(
           "lane endpoint answered HTTP " + response.statusCode() + ": " + response.body());
@@ -119,5 +160,6 @@ final class ProviderHttp implements AutoCloseable {
   @Override
   public void close() {
     http.close();
+    pinned.values().forEach(HttpClient::close);
   }
 }

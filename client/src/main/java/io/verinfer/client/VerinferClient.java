@@ -94,7 +94,11 @@ public final class VerinferClient implements AutoCloseable {
     this.store = store;
     this.lanes = new ClientLanes(store);
     this.options = options;
-    this.http = new ProviderHttp(options.timeout());
+    this.http =
+        new ProviderHttp(
+            options.timeout(),
+            new io.verinfer.protocol.tls.TransportPolicy(
+                chain.deployment().chainId(), options.allowPlainHttpProviders()));
     this.directory =
         new ProviderDirectory(
             chain.withRetry(io.verinfer.chain.tx.RetryPolicy.failFast()).providers(),

@@ -175,15 +175,21 @@ final class PaidMode implements AutoCloseable {
     return Optional.ofNullable(duty);
   }
 
-  /** Registers (or updates) the public endpoint, then starts settling. */
-  void announce(String endpoint, Consumer<String> progress) throws java.io.IOException {
+  /**
+   * Registers (or updates) the public endpoint with its TLS key pin ({@code Bytes32.ZERO} for plain
+   * HTTP), then starts settling. A changed key or endpoint is one {@code updateEndpoint}.
+   */
+  void announce(String endpoint, Bytes32 tlsFingerprint, Consumer<String> progress)
+      throws java.io.IOException {
     var me = chain.providers().provider(chain.account());
+    String key =
+        tlsFingerprint.equals(Bytes32.ZERO) ? "no TLS key" : "TLS key sha256/" + tlsFingerprint;
     if (!me.registered()) {
-      chain.providers().register(endpoint, Bytes32.ZERO);
-      progress.accept("registered " + chain.account() + " at " + endpoint);
-    } else if (!me.endpoint().equals(endpoint)) {
-      chain.providers().updateEndpoint(endpoint, Bytes32.ZERO);
-      progress.accept("updated endpoint to " + endpoint);
+      chain.providers().register(endpoint, tlsFingerprint);
+      progress.accept("registered " + chain.account() + " at " + endpoint + " (" + key + ")");
+    } else if (!me.endpoint().equals(endpoint) || !me.tlsFingerprint().equals(tlsFingerprint)) {
+      chain.providers().updateEndpoint(endpoint, tlsFingerprint);
+      progress.accept("updated endpoint to " + endpoint + " (" + key + ")");
     }
     // offering needs a registered provider
     for (var e : offers.entrySet()) {

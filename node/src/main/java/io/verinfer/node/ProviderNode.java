@@ -6,6 +6,7 @@ import io.verinfer.node.faults.FaultInjection;
 import io.verinfer.node.faults.OutputCorruptor;
 import io.verinfer.node.metrics.EngineMetrics;
 import io.verinfer.node.metrics.NodeMetrics;
+import io.verinfer.protocol.Bytes32;
 import io.verinfer.protocol.Cid;
 import io.verinfer.runtime.EngineConfig;
 import io.verinfer.runtime.ModelManifest;
@@ -153,7 +154,7 @@ public final class ProviderNode implements AutoCloseable {
             catalog,
             store,
             payment,
-            config.http(),
+            transportOf(config),
             metrics,
             faults,
             app -> {
@@ -167,7 +168,10 @@ public final class ProviderNode implements AutoCloseable {
             });
     if (paid != null) {
       try {
-        paid.announce(server.baseUrl(), progress);
+        paid.announce(
+            server.baseUrl(),
+            server.tls().map(t -> t.pin().spkiSha256()).orElse(Bytes32.ZERO),
+            progress);
       } catch (IOException | RuntimeException e) {
         close();
         throw new IllegalStateException("cannot announce the node on-chain: " + e.getMessage(), e);
@@ -224,8 +228,34 @@ public final class ProviderNode implements AutoCloseable {
     return new ProviderNode(config, progress);
   }
 
+  /**
+   * The HTTP options with the TLS key's home resolved: a paid node keeps its key beside its ledger
+   * ({@value #TLS_FILE}), so a restart presents the registered key and sends no transaction.
+   */
+  private static NodeServer.Options transportOf(Config config) {
+    NodeServer.Transport transport = config.http().transport();
+    if (transport.https() && transport.identityFile() == null && config.paid() != null) {
+      Path dir = config.paid().ledgerFile().toAbsolutePath().getParent();
+      return config.http().withTransport(transport.at(dir.resolve(TLS_FILE)));
+    }
+    return config.http();
+  }
+
+  /** The file name of a paid node's TLS key in its data dir. */
+  public static final String TLS_FILE = "tls-identity.p12";
+
   public String baseUrl() {
     return server.baseUrl();
+  }
+
+  /** The pin of the TLS key the node serves with (and registers), when it serves HTTPS. */
+  public java.util.Optional<io.verinfer.protocol.tls.TlsPin> tlsPin() {
+    return server.tls().map(io.verinfer.node.tls.TlsIdentity::pin);
+  }
+
+  /** Where the node's {@code /metrics} answers (its admin address), when it has one. */
+  public java.util.Optional<String> metricsUrl() {
+    return server.metricsUrl();
   }
 
   public int port() {

@@ -256,7 +256,7 @@ class FaultInjectionIT {
 
   private static String scrape(ProviderNode node) throws Exception {
     return HTTP.send(
-            HttpRequest.newBuilder(URI.create(node.baseUrl() + "/metrics")).build(),
+            HttpRequest.newBuilder(URI.create(node.metricsUrl().orElseThrow())).build(),
             HttpResponse.BodyHandlers.ofString())
         .body();
   }

@@ -138,7 +138,7 @@ class PaidProviderNodeIT {
 
         String metrics =
             http.send(
-                    HttpRequest.newBuilder(URI.create(me.endpoint() + "/metrics")).build(),
+                    HttpRequest.newBuilder(URI.create(node.metricsUrl().orElseThrow())).build(),
                     HttpResponse.BodyHandlers.ofString())
                 .body();
         assertThat(metrics)
