@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: Apache-2.0
 pragma solidity 0.8.30;
 
+import {ProtocolParams} from "./ProtocolParams.sol";
+
 /// @title ModelRegistry
 /// @notice Model authors publish content-addressed models here and earn `royaltyPerCall` on every
 ///         paid call that a redemption settles.
@@ -12,26 +14,53 @@ pragma solidity 0.8.30;
 ///           Integer outputs always compare exactly.
 ///         - Only a model's owner may update it, hand it over or deprecate it. A deprecated model
 ///           cannot be newly offered by providers; vouchers for calls already made still settle.
-///         - A royalty change applies to redemptions from then on (it changes how a payment is
-///           split, never what a consumer pays).
+///         - A royalty or tolerance change is scheduled: it takes effect `termsNotice` seconds
+///           (a ProtocolParams value, at least an hour) after `update`, and is announced at once
+///           (`ModelTermsScheduled`). A provider holding vouchers redeems them before then, so the
+///           split of work it has served is the split in force when it served it: an owner can
+///           no longer front-run a redemption with a royalty that takes the provider's share
+///           (issue 12, finding 5). The schema hash describes the interface and changes at once.
 contract ModelRegistry {
     uint256 public constant MAX_CID_BYTES = 128;
     uint256 public constant MAX_FORMAT_BYTES = 32;
 
+    uint8 private constant DEPRECATED = 1;
+    uint8 private constant CHANGE_SCHEDULED = 2;
+
     struct Model {
-        // slot 0: everything a redemption reads
+        // slot 0: everything a redemption reads (slot 1 only while a change is scheduled)
         address owner;
         uint88 royaltyPerCall;
-        bool deprecated;
+        uint8 flags;
         // slot 1
         uint32 tolerancePpm;
         uint64 publishedAt;
+        uint88 nextRoyaltyPerCall;
+        uint40 changesAt;
+        uint32 nextTolerancePpm;
         // slot 2..
         bytes32 schemaHash;
         bytes cid;
         string format;
     }
 
+    /// @notice A model as `getModel` returns it: the terms in force now, and a scheduled change
+    ///         (`changesAt` 0 when none is pending).
+    struct ModelView {
+        address owner;
+        uint88 royaltyPerCall;
+        bool deprecated;
+        uint32 tolerancePpm;
+        uint64 publishedAt;
+        bytes32 schemaHash;
+        bytes cid;
+        string format;
+        uint88 nextRoyaltyPerCall;
+        uint32 nextTolerancePpm;
+        uint40 changesAt;
+    }
+
+    ProtocolParams public immutable params;
     uint64 public modelCount;
     mapping(uint64 modelId => Model) private _models;
     mapping(bytes32 cidHash => uint64 modelId) public modelIdOfCid;
@@ -45,7 +74,10 @@ contract ModelRegistry {
         uint88 royaltyPerCall,
         uint32 tolerancePpm
     );
+    /// @notice The schema hash changed, or the terms in force (royalty, tolerance) are these.
     event ModelUpdated(uint64 indexed modelId, bytes32 schemaHash, uint88 royaltyPerCall, uint32 tolerancePpm);
+    /// @notice New terms take effect at `changesAt` (a later update replaces them).
+    event ModelTermsScheduled(uint64 indexed modelId, uint88 royaltyPerCall, uint32 tolerancePpm, uint40 changesAt);
     event ModelOwnerChanged(uint64 indexed modelId, address indexed previousOwner, address indexed newOwner);
     event ModelDeprecated(uint64 indexed modelId);
 
@@ -56,6 +88,10 @@ contract ModelRegistry {
     error CidAlreadyPublished(uint64 modelId);
     error ModelIsDeprecated(uint64 modelId);
     error ZeroAddress(string field);
+
+    constructor(ProtocolParams params_) {
+        params = params_;
+    }
 
     modifier onlyModelOwner(uint64 modelId) {
         address owner = _models[modelId].owner;
@@ -92,17 +128,46 @@ contract ModelRegistry {
         emit ModelPublished(modelId, msg.sender, cid, format, schemaHash, royaltyPerCall, tolerancePpm);
     }
 
-    /// @notice Updates the schema hash, royalty and tolerance of a model the caller owns.
+    /// @notice Updates the schema hash of a model the caller owns at once, and schedules its
+    ///         royalty and tolerance for `termsNotice` seconds from now (terms equal to those in
+    ///         force cancel a scheduled change).
     function update(uint64 modelId, bytes32 schemaHash, uint88 royaltyPerCall, uint32 tolerancePpm)
         external
         onlyModelOwner(modelId)
     {
         Model storage m = _models[modelId];
-        if (m.deprecated) revert ModelIsDeprecated(modelId);
+        if (m.flags & DEPRECATED != 0) revert ModelIsDeprecated(modelId);
+        _applyDue(m);
         m.schemaHash = schemaHash;
-        m.royaltyPerCall = royaltyPerCall;
-        m.tolerancePpm = tolerancePpm;
-        emit ModelUpdated(modelId, schemaHash, royaltyPerCall, tolerancePpm);
+        if (royaltyPerCall == m.royaltyPerCall && tolerancePpm == m.tolerancePpm) {
+            m.flags &= ~CHANGE_SCHEDULED;
+            m.changesAt = 0;
+        } else {
+            uint40 changesAt = uint40(block.timestamp + params.termsNotice());
+            m.nextRoyaltyPerCall = royaltyPerCall;
+            m.nextTolerancePpm = tolerancePpm;
+            m.changesAt = changesAt;
+            m.flags |= CHANGE_SCHEDULED;
+            emit ModelTermsScheduled(modelId, royaltyPerCall, tolerancePpm, changesAt);
+        }
+        emit ModelUpdated(modelId, schemaHash, m.royaltyPerCall, m.tolerancePpm);
+    }
+
+    /// @dev Makes a matured scheduled change the terms in force (storage catches up with what
+    ///      the views already report).
+    function _applyDue(Model storage m) private {
+        if (m.flags & CHANGE_SCHEDULED != 0 && block.timestamp >= m.changesAt) {
+            m.royaltyPerCall = m.nextRoyaltyPerCall;
+            m.tolerancePpm = m.nextTolerancePpm;
+            m.flags &= ~CHANGE_SCHEDULED;
+            m.changesAt = 0;
+        }
+    }
+
+    /// @dev The royalty in force now (a scheduled change counts once its time has come).
+    function _royaltyNow(Model storage m) private view returns (uint256) {
+        if (m.flags & CHANGE_SCHEDULED != 0 && block.timestamp >= m.changesAt) return m.nextRoyaltyPerCall;
+        return m.royaltyPerCall;
     }
 
     function transferModel(uint64 modelId, address newOwner) external onlyModelOwner(modelId) {
@@ -113,15 +178,33 @@ contract ModelRegistry {
 
     function deprecate(uint64 modelId) external onlyModelOwner(modelId) {
         Model storage m = _models[modelId];
-        if (m.deprecated) revert ModelIsDeprecated(modelId);
-        m.deprecated = true;
+        if (m.flags & DEPRECATED != 0) revert ModelIsDeprecated(modelId);
+        m.flags |= DEPRECATED;
         emit ModelDeprecated(modelId);
     }
 
-    function getModel(uint64 modelId) external view returns (Model memory) {
-        Model memory m = _models[modelId];
+    function getModel(uint64 modelId) external view returns (ModelView memory v) {
+        Model storage m = _models[modelId];
         if (m.owner == address(0)) revert UnknownModel(modelId);
-        return m;
+        v.owner = m.owner;
+        v.deprecated = m.flags & DEPRECATED != 0;
+        v.publishedAt = m.publishedAt;
+        v.schemaHash = m.schemaHash;
+        v.cid = m.cid;
+        v.format = m.format;
+        bool scheduled = m.flags & CHANGE_SCHEDULED != 0;
+        if (scheduled && block.timestamp >= m.changesAt) {
+            v.royaltyPerCall = m.nextRoyaltyPerCall;
+            v.tolerancePpm = m.nextTolerancePpm;
+        } else {
+            v.royaltyPerCall = m.royaltyPerCall;
+            v.tolerancePpm = m.tolerancePpm;
+            if (scheduled) {
+                v.nextRoyaltyPerCall = m.nextRoyaltyPerCall;
+                v.nextTolerancePpm = m.nextTolerancePpm;
+                v.changesAt = m.changesAt;
+            }
+        }
     }
 
     /// @notice Who earns the royalty and how much per call: the one read on the redemption path.
@@ -129,19 +212,19 @@ contract ModelRegistry {
         Model storage m = _models[modelId];
         author = m.owner;
         if (author == address(0)) revert UnknownModel(modelId);
-        royaltyPerCall = m.royaltyPerCall;
+        royaltyPerCall = _royaltyNow(m);
     }
 
     /// @notice Whether the model takes new requests (exists, not deprecated), and its royalty
     ///         per call: what an on-chain request reads, in one call.
     function requestTerms(uint64 modelId) external view returns (bool active, uint256 royaltyPerCall) {
         Model storage m = _models[modelId];
-        return (m.owner != address(0) && !m.deprecated, m.royaltyPerCall);
+        return (m.owner != address(0) && m.flags & DEPRECATED == 0, _royaltyNow(m));
     }
 
     /// @notice True when the model exists and is not deprecated (providers may offer it).
     function isActive(uint64 modelId) external view returns (bool) {
         Model storage m = _models[modelId];
-        return m.owner != address(0) && !m.deprecated;
+        return m.owner != address(0) && m.flags & DEPRECATED == 0;
     }
 }

@@ -84,7 +84,7 @@ public final class Deployer {
                 BigInteger.valueOf(config.withdrawDelay().toSeconds())),
             addresses);
     String models =
-        deployed("ModelRegistry", ModelRegistry.deploy(web3j, admin, unusedGas), addresses);
+        deployed("ModelRegistry", ModelRegistry.deploy(web3j, admin, unusedGas, params), addresses);
     String providers =
         deployed(
             "ProviderRegistry",

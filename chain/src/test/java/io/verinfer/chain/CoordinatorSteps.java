@@ -298,6 +298,8 @@ final class CoordinatorSteps {
       view(Actors.AUTHOR_0)
           .models()
           .update(model.model, scene.schemaHash(), TokenAmount.of(royalty), scene.tolerancePpm());
+      // the new royalty takes effect after the notice: let it pass (open requests may expire)
+      SharedDevnet.increaseTime(actors.admin().params().termsNotice().toSeconds() + 1);
       model.royaltyPerCall = royalty;
     }
     count("terms-changed");

@@ -269,6 +269,12 @@ class MoneyInvariantsIT {
     }
     long now = SharedDevnet.latestTimestamp();
     long readyAt = pending.readyAt().getEpochSecond();
+    if (now + 30 > pending.expiresAt().getEpochSecond()) { // lapsed, or about to as we call
+      if (now > pending.expiresAt().getEpochSecond()) {
+        assertRefused(channels::withdraw, "WithdrawalLapsed");
+      }
+      return;
+    }
     if (!waitForDelay && readyAt > now + 30) {
       assertRefused(channels::withdraw, "WithdrawalNotReady");
       return;

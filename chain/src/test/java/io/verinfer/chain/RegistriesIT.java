@@ -128,7 +128,18 @@ class RegistriesIT {
     assertReverts(
         () -> stranger.models().update(model, Bytes32.ZERO, TokenAmount.of(9), 5), "NotModelOwner");
     author.models().update(model, Bytes32.ZERO, TokenAmount.of(9), 5);
+    // the schema changes at once; royalty and tolerance only after the notice
+    assertThat(author.models().model(model).schemaHash()).isEqualTo(Bytes32.ZERO);
+    assertThat(author.models().model(model).royaltyPerCall()).isEqualTo(TokenAmount.of(1));
+    var scheduled = author.models().scheduledTerms(model).orElseThrow();
+    assertThat(scheduled.royaltyPerCall()).isEqualTo(TokenAmount.of(9));
+    assertThat(scheduled.tolerancePpm()).isEqualTo(5);
+    SharedDevnet.increaseTime(
+        scheduled.changesAt().getEpochSecond() - SharedDevnet.latestTimestamp());
+    SharedDevnet.mine();
     assertThat(author.models().model(model).royaltyPerCall()).isEqualTo(TokenAmount.of(9));
+    assertThat(author.models().model(model).tolerancePpm()).isEqualTo(5);
+    assertThat(author.models().scheduledTerms(model)).isEmpty();
 
     byte[] sameBlob = "model registries".getBytes(StandardCharsets.UTF_8);
     assertReverts(

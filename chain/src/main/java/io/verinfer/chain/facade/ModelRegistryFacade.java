@@ -76,7 +76,7 @@ public final class ModelRegistryFacade extends ContractFacade {
   }
 
   public ModelInfo model(ModelId id) {
-    ModelRegistry.Model m = call(binding.getModel(BigInteger.valueOf(id.value())));
+    ModelRegistry.ModelView m = call(binding.getModel(BigInteger.valueOf(id.value())));
     return new ModelInfo(
         id,
         Address.of(m.owner),
@@ -87,6 +87,22 @@ public final class ModelRegistryFacade extends ContractFacade {
         Bytes32.of(m.schemaHash),
         m.cid,
         m.format);
+  }
+
+  /** Terms an owner scheduled with {@code update}: in force from {@code changesAt}. */
+  public record ScheduledTerms(TokenAmount royaltyPerCall, long tolerancePpm, Instant changesAt) {}
+
+  /** The royalty and tolerance change waiting out its notice, if one is. */
+  public java.util.Optional<ScheduledTerms> scheduledTerms(ModelId id) {
+    ModelRegistry.ModelView m = call(binding.getModel(BigInteger.valueOf(id.value())));
+    if (m.changesAt.signum() == 0) {
+      return java.util.Optional.empty();
+    }
+    return java.util.Optional.of(
+        new ScheduledTerms(
+            TokenAmount.of(m.nextRoyaltyPerCall),
+            m.nextTolerancePpm.longValueExact(),
+            Instant.ofEpochSecond(m.changesAt.longValueExact())));
   }
 
   /** The id a CID was published under, if it was. */

@@ -1,0 +1,78 @@
+package io.verinfer.chain.attack;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.verinfer.chain.VerinferChain;
+import io.verinfer.chain.testing.Actors;
+import io.verinfer.chain.testing.SharedDevnet;
+import io.verinfer.protocol.ModelId;
+import io.verinfer.protocol.SignedVoucher;
+import io.verinfer.protocol.TokenAmount;
+import java.math.BigInteger;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Finding 5: a model owner front-runs a redemption with a royalty change. The provider served 5
+ * calls for 500 at a royalty of 1 base unit per call; the author saw the redemption coming and set
+ * the royalty to 2^88 - 1 first, so the redemption split the voucher at the new rate. Against the
+ * old contract the author took 485 of the 500 (everything after the 3% fee) and the provider 0.
+ */
+class RoyaltyFrontRunAttackIT {
+  private static final int CONSUMER = Actors.CONSUMER_0;
+  private static final TokenAmount SERVED = TokenAmount.of(500);
+  private static final long CALLS = 5;
+  private static final TokenAmount ROYALTY = TokenAmount.of(1);
+
+  private String snapshot;
+  private Actors actors;
+
+  @BeforeEach
+  void setUp() {
+    snapshot = SharedDevnet.snapshot();
+    actors = new Actors();
+  }
+
+  @AfterEach
+  void tearDown() {
+    actors.close();
+    SharedDevnet.revert(snapshot);
+  }
+
+  @Test
+  void aRoyaltyChangeNeverSplitsWorkAlreadyServed() {
+    VerinferChain author = actors.author(0);
+    VerinferChain consumer = actors.consumer(0);
+    VerinferChain provider = actors.provider(0);
+    ModelId model = Actors.publish(author, "front-run", ROYALTY);
+    Actors.deposit(consumer, TokenAmount.of(10_000));
+    SignedVoucher owed = actors.voucher(CONSUMER, provider.account(), model, SERVED, CALLS);
+    TokenAmount fee =
+        TokenAmount.of(
+            SERVED
+                .baseUnits()
+                .multiply(BigInteger.valueOf(consumer.params().protocolFeeBps()))
+                .divide(BigInteger.valueOf(10_000)));
+    TokenAmount fairRoyalty =
+        TokenAmount.of(ROYALTY.baseUnits().multiply(BigInteger.valueOf(CALLS)));
+
+    // the front-run: the largest royalty the registry takes, in the block before the redemption
+    TokenAmount greedy = TokenAmount.of(BigInteger.TWO.pow(88).subtract(BigInteger.ONE));
+    var info = author.models().model(model);
+    author.models().update(model, info.schemaHash(), greedy, info.tolerancePpm());
+    TokenAmount authorBefore = provider.channels().earningsOf(author.account());
+    provider.channels().redeem(owed);
+
+    TokenAmount authorTook = provider.channels().earningsOf(author.account()).minus(authorBefore);
+    TokenAmount providerGot = provider.channels().earningsOf(provider.account());
+    TokenAmount gained = authorTook.minus(fairRoyalty);
+    assertThat(gained)
+        .as(
+            "what the author took beyond the royalty in force when the work was served"
+                + " (author %s, provider %s of %s)",
+            authorTook, providerGot, SERVED)
+        .isEqualTo(TokenAmount.ZERO);
+    assertThat(providerGot).isEqualTo(SERVED.minus(fee).minus(fairRoyalty));
+  }
+}
