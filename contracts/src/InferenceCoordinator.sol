@@ -27,8 +27,9 @@ import {IInferenceConsumer} from "./IInferenceConsumer.sol";
 ///         reserve back to the deposit.
 ///
 ///         Assignment. At request time `ProviderRegistry.pick` chooses one eligible provider of
-///         the model priced within `maxFee`, walking the model's provider list from a
-///         pseudo-random start (request id and `prevrandao`), at most `MAX_PROBES` entries. It
+///         the model priced within `maxFee`, drawn stake-weighted from the model's sortition tree
+///         with a pseudo-random seed (request id and `prevrandao`), at most `MAX_PROBES` draws of
+///         O(log n) each, so listings without stake cost nothing and are never chosen. It
 ///         has `requestTimeout` seconds to answer. After that anyone may `reassign` to another
 ///         eligible provider (at most `MAX_ASSIGNMENTS` providers per request; the reserve
 ///         follows the new price), and the requester may `cancel` for a full refund.

@@ -7,6 +7,7 @@ import {SafeERC20} from "@openzeppelin/contracts/token/ERC20/utils/SafeERC20.sol
 import {ReentrancyGuardTransient} from "@openzeppelin/contracts/utils/ReentrancyGuardTransient.sol";
 import {ModelRegistry} from "./ModelRegistry.sol";
 import {ProtocolParams} from "./ProtocolParams.sol";
+import {SortitionTrees} from "./SortitionTrees.sol";
 
 /// @title ProviderRegistry
 /// @notice Providers stake tokens, register an endpoint with its TLS key fingerprint, and list the
@@ -19,12 +20,23 @@ import {ProtocolParams} from "./ProtocolParams.sol";
 ///         a slash takes from the active stake first, then from the unbonding bucket.
 ///         A provider is eligible for a model while registered, staked at least `minProviderStake`,
 ///         and listing that model.
-contract ProviderRegistry is AccessControl, ReentrancyGuardTransient {
+///
+///         Selection. Each model keeps a stake-weighted sortition sum tree (`SortitionTrees`):
+///         one permanent leaf per (model, provider), weighted by the provider's stake while it is
+///         eligible for the model and 0 otherwise, so `pick` and committee draws cost O(log n)
+///         whatever the number of listings, dead or alive. Every stake, unbond, slash, setModel
+///         and removeModel updates the provider's leaves (at most `MAX_MODELS_PER_PROVIDER` of
+///         them); `sync` lets anyone refresh a provider after a `minProviderStake` change. Node
+///         values are versioned per `EPOCH_BLOCKS` epoch, so a draw can read the tree as it was
+///         at the end of an earlier epoch (see `SortitionTrees`).
+contract ProviderRegistry is AccessControl, ReentrancyGuardTransient, SortitionTrees {
     using SafeERC20 for IERC20;
 
     bytes32 public constant SLASHER_ROLE = keccak256("SLASHER_ROLE");
     uint256 public constant MAX_ENDPOINT_BYTES = 256;
-    uint256 public constant MAX_MODELS_PER_PROVIDER = 64;
+    uint256 public constant MAX_MODELS_PER_PROVIDER = 16;
+    /// @notice Base units of stake per unit of tree weight (weights fit 72 bits).
+    uint256 public constant WEIGHT_UNIT = 1e9;
 
     struct Provider {
         // slot 0
@@ -89,6 +101,7 @@ contract ProviderRegistry is AccessControl, ReentrancyGuardTransient {
         uint256 total = uint256(p.stake) + amount;
         if (total > type(uint128).max) revert AmountTooLarge(amount);
         p.stake = uint128(total);
+        _syncLeaves(msg.sender, p);
         emit Staked(msg.sender, amount, total);
         token.safeTransferFrom(msg.sender, address(this), amount);
     }
@@ -100,6 +113,7 @@ contract ProviderRegistry is AccessControl, ReentrancyGuardTransient {
         if (amount > p.stake) revert InsufficientStake(amount, p.stake);
         p.stake -= uint128(amount);
         p.unbonding += uint128(amount);
+        _syncLeaves(msg.sender, p);
         uint64 readyAt = uint64(block.timestamp) + params.unbondingDelay();
         p.unbondReadyAt = readyAt;
         emit UnbondRequested(msg.sender, amount, readyAt);
@@ -135,6 +149,7 @@ contract ProviderRegistry is AccessControl, ReentrancyGuardTransient {
         if (slashed == 0) revert NothingToSlash(provider);
         p.stake -= uint128(fromStake);
         p.unbonding -= uint128(fromUnbonding);
+        _syncLeaves(provider, p);
         emit Slashed(provider, slashed, recipient);
         token.safeTransfer(recipient, slashed);
     }
@@ -174,6 +189,7 @@ contract ProviderRegistry is AccessControl, ReentrancyGuardTransient {
             _modelIndex[modelId][msg.sender] = _providersOfModel[modelId].length;
         }
         priceOf[msg.sender][modelId] = pricePerCall;
+        _setWeight(modelId, msg.sender, _weightOf(p));
         emit ModelOffered(msg.sender, modelId, pricePerCall);
     }
 
@@ -197,6 +213,7 @@ contract ProviderRegistry is AccessControl, ReentrancyGuardTransient {
             }
         }
         delete priceOf[msg.sender][modelId];
+        _setWeight(modelId, msg.sender, 0);
         emit ModelWithdrawn(msg.sender, modelId);
     }
 
@@ -220,29 +237,68 @@ contract ProviderRegistry is AccessControl, ReentrancyGuardTransient {
         return p.registered && p.stake >= params.minProviderStake() && priceOf[provider][modelId] != 0;
     }
 
-    /// @notice An eligible provider of `modelId` priced at most `maxPrice`, other than `skip`,
-    ///         found by walking the model's list from index `seed % length`, at most `maxProbes`
-    ///         entries; `(address(0), 0)` when none is found. Reads only what it probes.
-    function pick(uint64 modelId, uint256 maxPrice, uint256 seed, address skip, uint256 maxProbes)
+    /// @notice Refreshes `provider`'s tree weights (anyone may call): needed only after
+    ///         governance changes `minProviderStake`; every other change syncs itself.
+    function sync(address provider) external {
+        _syncLeaves(provider, _providers[provider]);
+    }
+
+    /// @notice An eligible provider of `modelId` priced at most `maxPrice`, other than `skip`.
+    ///         A model with at most `maxTries` leaves is scanned in full from `seed % n` (cheaper
+    ///         than a tree descent at that size, and exact: a fitting provider is always found).
+    ///         A larger one is drawn stake-weighted from its live tree, at most `maxTries` draws
+    ///         of O(log n) each: listings without stake weigh 0 and are never drawn, and
+    ///         providers within `maxPrice` holding a share s of the stake are all missed with
+    ///         probability (1 − s)^maxTries. `(address(0), 0)` when nothing fits.
+    function pick(uint64 modelId, uint256 maxPrice, uint256 seed, address skip, uint256 maxTries)
         external
         view
         returns (address provider, uint256 price)
     {
-        address[] storage list = _providersOfModel[modelId];
-        uint256 n = list.length;
-        if (n == 0) return (address(0), 0);
-        uint256 probes = n < maxProbes ? n : maxProbes;
         uint256 minStake = params.minProviderStake();
-        uint256 start = seed % n;
-        for (uint256 i = 0; i < probes; i++) {
-            address candidate = list[(start + i) % n];
-            if (candidate == skip) continue;
-            uint256 quoted = priceOf[candidate][modelId];
-            if (quoted == 0 || quoted > maxPrice) continue;
-            // a listed price implies registration (`setModel` requires it; it is never undone)
-            if (_providers[candidate].stake >= minStake) return (candidate, quoted);
+        uint256 n = leafCount(modelId);
+        if (n <= maxTries) {
+            for (uint256 i = 0; i < n; i++) {
+                (provider, price) = _fits(modelId, _leafAt(modelId, (seed + i) % n), maxPrice, skip, minStake);
+                if (provider != address(0)) return (provider, price);
+            }
+            return (address(0), 0);
+        }
+        uint256 total = liveTotal(modelId);
+        for (uint256 i = 0; total > 0 && i < maxTries; i++) {
+            address candidate = _drawLive(modelId, uint256(keccak256(abi.encode(seed, i))) % total);
+            (provider, price) = _fits(modelId, candidate, maxPrice, skip, minStake);
+            if (provider != address(0)) return (provider, price);
         }
         return (address(0), 0);
+    }
+
+    function _fits(uint64 modelId, address candidate, uint256 maxPrice, address skip, uint256 minStake)
+        private
+        view
+        returns (address, uint256)
+    {
+        if (candidate == skip) return (address(0), 0);
+        uint256 quoted = priceOf[candidate][modelId];
+        if (quoted == 0 || quoted > maxPrice) return (address(0), 0);
+        // a listed price implies registration (`setModel` requires it; it is never undone)
+        if (_providers[candidate].stake < minStake) return (address(0), 0);
+        return (candidate, quoted);
+    }
+
+    /// @dev A provider's tree weight for a model it lists: its stake while eligible, else 0.
+    function _weightOf(Provider storage p) private view returns (uint256) {
+        if (!p.registered || p.stake < params.minProviderStake()) return 0;
+        uint256 w = p.stake / WEIGHT_UNIT;
+        return w == 0 ? 1 : w;
+    }
+
+    function _syncLeaves(address provider, Provider storage p) private {
+        uint64[] storage ids = p.modelIds;
+        uint256 w = _weightOf(p);
+        for (uint256 i = 0; i < ids.length; i++) {
+            _setWeight(ids[i], provider, w);
+        }
     }
 
     function _requireRegistered(address provider) private view returns (Provider storage p) {
