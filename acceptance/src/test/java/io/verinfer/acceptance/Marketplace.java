@@ -49,6 +49,7 @@ final class Marketplace implements AutoCloseable {
   private ModelId model;
   private Path servedPack;
   private long onchainConfirmations = -1;
+  private NodeServer.Transport transport = NodeServer.Options.loopback().transport();
 
   private Marketplace(Path dir) {
     this.dir = dir;
@@ -113,6 +114,11 @@ final class Marketplace implements AutoCloseable {
    */
   void onchainConfirmations(long blocks) {
     this.onchainConfirmations = blocks;
+  }
+
+  /** How providers started afterwards serve (HTTPS with their own key, or plain HTTP). */
+  void transport(NodeServer.Transport transport) {
+    this.transport = transport;
   }
 
   private ModelId publish(Path packDir, TokenAmount royaltyPerCall, long tolerancePpm) {
@@ -214,6 +220,11 @@ final class Marketplace implements AutoCloseable {
       return node.baseUrl();
     }
 
+    /** The node's TLS key pin, when it serves HTTPS. */
+    java.util.Optional<io.verinfer.protocol.tls.TlsPin> tlsPin() {
+      return node.tlsPin();
+    }
+
     /** Stops the node (its HTTP port closes); the ledger file stays. */
     void stop() {
       if (node != null) {
@@ -245,7 +256,7 @@ final class Marketplace implements AutoCloseable {
               new ProviderNode.Config(
                       home.resolve("store"),
                       List.of(servedPack()),
-                      NodeServer.Options.loopback(),
+                      NodeServer.Options.loopback().withTransport(transport),
                       EngineConfig.defaults(),
                       false,
                       paid)
