@@ -119,10 +119,12 @@ class DisputeInvariantsIT {
             net.jqwik.api.Tuple.of(1, Act.SILENT));
     Arbitrary<List<Act>> member = act.list().ofSize(2);
     return Combinators.combine(
-            Arbitraries.integers().between(1, 3),
+            // committees are odd and at least 3 (ProtocolParams' bounds); five providers with up
+            // to two accused leave exactly three members
+            Arbitraries.just(3),
             Arbitraries.of(true, false),
             member.list().ofSize(3),
-            Arbitraries.integers().between(0, 10_000),
+            Arbitraries.integers().between(100, 5_000), // ProtocolParams' slash bounds
             Arbitraries.integers().between(0, 10_000),
             Arbitraries.integers().between(0, 10_000))
         .as(
