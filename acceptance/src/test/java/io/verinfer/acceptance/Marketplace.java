@@ -256,7 +256,12 @@ final class Marketplace implements AutoCloseable {
               new ProviderNode.Config(
                       home.resolve("store"),
                       List.of(servedPack()),
-                      NodeServer.Options.loopback().withTransport(transport),
+                      // the market's one client drives thousands of calls a second from
+                      // 127.0.0.1: the per-IP default (500/s) would throttle what these tests
+                      // measure, so its providers allow far more (limits have their own tests)
+                      NodeServer.Options.loopback()
+                          .withTransport(transport)
+                          .withLimits(new NodeServer.Limits(8 * 1024, 1024, 100_000, 200_000)),
                       EngineConfig.defaults(),
                       false,
                       paid)

@@ -198,7 +198,10 @@ public final class PaidPathLoad {
         new ProviderNode.Config(
                 work.resolve("store-" + account),
                 List.of(pack),
-                NodeServer.Options.loopback(),
+                // one load generator on 127.0.0.1: the per-IP rate limit (500/s by default)
+                // would cap what is measured, so the measured node allows far more
+                NodeServer.Options.loopback()
+                    .withLimits(new NodeServer.Limits(8 * 1024, 1024, 1_000_000, 2_000_000)),
                 nodeEngine(),
                 unpaid,
                 adjust.apply(paid))
