@@ -77,7 +77,7 @@ class GatewayIT {
                   new ProviderNode.Config(
                       dir.resolve("store"),
                       List.of(pack),
-                      NodeServer.Options.loopback(),
+                      NodeServer.Options.loopback().withTransport(NodeServer.Transport.tls()),
                       EngineConfig.defaults(),
                       false,
                       paid),
