@@ -5,13 +5,11 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.verinfer.chain.ContractRevertException;
 import io.verinfer.chain.VerinferChain;
 import io.verinfer.chain.testing.Actors;
-import io.verinfer.chain.testing.SharedDevnet;
+import io.verinfer.chain.testing.DevnetScene;
 import io.verinfer.protocol.Address;
 import io.verinfer.protocol.ModelId;
 import io.verinfer.protocol.SignedVoucher;
 import io.verinfer.protocol.TokenAmount;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -21,24 +19,9 @@ import org.junit.jupiter.api.Test;
  * checked add every later redemption of the consumer's lanes reverted, so the honest provider could
  * not collect what it had served (and the consumer withdrew it instead).
  */
-class CounterOverflowAttackIT {
+class CounterOverflowAttackIT extends DevnetScene {
   private static final int CONSUMER = Actors.CONSUMER_0;
   private static final TokenAmount SERVED = TokenAmount.of(500);
-
-  private String snapshot;
-  private Actors actors;
-
-  @BeforeEach
-  void setUp() {
-    snapshot = SharedDevnet.snapshot();
-    actors = new Actors();
-  }
-
-  @AfterEach
-  void tearDown() {
-    actors.close();
-    SharedDevnet.revert(snapshot);
-  }
 
   @Test
   void aConsumerCannotBlockItsProviderByOverflowingItsCounter() {

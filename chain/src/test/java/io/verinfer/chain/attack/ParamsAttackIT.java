@@ -4,8 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.verinfer.chain.ContractRevertException;
 import io.verinfer.chain.VerinferChain;
-import io.verinfer.chain.testing.Actors;
-import io.verinfer.chain.testing.SharedDevnet;
+import io.verinfer.chain.testing.DevnetScene;
 import io.verinfer.chain.tx.TxResult;
 import io.verinfer.protocol.TokenAmount;
 import java.time.Duration;
@@ -14,8 +13,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.function.Supplier;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -25,21 +22,7 @@ import org.junit.jupiter.api.Test;
  * slash of 0, an even committee) and with a reverting listener registered 1 of 1 honest change was
  * blocked.
  */
-class ParamsAttackIT {
-  private String snapshot;
-  private Actors actors;
-
-  @BeforeEach
-  void setUp() {
-    snapshot = SharedDevnet.snapshot();
-    actors = new Actors();
-  }
-
-  @AfterEach
-  void tearDown() {
-    actors.close();
-    SharedDevnet.revert(snapshot);
-  }
+class ParamsAttackIT extends DevnetScene {
 
   private static String outcome(Supplier<TxResult> change) {
     try {

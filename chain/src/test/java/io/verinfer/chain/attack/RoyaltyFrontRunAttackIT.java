@@ -4,13 +4,11 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.verinfer.chain.VerinferChain;
 import io.verinfer.chain.testing.Actors;
-import io.verinfer.chain.testing.SharedDevnet;
+import io.verinfer.chain.testing.DevnetScene;
 import io.verinfer.protocol.ModelId;
 import io.verinfer.protocol.SignedVoucher;
 import io.verinfer.protocol.TokenAmount;
 import java.math.BigInteger;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -19,26 +17,11 @@ import org.junit.jupiter.api.Test;
  * the royalty to 2^88 - 1 first, so the redemption split the voucher at the new rate. Against the
  * old contract the author took 485 of the 500 (everything after the 3% fee) and the provider 0.
  */
-class RoyaltyFrontRunAttackIT {
+class RoyaltyFrontRunAttackIT extends DevnetScene {
   private static final int CONSUMER = Actors.CONSUMER_0;
   private static final TokenAmount SERVED = TokenAmount.of(500);
   private static final long CALLS = 5;
   private static final TokenAmount ROYALTY = TokenAmount.of(1);
-
-  private String snapshot;
-  private Actors actors;
-
-  @BeforeEach
-  void setUp() {
-    snapshot = SharedDevnet.snapshot();
-    actors = new Actors();
-  }
-
-  @AfterEach
-  void tearDown() {
-    actors.close();
-    SharedDevnet.revert(snapshot);
-  }
 
   @Test
   void aRoyaltyChangeNeverSplitsWorkAlreadyServed() {

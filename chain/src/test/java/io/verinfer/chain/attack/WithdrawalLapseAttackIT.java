@@ -5,13 +5,12 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.verinfer.chain.ContractRevertException;
 import io.verinfer.chain.VerinferChain;
 import io.verinfer.chain.testing.Actors;
+import io.verinfer.chain.testing.DevnetScene;
 import io.verinfer.chain.testing.SharedDevnet;
 import io.verinfer.protocol.ModelId;
 import io.verinfer.protocol.SignedVoucher;
 import io.verinfer.protocol.TokenAmount;
 import java.time.Duration;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -21,25 +20,10 @@ import org.junit.jupiter.api.Test;
  * one call, before the provider redeems. Against the old contract the withdrawal paid 1,000 and the
  * provider's voucher for 800 bounced with InsufficientDeposit: the attacker gained 800.
  */
-class WithdrawalLapseAttackIT {
+class WithdrawalLapseAttackIT extends DevnetScene {
   private static final int CONSUMER = Actors.CONSUMER_0;
   private static final TokenAmount DEPOSIT = TokenAmount.of(1_000);
   private static final TokenAmount SERVED = TokenAmount.of(800);
-
-  private String snapshot;
-  private Actors actors;
-
-  @BeforeEach
-  void setUp() {
-    snapshot = SharedDevnet.snapshot();
-    actors = new Actors();
-  }
-
-  @AfterEach
-  void tearDown() {
-    actors.close();
-    SharedDevnet.revert(snapshot);
-  }
 
   @Test
   void aMaturedWithdrawalCannotBeHeldWhileBuying() {
