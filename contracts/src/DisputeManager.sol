@@ -57,6 +57,8 @@ import {DisputeRecords} from "./DisputeRecords.sol";
 ///                    bond · voterRewardBps / 10 000, the cleared providers share the rest.
 ///           otherwise (no majority either way, or no committee): the bond goes back; no stake
 ///                    of any accused moves.
+///           While a dispute is open its accused cannot withdraw unbonded stake
+///           (`ProviderRegistry.holdStake`), so leaving cannot escape the verdict.
 ///           A member who committed nothing or revealed nothing is slashed `nonRevealPenalty`
 ///           (to the treasury) when the dispute resolves.
 ///         Payouts accrue in `owed` and are withdrawn with `claim`, so one failing recipient
@@ -165,6 +167,7 @@ contract DisputeManager is DisputeRecords, ReentrancyGuardTransient {
             d.accused[i] = rc.provider;
             d.outputHash[i] = rc.outputHash;
             accused[i] = rc.provider;
+            providers.holdStake(rc.provider);
         }
         uint128 bond = params.disputeBond();
         d.challenger = msg.sender;
@@ -201,6 +204,7 @@ contract DisputeManager is DisputeRecords, ReentrancyGuardTransient {
         Dispute storage d = _disputes[id];
         d.accused[0] = accused;
         d.outputHash[0] = keccak256(output);
+        providers.holdStake(accused);
         uint128 bond = params.disputeBond();
         d.challenger = challenger;
         d.modelId = modelId;
@@ -345,6 +349,7 @@ contract DisputeManager is DisputeRecords, ReentrancyGuardTransient {
         d.phase = Phase.Resolved;
         uint256 k = d.committeeSize;
         uint256 n = d.accusedCount;
+        _releaseAccused(d);
         (address treasury, uint16 slashBps, uint16 challengerBps, uint16 voterBps, uint128 penalty) =
             params.disputeMoney();
 
@@ -469,6 +474,7 @@ contract DisputeManager is DisputeRecords, ReentrancyGuardTransient {
     function _resolveWithoutCommittee(uint256 id, Dispute storage d) private {
         d.phase = Phase.Resolved;
         uint256 n = d.accusedCount;
+        _releaseAccused(d);
         Verdict[] memory verdicts = new Verdict[](n);
         for (uint256 i = 0; i < n; i++) {
             d.verdict[i] = Verdict.NoMajority;
@@ -478,6 +484,14 @@ contract DisputeManager is DisputeRecords, ReentrancyGuardTransient {
         owed[d.challenger] += d.bond;
         _releaseReceiptsIfUndecided(id, false);
         emit DisputeResolved(id, verdicts, new uint256[](n), true);
+    }
+
+    /// @dev The accused may withdraw unbonded stake again once no dispute names them. Runs before
+    ///      the slash: the slash reads the stake, not the hold.
+    function _releaseAccused(Dispute storage d) private {
+        for (uint256 i = 0; i < d.accusedCount; i++) {
+            providers.releaseStake(d.accused[i]);
+        }
     }
 
     /// @dev A receipt nobody judged (no committee, no majority) may be disputed again; a cleared

@@ -15,8 +15,10 @@ import {SortitionTrees} from "./SortitionTrees.sol";
 ///
 ///         Stake rules: `stake` adds at once. `requestUnbond` moves stake into an unbonding bucket
 ///         that can be withdrawn `unbondingDelay` seconds later (each new request restarts the
-///         clock for the whole bucket). Unbonding tokens can still be slashed, so leaving cannot
-///         escape a pending dispute. Only `SLASHER_ROLE` (held by the DisputeManager) can slash;
+///         clock for the whole bucket). Unbonding tokens can still be slashed, and
+///         `withdrawUnbonded` is refused while a dispute naming the provider is open
+///         (`holdStake` / `releaseStake`, called by the DisputeManager), so leaving cannot escape
+///         a pending dispute. Only `SLASHER_ROLE` (held by the DisputeManager) can slash;
 ///         a slash takes from the active stake first, then from the unbonding bucket.
 ///         A provider is eligible for a model while registered, staked at least `minProviderStake`,
 ///         and listing that model.
@@ -59,6 +61,9 @@ contract ProviderRegistry is AccessControl, ReentrancyGuardTransient, SortitionT
     mapping(address provider => mapping(uint64 modelId => uint256 price)) public priceOf;
     mapping(uint64 modelId => address[]) private _providersOfModel;
     mapping(uint64 modelId => mapping(address provider => uint256 indexPlusOne)) private _modelIndex;
+    /// @notice Unresolved disputes naming `provider` (kept by the DisputeManager): while any is
+    ///         open its unbonding bucket cannot be withdrawn, so it stays slashable.
+    mapping(address provider => uint256 count) public openDisputesAgainst;
 
     event Staked(address indexed provider, uint256 amount, uint256 totalStake);
     event UnbondRequested(address indexed provider, uint256 amount, uint64 readyAt);
@@ -84,6 +89,7 @@ contract ProviderRegistry is AccessControl, ReentrancyGuardTransient, SortitionT
     error ModelNotOffered(uint64 modelId);
     error NothingToSlash(address provider);
     error ZeroAddress(string field);
+    error UnderDispute(address provider, uint256 openDisputes);
 
     constructor(address admin, IERC20 token_, ProtocolParams params_, ModelRegistry models_) {
         _grantRole(DEFAULT_ADMIN_ROLE, admin);
@@ -125,6 +131,8 @@ contract ProviderRegistry is AccessControl, ReentrancyGuardTransient, SortitionT
         uint256 amount = p.unbonding;
         if (amount == 0) revert NothingToUnbond();
         if (block.timestamp < p.unbondReadyAt) revert UnbondingNotReady(p.unbondReadyAt, block.timestamp);
+        uint256 open = openDisputesAgainst[msg.sender];
+        if (open != 0) revert UnderDispute(msg.sender, open);
         p.unbonding = 0;
         emit Unbonded(msg.sender, amount);
         token.safeTransfer(msg.sender, amount);
@@ -152,6 +160,16 @@ contract ProviderRegistry is AccessControl, ReentrancyGuardTransient, SortitionT
         _syncLeaves(provider, p);
         emit Slashed(provider, slashed, recipient);
         token.safeTransfer(recipient, slashed);
+    }
+
+    /// @notice A dispute naming `provider` opened (DisputeManager only): its stake stays put.
+    function holdStake(address provider) external onlyRole(SLASHER_ROLE) {
+        openDisputesAgainst[provider] += 1;
+    }
+
+    /// @notice A dispute naming `provider` resolved (DisputeManager only).
+    function releaseStake(address provider) external onlyRole(SLASHER_ROLE) {
+        if (openDisputesAgainst[provider] != 0) openDisputesAgainst[provider] -= 1;
     }
 
     // ------------------------------------------------------------------------------- register
