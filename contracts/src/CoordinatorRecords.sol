@@ -79,6 +79,7 @@ abstract contract CoordinatorRecords {
     event EarningsClaimed(address indexed account, uint256 amount);
     event ConfigSynced(uint64 requestTimeout, uint32 maxRequestBytes, uint64 challengeWindow, uint16 protocolFeeBps);
 
+    error CommitteeCannotForm(uint64 modelId, uint256 eligible);
     error ZeroAmount();
     error InsufficientDeposit(address requester, uint256 needed, uint256 available);
     error UnknownOrDeprecatedModel(uint64 modelId);

@@ -5,6 +5,7 @@ import {IERC20} from "@openzeppelin/contracts/token/ERC20/IERC20.sol";
 import {SafeERC20} from "@openzeppelin/contracts/token/ERC20/utils/SafeERC20.sol";
 import {ECDSA} from "@openzeppelin/contracts/utils/cryptography/ECDSA.sol";
 import {ReentrancyGuardTransient} from "@openzeppelin/contracts/utils/ReentrancyGuardTransient.sol";
+import {ModelRegistry} from "./ModelRegistry.sol";
 import {PaymentChannels} from "./PaymentChannels.sol";
 import {ProtocolParams} from "./ProtocolParams.sol";
 import {ProviderRegistry} from "./ProviderRegistry.sol";
@@ -14,9 +15,10 @@ import {DisputeRecords} from "./DisputeRecords.sol";
 /// @notice Fraud proofs for inference. Anyone holding a provider's signed receipt — or two
 ///         conflicting receipts for the same input and model — opens a dispute with a bond, the
 ///         input and the claimed output(s). A committee of staked providers serving that model is
-///         drawn at random; each member re-executes, commits a hidden verdict, then reveals it.
-///         A committee majority decides; the guilty provider is slashed (`ProviderRegistry.slash`),
-///         a false challenge loses its bond, and a member who does not reveal in time is penalised.
+///         drawn at random, stake-weighted; each member re-executes, commits a hidden verdict,
+///         then reveals it. A majority of the committee's seats decides; the guilty provider is
+///         slashed (`ProviderRegistry.slash`), a false challenge loses its bond, and a member who
+///         does not reveal in time is penalised.
 ///
 ///         On-chain answers. The `InferenceCoordinator` (wired once by the deployer) opens
 ///         disputes over optimistic answers its providers proposed on-chain
@@ -32,13 +34,26 @@ import {DisputeRecords} from "./DisputeRecords.sol";
 ///         3 million gas of calldata and log data). Above that a call cannot be disputed on-chain;
 ///         the receipt stays a signed proof the consumer can use off-chain.
 ///
-///         Randomness. The committee is drawn from `blockhash(anchorBlock)`, where the anchor is
-///         the block after the one that opened the dispute, so the challenger cannot know it when
-///         opening. Limits: the proposer of the anchor block can bias the draw by withholding its
-///         block (forfeiting its reward), and on a chain with a single sequencer (an L2, the
-///         devnet) the sequencer can choose it outright. A production network should replace it
-///         with a verifiable random function; the rest of the protocol is unchanged by that. If
-///         nobody draws within 256 blocks, `drawCommittee` re-anchors to the next block.
+///         Committee. Opening fixes everything the draw reads: the snapshot (the model's sortition
+///         tree in `ProviderRegistry` at the end of the epoch before the one the dispute opened
+///         in — stake moved, models listed or removed after opening change nothing), the anchor
+///         block (the next one) and the model's tolerance. `drawCommittee` (anyone, once, after
+///         the anchor block and before `drawDeadlineOf(snapshotEpoch)`) draws `committeeSize`
+///         seats with replacement, each stake-weighted from the snapshot without the accused and
+///         the challenger; a provider drawn twice holds two seats and its vote counts twice, so
+///         a majority costs a majority of the model's stake, not a number of addresses. With
+///         fewer than `MIN_CANDIDATES` distinct candidates in the snapshot no committee is drawn:
+///         the dispute ends `NoCommittee` and the bond goes back (the coordinator refuses
+///         optimistic requests for models below that, and delivers a `NoCommittee` answer). A
+///         draw not made by the deadline lapses: `NoCommittee`, the bond goes to the accused and
+///         the receipts stay judged — letting a draw lapse and opening again would re-roll the
+///         committee, so it costs the bond. There is no re-anchoring.
+///
+///         Randomness. The seats come from `blockhash(anchorBlock)`, so the challenger cannot
+///         know them when opening. Limits: the proposer of the anchor block can bias the draw by
+///         withholding its block (forfeiting its reward), and on a chain with a single sequencer
+///         (an L2, the devnet) the sequencer can choose it outright. A production network should
+///         replace it with a verifiable random function; the rest of the protocol is unchanged.
 ///
 ///         Votes. A vote is a bit mask: bit i set means "accused i's output is wrong" (it does
 ///         not match a re-execution within the model's tolerance). The commitment is
@@ -47,20 +62,21 @@ import {DisputeRecords} from "./DisputeRecords.sol";
 ///         committed or the commit window has closed.
 ///
 ///         Decision and money (base units, exact, rounding down; dust goes to the treasury):
-///           accused i guilty  ⇔ more than half of the committee revealed bit i set
-///           accused i cleared ⇔ more than half of the committee revealed bit i clear
+///           accused i guilty  ⇔ more than half of the committee's seats revealed bit i set
+///           accused i cleared ⇔ more than half of the committee's seats revealed bit i clear
 ///           guilty:  slashed = (stake + unbonding) · slashBps / 10 000 of the accused;
-///                    challenger gets slashed · challengerRewardBps / 10 000, the members who
+///                    challenger gets slashed · challengerRewardBps / 10 000, the seats that
 ///                    voted it guilty share slashed · voterRewardBps / 10 000, the treasury the
 ///                    rest. The bond goes back to the challenger.
-///           all cleared: the bond is lost: the members who voted every accused innocent share
+///           all cleared: the bond is lost: the seats that voted every accused innocent share
 ///                    bond · voterRewardBps / 10 000, the cleared providers share the rest.
-///           otherwise (no majority either way, or no committee): the bond goes back; no stake
-///                    of any accused moves.
+///           lapsed draw: the bond goes to the accused; no stake moves.
+///           otherwise (no majority either way, or too few candidates): the bond goes back;
+///                    no stake of any accused moves.
 ///           While a dispute is open its accused cannot withdraw unbonded stake
 ///           (`ProviderRegistry.holdStake`), so leaving cannot escape the verdict.
 ///           A member who committed nothing or revealed nothing is slashed `nonRevealPenalty`
-///           (to the treasury) when the dispute resolves.
+///           per seat (to the treasury) when the dispute resolves.
 ///         Payouts accrue in `owed` and are withdrawn with `claim`, so one failing recipient
 ///         cannot block a resolution. Tokens held = open bonds + owed, always.
 contract DisputeManager is DisputeRecords, ReentrancyGuardTransient {
@@ -72,6 +88,8 @@ contract DisputeManager is DisputeRecords, ReentrancyGuardTransient {
     ProtocolParams public immutable params;
     ProviderRegistry public immutable providers;
     PaymentChannels public immutable channels;
+    ModelRegistry public immutable models;
+    uint64 private immutable _epochLength;
     /// @dev Who may wire the coordinator once (the deployer).
     address private immutable _wirer;
     /// @notice The InferenceCoordinator whose optimistic answers may be disputed (set once).
@@ -88,8 +106,11 @@ contract DisputeManager is DisputeRecords, ReentrancyGuardTransient {
         uint256 bond,
         uint64 anchorBlock
     );
-    event Reanchored(uint256 indexed id, uint64 anchorBlock);
-    event CommitteeDrawn(uint256 indexed id, address[] committee, uint64 commitDeadline, uint64 revealDeadline);
+    event CommitteeDrawn(
+        uint256 indexed id, address[] committee, uint8[] seats, uint64 commitDeadline, uint64 revealDeadline
+    );
+    /// @notice No committee: too few candidates (`lapsed` false) or nobody drew in time (true).
+    event NoCommittee(uint256 indexed id, uint256 candidates, bool lapsed);
     event VoteCommitted(uint256 indexed id, address indexed member);
     event VoteRevealed(uint256 indexed id, address indexed member, uint8 vote);
     event DisputeResolved(uint256 indexed id, Verdict[] verdicts, uint256[] slashed, bool bondReturned);
@@ -124,6 +145,8 @@ contract DisputeManager is DisputeRecords, ReentrancyGuardTransient {
         params = params_;
         providers = providers_;
         channels = channels_;
+        models = channels_.models();
+        _epochLength = uint64(providers_.epochBlocks());
         _wirer = msg.sender;
     }
 
@@ -169,15 +192,8 @@ contract DisputeManager is DisputeRecords, ReentrancyGuardTransient {
             accused[i] = rc.provider;
             providers.holdStake(rc.provider);
         }
-        uint128 bond = params.disputeBond();
-        d.challenger = msg.sender;
-        d.modelId = receipts[0].modelId;
-        d.phase = Phase.Drawing;
+        uint128 bond = _fix(d, msg.sender, receipts[0].modelId, receipts[0].inputHash);
         d.accusedCount = uint8(n);
-        d.bond = bond;
-        d.anchorBlock = uint64(block.number + 1);
-        d.inputHash = receipts[0].inputHash;
-        openBonds += bond;
         emit DisputeOpened(id, msg.sender, d.modelId, accused, receipts, input, outputs, bond, d.anchorBlock);
         if (bond > 0) token.safeTransferFrom(msg.sender, address(this), bond);
     }
@@ -205,15 +221,8 @@ contract DisputeManager is DisputeRecords, ReentrancyGuardTransient {
         d.accused[0] = accused;
         d.outputHash[0] = keccak256(output);
         providers.holdStake(accused);
-        uint128 bond = params.disputeBond();
-        d.challenger = challenger;
-        d.modelId = modelId;
-        d.phase = Phase.Drawing;
+        uint128 bond = _fix(d, challenger, modelId, keccak256(input));
         d.accusedCount = 1;
-        d.bond = bond;
-        d.anchorBlock = uint64(block.number + 1);
-        d.inputHash = keccak256(input);
-        openBonds += bond;
         address[] memory accusedList = new address[](1);
         accusedList[0] = accused;
         bytes[] memory outputs = new bytes[](1);
@@ -222,6 +231,27 @@ contract DisputeManager is DisputeRecords, ReentrancyGuardTransient {
             id, challenger, modelId, accusedList, new PaymentChannels.Receipt[](0), input, outputs, bond, d.anchorBlock
         );
         if (bond > 0) token.safeTransferFrom(challenger, address(this), bond);
+    }
+
+    /// @dev Fixes at opening everything the draw and the verdict read: the challenger, the
+    ///      model and its tolerance now, the snapshot epoch (the last complete one), the anchor
+    ///      block (the next one) and the bond; returns the bond.
+    function _fix(Dispute storage d, address challenger, uint64 modelId, bytes32 inputHash)
+        private
+        returns (uint128 bond)
+    {
+        bond = params.disputeBond();
+        d.challenger = challenger;
+        d.modelId = modelId;
+        d.phase = Phase.Drawing;
+        d.bond = bond;
+        d.anchorBlock = uint64(block.number + 1);
+        uint256 epoch = providers.currentEpoch();
+        if (epoch == 0) revert TooEarly(0, _epochLength); // no complete epoch to snapshot yet
+        d.snapshotEpoch = uint64(epoch - 1);
+        d.tolerancePpm = models.toleranceOf(modelId);
+        d.inputHash = inputHash;
+        openBonds += bond;
     }
 
     /// @dev Counts, sizes, the input hash and agreement between two receipts; returns the count.
@@ -253,47 +283,71 @@ contract DisputeManager is DisputeRecords, ReentrancyGuardTransient {
 
     // ---------------------------------------------------------------------------------- draw
 
-    /// @notice Draws the committee once the anchor block is mined (anyone may call). Members are
-    ///         eligible providers of the model other than the accused and the challenger, chosen
-    ///         without replacement by a Fisher–Yates walk seeded by the anchor block's hash.
+    /// @notice Draws the committee once the anchor block is mined and before the draw deadline
+    ///         (anyone may call, once): `committeeSize` seats, each stake-weighted from the
+    ///         snapshot without the accused and the challenger, seeded by the anchor block's hash.
+    ///         Ends the dispute `NoCommittee` instead when the snapshot holds fewer than
+    ///         `MIN_CANDIDATES` candidates, or when the deadline has passed (lapsed).
     function drawCommittee(uint256 id) external {
         Dispute storage d = _disputes[id];
         if (d.phase != Phase.Drawing) revert WrongPhase(id, d.phase);
         if (block.number <= d.anchorBlock) revert TooEarly(id, uint256(d.anchorBlock) + 1);
-        bytes32 anchorHash = blockhash(d.anchorBlock);
-        if (anchorHash == bytes32(0)) {
-            // older than 256 blocks: nobody drew in time, so anchor to the next block instead
-            d.anchorBlock = uint64(block.number + 1);
-            emit Reanchored(id, d.anchorBlock);
+        if (block.number >= drawDeadlineOf(d.snapshotEpoch)) {
+            _resolveWithoutCommittee(id, d, 0, true);
+            return;
+        }
+        uint64 modelId = d.modelId;
+        uint256 epoch = d.snapshotEpoch;
+        address[3] memory excluded = [d.challenger, d.accused[0], d.accused[1]];
+        (uint256 candidates, uint256 weight) = _candidates(modelId, epoch, excluded);
+        if (candidates < MIN_CANDIDATES) {
+            _resolveWithoutCommittee(id, d, candidates, false);
             return;
         }
         (uint8 size, uint64 commitWindow, uint64 revealWindow) = params.committeeConfig();
-        address[] memory candidates = providers.providersOf(d.modelId);
-        uint256 seed = uint256(keccak256(abi.encode(anchorHash, id)));
-        uint256 n = candidates.length;
-        address[] memory picked = new address[](size);
+        uint256 seed = uint256(keccak256(abi.encode(blockhash(d.anchorBlock), id)));
+        address[] memory members = new address[](size);
+        uint8[] memory seats = new uint8[](size);
         uint256 count = 0;
-        for (uint256 i = 0; i < n && count < size; i++) {
-            uint256 j = i + uint256(keccak256(abi.encode(seed, i))) % (n - i);
-            (candidates[i], candidates[j]) = (candidates[j], candidates[i]);
-            address c = candidates[i];
-            if (c == d.challenger || c == d.accused[0] || c == d.accused[1]) continue;
-            if (!providers.isEligible(c, d.modelId)) continue;
-            picked[count++] = c;
-        }
-        if (count == 0) {
-            _resolveWithoutCommittee(id, d);
-            return;
+        for (uint256 s = 0; s < size; s++) {
+            uint256 r = uint256(keccak256(abi.encode(seed, s))) % weight;
+            address m = providers.drawAt(modelId, epoch, r, excluded);
+            uint256 j = 0;
+            while (j < count && members[j] != m) j++;
+            if (j == count) members[count++] = m;
+            seats[j] += 1;
         }
         address[] storage committee = d.committee;
-        for (uint256 i = 0; i < count; i++) {
-            committee.push(picked[i]);
+        uint8[] memory memberSeats = new uint8[](count);
+        for (uint256 j = 0; j < count; j++) {
+            committee.push(members[j]);
+            _ballots[id][members[j]].seats = seats[j];
+            memberSeats[j] = seats[j];
         }
         d.committeeSize = uint8(count);
+        d.seats = size;
         d.phase = Phase.Voting;
         d.commitDeadline = uint64(block.timestamp) + commitWindow;
         d.revealDeadline = d.commitDeadline + revealWindow;
-        emit CommitteeDrawn(id, committee, d.commitDeadline, d.revealDeadline);
+        emit CommitteeDrawn(id, committee, memberSeats, d.commitDeadline, d.revealDeadline);
+    }
+
+    /// @dev Distinct candidates and their total weight in the snapshot, without `excluded`.
+    function _candidates(uint64 modelId, uint256 epoch, address[3] memory excluded)
+        private
+        view
+        returns (uint256 candidates, uint256 weight)
+    {
+        candidates = providers.eligibleAt(modelId, epoch);
+        weight = providers.totalAt(modelId, epoch);
+        for (uint256 i = 0; i < 3; i++) {
+            address x = excluded[i];
+            if (x == address(0) || (i > 0 && x == excluded[0]) || (i > 1 && x == excluded[1])) continue;
+            uint256 w = providers.weightAt(modelId, x, epoch);
+            if (w == 0) continue;
+            candidates -= 1;
+            weight -= w;
+        }
     }
 
     // ---------------------------------------------------------------------------------- vote
@@ -306,8 +360,8 @@ contract DisputeManager is DisputeRecords, ReentrancyGuardTransient {
         // a zero commitment would read as "not committed": counted again and again, it could
         // open the reveals early and let its sender commit last, after reading the others
         if (commitment == bytes32(0)) revert ZeroCommitment(id, msg.sender);
-        _requireMember(id, d, msg.sender);
         Ballot storage b = _ballots[id][msg.sender];
+        if (b.seats == 0) revert NotOnCommittee(id, msg.sender);
         if (b.commitment != bytes32(0)) revert AlreadyCommitted(id, msg.sender);
         b.commitment = commitment;
         d.committed += 1;
@@ -331,8 +385,10 @@ contract DisputeManager is DisputeRecords, ReentrancyGuardTransient {
         b.revealed = true;
         b.vote = vote;
         d.revealed += 1;
+        uint8 seats = b.seats;
+        d.revealedSeats += seats;
         for (uint256 i = 0; i < d.accusedCount; i++) {
-            if (vote & (1 << i) != 0) d.guiltyVotes[i] += 1;
+            if (vote & (1 << i) != 0) d.guiltyVotes[i] += seats;
         }
         emit VoteRevealed(id, msg.sender, vote);
     }
@@ -347,7 +403,7 @@ contract DisputeManager is DisputeRecords, ReentrancyGuardTransient {
             revert TooEarly(id, uint256(d.revealDeadline) + 1);
         }
         d.phase = Phase.Resolved;
-        uint256 k = d.committeeSize;
+        uint256 k = d.seats;
         uint256 n = d.accusedCount;
         _releaseAccused(d);
         (address treasury, uint16 slashBps, uint16 challengerBps, uint16 voterBps, uint128 penalty) =
@@ -359,7 +415,7 @@ contract DisputeManager is DisputeRecords, ReentrancyGuardTransient {
         bool allCleared = true;
         for (uint256 i = 0; i < n; i++) {
             uint256 guilty = d.guiltyVotes[i];
-            uint256 innocent = d.revealed - guilty;
+            uint256 innocent = d.revealedSeats - guilty;
             Verdict v = guilty * 2 > k ? Verdict.Guilty : innocent * 2 > k ? Verdict.Cleared : Verdict.NoMajority;
             d.verdict[i] = v;
             verdicts[i] = v;
@@ -396,12 +452,8 @@ contract DisputeManager is DisputeRecords, ReentrancyGuardTransient {
 
     // ------------------------------------------------------------------------------ internal
 
-    function _requireMember(uint256 id, Dispute storage d, address member) private view {
-        address[] storage committee = d.committee;
-        for (uint256 i = 0; i < committee.length; i++) {
-            if (committee[i] == member) return;
-        }
-        revert NotOnCommittee(id, member);
+    function _epochBlocks() internal view override returns (uint64) {
+        return _epochLength;
     }
 
     function _slashGuilty(
@@ -437,8 +489,9 @@ contract DisputeManager is DisputeRecords, ReentrancyGuardTransient {
         owed[treasury] += rest - each * n;
     }
 
-    /// @dev Splits `pool` equally among members who revealed a vote with `mask` set (`set`) or a
-    ///      vote of exactly 0 (`!set`, innocent on every count); returns what was handed out.
+    /// @dev Splits `pool` equally among the seats of members who revealed a vote with `mask` set
+    ///      (`set`) or a vote of exactly 0 (`!set`, innocent on every count); returns what was
+    ///      handed out.
     function _shareAmongVoters(uint256 id, Dispute storage d, uint256 pool, uint8 mask, bool set)
         private
         returns (uint256 paid)
@@ -446,12 +499,12 @@ contract DisputeManager is DisputeRecords, ReentrancyGuardTransient {
         address[] storage committee = d.committee;
         uint256 winners = 0;
         for (uint256 m = 0; m < committee.length; m++) {
-            if (_votedFor(id, committee[m], mask, set)) winners++;
+            if (_votedFor(id, committee[m], mask, set)) winners += _ballots[id][committee[m]].seats;
         }
         if (winners == 0 || pool == 0) return 0;
         uint256 each = pool / winners;
         for (uint256 m = 0; m < committee.length; m++) {
-            if (_votedFor(id, committee[m], mask, set)) owed[committee[m]] += each;
+            if (_votedFor(id, committee[m], mask, set)) owed[committee[m]] += each * _ballots[id][committee[m]].seats;
         }
         return each * winners;
     }
@@ -461,9 +514,10 @@ contract DisputeManager is DisputeRecords, ReentrancyGuardTransient {
         address[] storage committee = d.committee;
         for (uint256 m = 0; m < committee.length; m++) {
             address member = committee[m];
-            if (_ballots[id][member].revealed) continue;
+            Ballot storage b = _ballots[id][member];
+            if (b.revealed) continue;
             // a member with nothing left at stake cannot be penalised further
-            try providers.slash(member, penalty, treasury) returns (uint256 taken) {
+            try providers.slash(member, uint256(penalty) * b.seats, treasury) returns (uint256 taken) {
                 emit MemberPenalized(id, member, taken);
             } catch {
                 emit MemberPenalized(id, member, 0);
@@ -471,19 +525,29 @@ contract DisputeManager is DisputeRecords, ReentrancyGuardTransient {
         }
     }
 
-    function _resolveWithoutCommittee(uint256 id, Dispute storage d) private {
+    /// @dev `NoCommittee` for every accused. Too few candidates: the bond goes back and the
+    ///      receipts may be disputed again. Lapsed: the bond goes to the accused (as if cleared,
+    ///      without a voters' share) and the receipts stay judged, so a lapse never re-rolls.
+    function _resolveWithoutCommittee(uint256 id, Dispute storage d, uint256 candidates, bool lapsed) private {
         d.phase = Phase.Resolved;
         uint256 n = d.accusedCount;
         _releaseAccused(d);
         Verdict[] memory verdicts = new Verdict[](n);
         for (uint256 i = 0; i < n; i++) {
-            d.verdict[i] = Verdict.NoMajority;
-            verdicts[i] = Verdict.NoMajority;
+            d.verdict[i] = Verdict.NoCommittee;
+            verdicts[i] = Verdict.NoCommittee;
         }
-        openBonds -= d.bond;
-        owed[d.challenger] += d.bond;
-        _releaseReceiptsIfUndecided(id, false);
-        emit DisputeResolved(id, verdicts, new uint256[](n), true);
+        uint256 bond = d.bond;
+        openBonds -= bond;
+        if (lapsed) {
+            (address treasury,,,,) = params.disputeMoney();
+            _forfeitBond(id, d, bond, treasury, 0);
+        } else {
+            owed[d.challenger] += bond;
+            _releaseReceiptsIfUndecided(id, false);
+        }
+        emit NoCommittee(id, candidates, lapsed);
+        emit DisputeResolved(id, verdicts, new uint256[](n), !lapsed);
     }
 
     /// @dev The accused may withdraw unbonded stake again once no dispute names them. Runs before

@@ -7,6 +7,10 @@ pragma solidity 0.8.30;
 ///         are in `DisputeManager`.
 abstract contract DisputeRecords {
     uint256 public constant MAX_ACCUSED = 2;
+    /// @notice Fewest distinct candidates (eligible providers of the model in the snapshot, other
+    ///         than the accused and the challenger) a committee is drawn from; below it the
+    ///         dispute ends `NoCommittee`.
+    uint256 public constant MIN_CANDIDATES = 3;
 
     enum Phase {
         None,
@@ -19,23 +23,27 @@ abstract contract DisputeRecords {
         Pending,
         Guilty,
         Cleared,
-        NoMajority
+        NoMajority,
+        NoCommittee
     }
 
     struct Dispute {
-        // slot 0
         address challenger;
         uint64 modelId;
         Phase phase;
         uint8 accusedCount;
+        // distinct members; `seats` is how many seats they hold together (the committee size)
         uint8 committeeSize;
+        uint8 seats;
+        // members (and seats) that committed / revealed
         uint8 committed;
         uint8 revealed;
-        // slot 1
+        uint8 revealedSeats;
+        uint32 tolerancePpm;
         uint128 bond;
         uint64 anchorBlock;
+        uint64 snapshotEpoch;
         uint64 commitDeadline;
-        // slot 2
         uint64 revealDeadline;
         bytes32 inputHash;
         address[MAX_ACCUSED] accused;
@@ -50,6 +58,8 @@ abstract contract DisputeRecords {
         bytes32 commitment;
         bool revealed;
         uint8 vote;
+        // seats this member holds (0: not on the committee)
+        uint8 seats;
     }
 
     uint256 public disputeCount;
@@ -78,9 +88,18 @@ abstract contract DisputeRecords {
         bytes32 inputHash;
         address[] accused;
         bytes32[] outputHashes;
+        // seats that revealed "guilty" for each accused
         uint8[] guiltyVotes;
         Verdict[] verdicts;
         address[] committee;
+        // seats of each committee member, in the order of `committee`
+        uint8[] memberSeats;
+        uint8 seats;
+        uint8 revealedSeats;
+        uint32 tolerancePpm;
+        uint64 snapshotEpoch;
+        // the first block in which `drawCommittee` lapses instead of drawing
+        uint64 drawDeadline;
     }
 
     function getDispute(uint256 id) external view returns (DisputeView memory v) {
@@ -109,7 +128,27 @@ abstract contract DisputeRecords {
             v.verdicts[i] = d.verdict[i];
         }
         v.committee = d.committee;
+        v.memberSeats = new uint8[](v.committee.length);
+        for (uint256 m = 0; m < v.committee.length; m++) {
+            v.memberSeats[m] = _ballots[id][v.committee[m]].seats;
+        }
+        v.seats = d.seats;
+        v.revealedSeats = d.revealedSeats;
+        v.tolerancePpm = d.tolerancePpm;
+        v.snapshotEpoch = d.snapshotEpoch;
+        v.drawDeadline = drawDeadlineOf(d.snapshotEpoch);
     }
+
+    /// @notice The first block in which a dispute whose snapshot is the end of `snapshotEpoch`
+    ///         can no longer be drawn: the start of epoch `snapshotEpoch + 3`, after which the
+    ///         snapshot is gone (it is readable through the end of the epoch after the one the
+    ///         dispute opened in: 64 to 128 blocks after opening, within `blockhash`'s 256).
+    function drawDeadlineOf(uint64 snapshotEpoch) public view returns (uint64) {
+        return (snapshotEpoch + 3) * _epochBlocks();
+    }
+
+    /// @dev ProviderRegistry's epoch length.
+    function _epochBlocks() internal view virtual returns (uint64);
 
     /// @notice The phase of dispute `id` and the verdict on its accused number `index`.
     function verdictOf(uint256 id, uint256 index) external view returns (Phase phase, Verdict verdict) {

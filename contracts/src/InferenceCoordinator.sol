@@ -43,10 +43,12 @@ import {IInferenceConsumer} from "./IInferenceConsumer.sol";
 ///         and opens a `challengeWindow`; within it anyone may `challenge` with the input and
 ///         the proposed output, which opens a `DisputeManager` dispute (the challenger's bond,
 ///         a staked committee re-executes, a guilty provider is slashed). `settle` then
-///         delivers: unchallenged after the window, or challenged and cleared by the committee,
-///         the provider is paid and the callback runs; challenged and found guilty (or with no
-///         majority) the answer is rejected, the reserve goes back to the deposit and the
-///         callback never runs. So a consumer never receives two answers, nor one that lost.
+///         delivers: unchallenged after the window, or challenged and cleared by the committee
+///         (or judged by none: `NoCommittee`), the provider is paid and the callback runs;
+///         challenged and found guilty (or with no majority) the answer is rejected, the reserve
+///         goes back to the deposit and the callback never runs. So a consumer never receives
+///         two answers, nor one that lost. Optimistic requests need more than `MIN_CANDIDATES`
+///         eligible providers of the model (`CommitteeCannotForm`).
 ///
 ///         Callback. The delivering call must carry enough gas for the requester's
 ///         `callbackGasLimit` (a provider cannot make a callback fail by starving it); the
@@ -148,6 +150,12 @@ contract InferenceCoordinator is CoordinatorRecords, IParamsListener, Reentrancy
         if (callbackGasLimit < MIN_CALLBACK_GAS) revert CallbackGasTooLow(callbackGasLimit, MIN_CALLBACK_GAS);
         if (callbackGasLimit > MAX_CALLBACK_GAS) revert CallbackGasTooHigh(callbackGasLimit, MAX_CALLBACK_GAS);
         if (mode > MODE_OPTIMISTIC) revert UnsupportedMode(mode);
+        if (mode == MODE_OPTIMISTIC) {
+            // a challenge must be judgeable: the accused plus the fewest candidates a committee
+            // is drawn from (a challenger that is itself a provider takes one more away)
+            uint256 eligible = providers.liveEligible(modelId);
+            if (eligible <= disputes.MIN_CANDIDATES()) revert CommitteeCannotForm(modelId, eligible);
+        }
 
         id = c.requestCount + 1;
         _config.requestCount = uint64(id);
@@ -215,7 +223,9 @@ contract InferenceCoordinator is CoordinatorRecords, IParamsListener, Reentrancy
         } else {
             (DisputeRecords.Phase phase, DisputeRecords.Verdict verdict) = disputes.verdictOf(disputeId, 0);
             if (phase != DisputeRecords.Phase.Resolved) revert DisputeUnresolved(id, disputeId);
-            if (verdict != DisputeRecords.Verdict.Cleared) {
+            // NoCommittee: nobody could judge the answer, so it stands (a challenge must not be a
+            // free way to read an answer and refuse to pay for it)
+            if (verdict != DisputeRecords.Verdict.Cleared && verdict != DisputeRecords.Verdict.NoCommittee) {
                 delete ticketHashOf[id];
                 depositOf[t.requester] += t.fee;
                 emit InferenceRejected(id, disputeId, t.fee);

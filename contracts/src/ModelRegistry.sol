@@ -222,6 +222,14 @@ contract ModelRegistry {
         return (m.owner != address(0) && m.flags & DEPRECATED == 0, _royaltyNow(m));
     }
 
+    /// @notice The output tolerance in force now (what a dispute opened now fixes for its vote).
+    function toleranceOf(uint64 modelId) external view returns (uint32) {
+        Model storage m = _models[modelId];
+        if (m.owner == address(0)) revert UnknownModel(modelId);
+        if (m.flags & CHANGE_SCHEDULED != 0 && block.timestamp >= m.changesAt) return m.nextTolerancePpm;
+        return m.tolerancePpm;
+    }
+
     /// @notice True when the model exists and is not deprecated (providers may offer it).
     function isActive(uint64 modelId) external view returns (bool) {
         Model storage m = _models[modelId];

@@ -91,7 +91,9 @@ contract ProviderRegistry is AccessControl, ReentrancyGuardTransient, SortitionT
     error ZeroAddress(string field);
     error UnderDispute(address provider, uint256 openDisputes);
 
-    constructor(address admin, IERC20 token_, ProtocolParams params_, ModelRegistry models_) {
+    constructor(address admin, IERC20 token_, ProtocolParams params_, ModelRegistry models_, uint256 epochBlocks_)
+        SortitionTrees(epochBlocks_)
+    {
         _grantRole(DEFAULT_ADMIN_ROLE, admin);
         token = token_;
         params = params_;

@@ -12,13 +12,16 @@ pragma solidity 0.8.30;
 ///         D + 1 slots; a draw reads at most 4·D + 1 — O(log n) whatever the number of leaves.
 ///         Growing past 4^D copies the root slot one level up (its new siblings are empty).
 ///
-///         Snapshots. Epoch = block.number / EPOCH_BLOCKS. Every slot (nodes and the leaf count)
+///         Snapshots. Epoch = block.number / epochBlocks (fixed at deployment, 4 to 128 blocks:
+///         a dispute's draw must fit in `blockhash`'s 256 blocks). Every slot (nodes and the leaf count)
 ///         packs {uint32 epoch of its last write; cur; prev = value at the end of epoch-1;
 ///         prev2 = value at the end of epoch-2}, 72 bits each. So the value "at the end of
 ///         epoch T" is readable in O(1) for T = current-1 and current-2: a draw started in
 ///         epoch e from the end of epoch e-1 stays exact until the end of epoch e+1.
 abstract contract SortitionTrees {
-    uint256 public constant EPOCH_BLOCKS = 64;
+    uint256 public constant MIN_EPOCH_BLOCKS = 4;
+    uint256 public constant MAX_EPOCH_BLOCKS = 128;
+    uint256 public immutable epochBlocks;
     uint256 private constant K = 4;
     uint256 private constant MASK72 = (1 << 72) - 1;
 
@@ -26,12 +29,22 @@ abstract contract SortitionTrees {
     mapping(uint64 modelId => uint256 packed) private _leafCount;
     mapping(uint64 modelId => mapping(address provider => uint256 indexPlusOne)) private _leafOf;
     mapping(uint64 modelId => mapping(uint256 index => address provider)) private _leafOwner;
+    /// @dev Leaves with non-zero weight (eligible providers), packed like a node.
+    mapping(uint64 modelId => uint256 packed) private _eligible;
 
     error SnapshotUnavailable(uint256 epoch, uint256 currentEpoch);
     error WeightTooLarge(uint256 weight);
+    error EpochLengthOutOfRange(uint256 blocks, uint256 min, uint256 max);
+
+    constructor(uint256 epochBlocks_) {
+        if (epochBlocks_ < MIN_EPOCH_BLOCKS || epochBlocks_ > MAX_EPOCH_BLOCKS) {
+            revert EpochLengthOutOfRange(epochBlocks_, MIN_EPOCH_BLOCKS, MAX_EPOCH_BLOCKS);
+        }
+        epochBlocks = epochBlocks_;
+    }
 
     function currentEpoch() public view returns (uint256) {
-        return block.number / EPOCH_BLOCKS;
+        return block.number / epochBlocks;
     }
 
     /// @notice Total live weight of `modelId`'s eligible providers.
@@ -44,6 +57,17 @@ abstract contract SortitionTrees {
     /// @notice Leaves (providers that ever listed `modelId`).
     function leafCount(uint64 modelId) public view returns (uint256) {
         return _cur(_leafCount[modelId]);
+    }
+
+    /// @notice Providers of `modelId` with non-zero weight now.
+    function liveEligible(uint64 modelId) public view returns (uint256) {
+        return _cur(_eligible[modelId]);
+    }
+
+    /// @notice Providers of `modelId` with non-zero weight at the end of `epoch`.
+    function eligibleAt(uint64 modelId, uint256 epoch) public view returns (uint256) {
+        _checkEpoch(epoch);
+        return _at(_eligible[modelId], epoch);
     }
 
     /// @notice `provider`'s live weight for `modelId`.
@@ -157,6 +181,10 @@ abstract contract SortitionTrees {
         mapping(uint256 => uint256) storage tree = _nodes[modelId];
         uint256 old = _cur(tree[_key(0, idx)]);
         if (old == weight) return;
+        if (old == 0 || weight == 0) {
+            uint256 count = _cur(_eligible[modelId]);
+            _eligible[modelId] = _write(_eligible[modelId], old == 0 ? count + 1 : count - 1);
+        }
         uint256 depth = _depth(n);
         for (uint256 level = 0; level <= depth; level++) {
             uint256 key = _key(level, idx);

@@ -158,6 +158,9 @@ final class Marketplace implements AutoCloseable {
     Provider p = new Provider(account, price, dir.resolve("provider-" + account), faults);
     p.start();
     providers.add(p);
+    // dispute committees come from the stake snapshot at the end of the previous epoch: let
+    // one pass so the new provider can judge (the devnet mines only on transactions)
+    SharedDevnet.mine(actors.admin().providers().epochBlocks());
     return p;
   }
 

@@ -33,9 +33,14 @@ public final class Deployer {
       TokenAmount minProviderStake,
       Duration unbondingDelay,
       Duration withdrawDelay,
-      Address treasury) {
+      Address treasury,
+      int epochBlocks) {
 
-    /** Devnet defaults: 1e9 VRF, a 3% protocol fee, 1,000 VRF minimum stake, short delays. */
+    /**
+     * Devnet defaults: 1e9 VRF, a 3% protocol fee, 1,000 VRF minimum stake, short delays, and
+     * 16-block stake epochs (a devnet mines a block per transaction, so the 64-block epochs of a
+     * public chain would keep a new provider off committees for 64 transactions).
+     */
     public static Config devnet(Address treasury) {
       return new Config(
           TokenAmount.ofTokens("1000000000"),
@@ -43,7 +48,8 @@ public final class Deployer {
           TokenAmount.ofTokens("1000"),
           Duration.ofDays(7),
           Duration.ofHours(1),
-          treasury);
+          treasury,
+          16);
     }
   }
 
@@ -88,7 +94,15 @@ public final class Deployer {
     String providers =
         deployed(
             "ProviderRegistry",
-            ProviderRegistry.deploy(web3j, admin, unusedGas, adminAddress, token, params, models),
+            ProviderRegistry.deploy(
+                web3j,
+                admin,
+                unusedGas,
+                adminAddress,
+                token,
+                params,
+                models,
+                BigInteger.valueOf(config.epochBlocks())),
             addresses);
     String counter =
         deployed("UsageCounter", UsageCounter.deploy(web3j, admin, unusedGas), addresses);

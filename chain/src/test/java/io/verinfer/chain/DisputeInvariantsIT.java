@@ -32,12 +32,17 @@ import net.jqwik.api.lifecycle.BeforeTry;
 
 /**
  * Random disputes — committee sizes, one or two accused, every member guilty / innocent /
- * committing and going silent / doing nothing, random slash and reward shares — run on the real
- * contracts and checked against an independent model of the documented rules:
+ * committing and going silent / doing nothing, random slash and reward shares, and stake moved or a
+ * listing removed after the dispute opened — run on the real contracts and checked against an
+ * independent model of the documented rules:
  *
  * <ul>
- *   <li>no accused provider's stake moves unless more than half of the committee revealed it
- *       guilty, and then by exactly its slash share;
+ *   <li>the committee is the one the snapshot dictates: its seats are recomputed here from the
+ *       anchor block's hash and the stakes as they stood before the dispute opened (a plain scan
+ *       over the model's providers, not the contract's tree), whatever moved since;
+ *   <li>a provider is slashed only if more than half of that committee's seats revealed it guilty,
+ *       and then by exactly its slash share; a member that did not reveal loses the penalty per
+ *       seat;
  *   <li>tokens are conserved: the accounts involved plus the registry and the dispute contract hold
  *       the same total before and after, and the dispute contract holds exactly its open bonds plus
  *       what it owes, each payout as the rules say;
@@ -68,6 +73,15 @@ class DisputeInvariantsIT {
     SILENT
   }
 
+  /** What happens to the stake of a provider that is not accused after the dispute opened. */
+  enum Shift {
+    NONE,
+    /** provider 4 unbonds half its stake: its live weight halves */
+    UNBOND,
+    /** provider 3 stops listing the model: its live weight is 0 */
+    REMOVE_MODEL
+  }
+
   /** One random dispute: who is accused, what each member does, the money shares. */
   record Scenario(
       int committeeSize,
@@ -75,7 +89,8 @@ class DisputeInvariantsIT {
       List<List<Act>> acts, // per member: an Act per accused (only the first decides COMMIT/SILENT)
       int slashBps,
       int challengerBps,
-      int voterBps) {}
+      int voterBps,
+      Shift shift) {}
 
   @BeforeContainer
   static void buildCourt() {
@@ -119,23 +134,19 @@ class DisputeInvariantsIT {
             net.jqwik.api.Tuple.of(1, Act.SILENT));
     Arbitrary<List<Act>> member = act.list().ofSize(2);
     return Combinators.combine(
-            // committees are odd and at least 3 (ProtocolParams' bounds); five providers with up
-            // to two accused leave exactly three members
-            Arbitraries.just(3),
+            // committees are odd and at least 3 seats (ProtocolParams' bounds), drawn with
+            // replacement from the three or four providers that are not accused
+            Arbitraries.of(3, 5),
             Arbitraries.of(true, false),
-            member.list().ofSize(3),
+            member.list().ofSize(5),
             Arbitraries.integers().between(100, 5_000), // ProtocolParams' slash bounds
             Arbitraries.integers().between(0, 10_000),
-            Arbitraries.integers().between(0, 10_000))
+            Arbitraries.integers().between(0, 10_000),
+            Arbitraries.of(Shift.class))
         .as(
-            (k, pair, acts, slash, challenger, voter) ->
+            (k, pair, acts, slash, challenger, voter, shift) ->
                 new Scenario(
-                    k,
-                    pair,
-                    acts.subList(0, k),
-                    slash,
-                    challenger,
-                    Math.min(voter, 10_000 - challenger)));
+                    k, pair, acts, slash, challenger, Math.min(voter, 10_000 - challenger), shift));
   }
 
   @Property(tries = 30)
@@ -173,10 +184,26 @@ class DisputeInvariantsIT {
     }
 
     long id = court.challenger().disputes().open(receipts, INPUT, outputs);
-    SharedDevnet.mine();
+    // after opening, the stake moves; one epoch later the live tree shows it, the snapshot not
+    switch (s.shift()) {
+      case UNBOND -> court.provider(4).providers().requestUnbond(TokenAmount.ofTokens("1000"));
+      case REMOVE_MODEL -> court.provider(3).providers().removeModel(court.model());
+      case NONE -> {}
+    }
+    SharedDevnet.mine(admin.providers().epochBlocks());
     disputes.drawCommittee(id);
-    List<Address> committee = disputes.dispute(id).committee();
-    assertThat(committee).hasSize(Math.min(s.committeeSize(), Court.PROVIDERS - accusedCount));
+    var drawn = disputes.dispute(id);
+    List<Address> committee = drawn.committee();
+    Map<Address, Integer> seats = new HashMap<>();
+    for (int m = 0; m < committee.size(); m++) {
+      seats.put(committee.get(m), drawn.memberSeats().get(m));
+    }
+    Set<Address> excluded = new LinkedHashSet<>(accused);
+    excluded.add(challenger);
+    assertThat(seats)
+        .as("the committee the snapshot dictates")
+        .isEqualTo(
+            snapshotDraw(id, drawn.anchorBlock(), s.committeeSize(), stakesBefore, excluded));
 
     // members commit (or not); every member's intended vote as a bit mask
     Map<Address, Integer> votes = new HashMap<>();
@@ -228,8 +255,8 @@ class DisputeInvariantsIT {
     }
     disputes.resolve(id);
 
-    // the model of the rules
-    int k = committee.size();
+    // the model of the rules: votes count per seat
+    int k = s.committeeSize();
     Map<Address, BigInteger> owed = new HashMap<>();
     List<Verdict> expected = new ArrayList<>();
     Map<Address, BigInteger> slashOf = new HashMap<>();
@@ -237,8 +264,9 @@ class DisputeInvariantsIT {
     boolean allCleared = true;
     for (int i = 0; i < accusedCount; i++) {
       int bit = 1 << i;
-      long guilty = revealed.stream().filter(m -> (votes.get(m) & bit) != 0).count();
-      long innocent = revealed.size() - guilty;
+      long guilty =
+          revealed.stream().filter(m -> (votes.get(m) & bit) != 0).mapToLong(seats::get).sum();
+      long innocent = revealed.stream().mapToLong(seats::get).sum() - guilty;
       Verdict v =
           guilty * 2 > k
               ? Verdict.GUILTY
@@ -258,7 +286,7 @@ class DisputeInvariantsIT {
         add(owed, challenger, toChallenger);
         BigInteger pool = slashed.multiply(BigInteger.valueOf(s.voterBps())).divide(BPS);
         List<Address> winners = revealed.stream().filter(m -> (votes.get(m) & bit) != 0).toList();
-        BigInteger paid = share(owed, winners, pool);
+        BigInteger paid = share(owed, winners, seats, pool);
         add(owed, treasury, slashed.subtract(toChallenger).subtract(paid));
       }
       if (v != Verdict.CLEARED) {
@@ -269,7 +297,7 @@ class DisputeInvariantsIT {
     if (allCleared) {
       BigInteger pool = bond.multiply(BigInteger.valueOf(s.voterBps())).divide(BPS);
       List<Address> winners = revealed.stream().filter(m -> votes.get(m) == 0).toList();
-      BigInteger paid = share(owed, winners, pool);
+      BigInteger paid = share(owed, winners, seats, pool);
       BigInteger rest = bond.subtract(paid);
       BigInteger each = rest.divide(BigInteger.valueOf(accusedCount));
       for (Address a : accused) {
@@ -297,7 +325,8 @@ class DisputeInvariantsIT {
       BigInteger expectedStake = stakesBefore.get(p).baseUnits();
       expectedStake = expectedStake.subtract(slashOf.getOrDefault(p, BigInteger.ZERO));
       if (committee.contains(p) && !revealed.contains(p)) {
-        expectedStake = expectedStake.subtract(penalty.baseUnits()).max(BigInteger.ZERO);
+        BigInteger perSeat = penalty.baseUnits().multiply(BigInteger.valueOf(seats.get(p)));
+        expectedStake = expectedStake.subtract(perSeat).max(BigInteger.ZERO);
       }
       // no stake of an accused moves without a committee majority against it
       assertThat(totalStake(p).baseUnits()).as("stake of " + p).isEqualTo(expectedStake);
@@ -337,15 +366,87 @@ class DisputeInvariantsIT {
     owed.merge(a, amount, BigInteger::add);
   }
 
+  /** {@code pool} split per seat among {@code to}; returns what was handed out. */
   private static BigInteger share(
-      Map<Address, BigInteger> owed, List<Address> to, BigInteger pool) {
-    if (to.isEmpty() || pool.signum() == 0) {
+      Map<Address, BigInteger> owed,
+      List<Address> to,
+      Map<Address, Integer> seats,
+      BigInteger pool) {
+    long winners = to.stream().mapToLong(seats::get).sum();
+    if (winners == 0 || pool.signum() == 0) {
       return BigInteger.ZERO;
     }
-    BigInteger each = pool.divide(BigInteger.valueOf(to.size()));
+    BigInteger each = pool.divide(BigInteger.valueOf(winners));
     for (Address a : to) {
-      add(owed, a, each);
+      add(owed, a, each.multiply(BigInteger.valueOf(seats.get(a))));
     }
-    return each.multiply(BigInteger.valueOf(to.size()));
+    return each.multiply(BigInteger.valueOf(winners));
+  }
+
+  /**
+   * The seats the documented rule gives: seed = keccak256(abi.encode(blockhash(anchor), id)); seat
+   * s at weight position keccak256(abi.encode(seed, s)) mod W, found by scanning the model's
+   * providers in listing order with weight stake / 1e9 (as the snapshot holds them: the stakes
+   * before the dispute opened), the excluded ones left out.
+   */
+  private Map<Address, Integer> snapshotDraw(
+      long id,
+      long anchorBlock,
+      int seatCount,
+      Map<Address, TokenAmount> stakes,
+      Set<Address> excluded) {
+    byte[] anchorHash;
+    try {
+      anchorHash =
+          org.web3j.utils.Numeric.hexStringToByteArray(
+              actors
+                  .admin()
+                  .web3j()
+                  .ethGetBlockByNumber(
+                      org.web3j.protocol.core.DefaultBlockParameter.valueOf(
+                          BigInteger.valueOf(anchorBlock)),
+                      false)
+                  .send()
+                  .getBlock()
+                  .getHash());
+    } catch (java.io.IOException e) {
+      throw new java.io.UncheckedIOException(e);
+    }
+    List<Address> leaves = new ArrayList<>();
+    List<BigInteger> weights = new ArrayList<>();
+    BigInteger total = BigInteger.ZERO;
+    for (int i = 0; i < Court.PROVIDERS; i++) {
+      Address p = Court.providerAddress(i);
+      if (excluded.contains(p)) {
+        continue;
+      }
+      BigInteger w = stakes.get(p).baseUnits().divide(BigInteger.TEN.pow(9));
+      leaves.add(p);
+      weights.add(w);
+      total = total.add(w);
+    }
+    BigInteger seed = keccak(word(new BigInteger(1, anchorHash)), word(BigInteger.valueOf(id)));
+    Map<Address, Integer> seats = new HashMap<>();
+    for (int seat = 0; seat < seatCount; seat++) {
+      BigInteger r = keccak(word(seed), word(BigInteger.valueOf(seat))).mod(total);
+      int leaf = 0;
+      while (r.compareTo(weights.get(leaf)) >= 0) {
+        r = r.subtract(weights.get(leaf));
+        leaf++;
+      }
+      seats.merge(leaves.get(leaf), 1, Integer::sum);
+    }
+    return seats;
+  }
+
+  private static byte[] word(BigInteger v) {
+    return org.web3j.utils.Numeric.toBytesPadded(v, 32);
+  }
+
+  private static BigInteger keccak(byte[] a, byte[] b) {
+    byte[] both = new byte[64];
+    System.arraycopy(a, 0, both, 0, 32);
+    System.arraycopy(b, 0, both, 32, 32);
+    return new BigInteger(1, org.web3j.crypto.Hash.sha3(both));
   }
 }

@@ -65,7 +65,7 @@ class DisputeManagerIT {
     SignedReceipt receipt = court.receipt(0, INPUT, FORGED, 7);
     Address challenger = court.challenger().account();
     TokenAmount challengerBefore = court.challenger().token().balanceOf(challenger);
-    long id = court.openAndDraw(receipt, INPUT, FORGED);
+    long id = court.openAndDraw(receipt, INPUT, FORGED, 3);
 
     var dispute = disputes().dispute(id);
     assertThat(dispute.phase()).isEqualTo(Phase.VOTING);
@@ -134,7 +134,7 @@ class DisputeManagerIT {
   @Test
   void aFalseChallengeLosesItsBondAndMovesNoStake() {
     SignedReceipt receipt = court.receipt(0, INPUT, HONEST, 3);
-    long id = court.openAndDraw(receipt, INPUT, HONEST);
+    long id = court.openAndDraw(receipt, INPUT, HONEST, 3);
     List<Address> committee = disputes().dispute(id).committee();
     for (Address m : committee) {
       court.commit(id, m, 0);
@@ -161,7 +161,7 @@ class DisputeManagerIT {
   @Test
   void withoutAMajorityNoStakeMovesAndSilentMembersArePenalized() {
     SignedReceipt receipt = court.receipt(0, INPUT, FORGED, 1);
-    long id = court.openAndDraw(receipt, INPUT, FORGED);
+    long id = court.openAndDraw(receipt, INPUT, FORGED, 3);
     List<Address> committee = disputes().dispute(id).committee();
     court.commit(id, committee.get(0), 1);
     court.commit(id, committee.get(1), 1); // commits but never reveals
@@ -185,6 +185,40 @@ class DisputeManagerIT {
     // undecided: the receipt may be disputed again
     assertThat(court.challenger().disputes().open(List.of(receipt), INPUT, List.of(FORGED)))
         .isEqualTo(id + 1);
+  }
+
+  @Test
+  void aMemberDrawnTwiceVotesAndIsPaidWithBothSeats() {
+    SignedReceipt receipt = court.receipt(0, INPUT, FORGED, 2);
+    long id = court.openAndDraw(receipt, INPUT, FORGED, 2);
+    var dispute = disputes().dispute(id);
+    assertThat(dispute.seats()).isEqualTo(params.committeeSize()).isEqualTo(3);
+    Address twice =
+        dispute.memberSeats().get(0) == 2 ? dispute.committee().get(0) : dispute.committee().get(1);
+    Address once =
+        dispute.committee().get(0).equals(twice)
+            ? dispute.committee().get(1)
+            : dispute.committee().get(0);
+    assertThat(dispute.seatsOf(twice)).isEqualTo(2);
+    assertThat(dispute.seatsOf(once)).isEqualTo(1);
+    // two seats against one: the member holding two decides, as a majority of stake would
+    court.commit(id, twice, 1);
+    court.commit(id, once, 0);
+    court.reveal(id, twice, 1);
+    court.reveal(id, once, 0);
+    disputes().resolve(id);
+
+    var resolved = disputes().dispute(id);
+    assertThat(resolved.verdicts()).containsExactly(Verdict.GUILTY);
+    assertThat(resolved.guiltyVotes()).containsExactly(2);
+    assertThat(resolved.revealedSeats()).isEqualTo(3);
+    BigInteger slashed =
+        Court.STAKE.baseUnits().multiply(BigInteger.valueOf(params.slashBps())).divide(BPS);
+    BigInteger pool = slashed.multiply(BigInteger.valueOf(params.voterRewardBps())).divide(BPS);
+    // the voters' pool is per seat: both of its seats voted guilty, so it takes all of it
+    assertThat(disputes().owed(twice))
+        .isEqualTo(TokenAmount.of(pool.divide(BigInteger.TWO).multiply(BigInteger.TWO)));
+    assertThat(disputes().owed(once)).isEqualTo(TokenAmount.ZERO);
   }
 
   @Test

@@ -31,13 +31,13 @@ import org.web3j.utils.Numeric;
 
 /**
  * Everything {@code verinfer devnet} runs on one machine: the chain with the contracts, the demo
- * models published (by dev account 14), three paid provider nodes (dev accounts 8, 9, 10, each
+ * models published (by dev account 14), four paid provider nodes (dev accounts 8 to 11, each
  * serving every demo pack at its own price), and a consumer (dev account 2) with a deposit.
  */
 final class DevnetStack implements AutoCloseable {
   static final int AUTHOR = 14;
   static final int FIRST_PROVIDER = 8;
-  static final int PROVIDERS = 3;
+  static final int PROVIDERS = 4; // a committee needs 3 candidates besides the accused
   static final int CONSUMER = 2;
   static final TokenAmount CONSUMER_DEPOSIT = TokenAmount.ofTokens("1000");
 
@@ -105,6 +105,11 @@ final class DevnetStack implements AutoCloseable {
       try (VerinferChain consumer = VerinferChain.connect(d, DevAccounts.account(CONSUMER))) {
         consumer.token().approve(consumer.channels().address(), CONSUMER_DEPOSIT);
         consumer.channels().deposit(CONSUMER_DEPOSIT);
+      }
+      try (VerinferChain admin = VerinferChain.connect(d, DevAccounts.account(0))) {
+        // committees are drawn from the stake snapshot at the end of the previous epoch: close
+        // one now, so disputes can be judged by the providers just started
+        devnet.mine(admin.providers().epochBlocks());
       }
       progress.accept(
           "consumer " + DevAccounts.account(CONSUMER).getAddress() + " deposited 1000 VRF");

@@ -180,8 +180,23 @@ final class OnchainActions {
         Thread.sleep(OnchainCommand.POLL.toMillis());
       }
       printTx(out, disputes.drawCommittee(disputeId));
-      out.println(
-          "committee drawn: " + disputes.dispute(disputeId).committee() + " (they re-execute)");
+      var drawn = disputes.dispute(disputeId);
+      if (drawn.committee().isEmpty()) {
+        out.println(
+            "no committee could judge dispute "
+                + disputeId
+                + " ("
+                + drawn.verdicts()
+                + "): fewer than 3 candidates in the stake snapshot, or the draw lapsed");
+        return;
+      }
+      StringBuilder members = new StringBuilder();
+      for (int i = 0; i < drawn.committee().size(); i++) {
+        members.append(i == 0 ? "" : ", ").append(drawn.committee().get(i).value());
+        members.append(" (").append(drawn.memberSeats().get(i)).append(" seat");
+        members.append(drawn.memberSeats().get(i) == 1 ? ")" : "s)");
+      }
+      out.println("committee drawn: " + members + " (they re-execute)");
     }
 
     private static long latestBlock(VerinferChain wallet) {

@@ -141,6 +141,14 @@ public final class DevnetSupervisor implements AutoCloseable {
     devRpc("evm_setAutomine", on);
   }
 
+  /**
+   * Mines {@code blocks} empty blocks at once: e.g. one stake epoch, so that providers just
+   * registered are in the snapshot dispute committees are drawn from.
+   */
+  public void mine(long blocks) {
+    devRpc("hardhat_mine", "0x" + Long.toHexString(blocks));
+  }
+
   /** One of Hardhat's own {@code evm_*} methods with one parameter; its result is not needed. */
   private void devRpc(String method, Object param) {
     HttpService service = new HttpService(node.rpcUrl().toString());

@@ -43,10 +43,18 @@ public final class DisputeManagerFacade extends ContractFacade {
     PENDING,
     GUILTY,
     CLEARED,
-    NO_MAJORITY
+    NO_MAJORITY,
+    /** No committee judged: too few candidates in the snapshot, or nobody drew in time. */
+    NO_COMMITTEE
   }
 
-  /** A dispute as the contract records it. */
+  /**
+   * A dispute as the contract records it. {@code committee} holds distinct members, {@code
+   * memberSeats} the seats each holds (their votes count that many times), {@code seats} the
+   * committee size in seats; {@code guiltyVotes} counts seats. {@code tolerancePpm} is the model's
+   * tolerance fixed when the dispute opened, {@code snapshotEpoch} the stake snapshot the committee
+   * is drawn from, {@code drawDeadline} the first block in which the draw lapses.
+   */
   public record DisputeInfo(
       long id,
       Address challenger,
@@ -63,7 +71,28 @@ public final class DisputeManagerFacade extends ContractFacade {
       TokenAmount bond,
       long anchorBlock,
       Instant commitDeadline,
-      Instant revealDeadline) {}
+      Instant revealDeadline,
+      List<Integer> memberSeats,
+      int seats,
+      int revealedSeats,
+      long tolerancePpm,
+      long snapshotEpoch,
+      long drawDeadline) {
+    public DisputeInfo {
+      accused = List.copyOf(accused);
+      outputHashes = List.copyOf(outputHashes);
+      guiltyVotes = List.copyOf(guiltyVotes);
+      verdicts = List.copyOf(verdicts);
+      committee = List.copyOf(committee);
+      memberSeats = List.copyOf(memberSeats);
+    }
+
+    /** Seats {@code member} holds on the committee (0 when it is not on it). */
+    public int seatsOf(Address member) {
+      int i = committee.indexOf(member);
+      return i < 0 ? 0 : memberSeats.get(i);
+    }
+  }
 
   /** What one member did in one dispute ({@code vote} is meaningful once revealed). */
   public record Ballot(boolean committed, boolean revealed, int vote) {}
@@ -91,15 +120,17 @@ public final class DisputeManagerFacade extends ContractFacade {
     }
   }
 
-  /** A {@code CommitteeDrawn} event. */
+  /** A {@code CommitteeDrawn} event: distinct members and the seats each holds. */
   public record CommitteeDrawn(
       long id,
       List<Address> committee,
+      List<Integer> seats,
       Instant commitDeadline,
       Instant revealDeadline,
       long block) {
     public CommitteeDrawn {
       committee = List.copyOf(committee);
+      seats = List.copyOf(seats);
     }
   }
 
@@ -210,7 +241,13 @@ public final class DisputeManagerFacade extends ContractFacade {
         TokenAmount.of(v.bond),
         v.anchorBlock.longValueExact(),
         Instant.ofEpochSecond(v.commitDeadline.longValueExact()),
-        Instant.ofEpochSecond(v.revealDeadline.longValueExact()));
+        Instant.ofEpochSecond(v.revealDeadline.longValueExact()),
+        v.memberSeats.stream().map(BigInteger::intValueExact).toList(),
+        v.seats.intValueExact(),
+        v.revealedSeats.intValueExact(),
+        v.tolerancePpm.longValueExact(),
+        v.snapshotEpoch.longValueExact(),
+        v.drawDeadline.longValueExact());
   }
 
   /** Decodes a {@code DisputeOpened} log (topic0 {@link #OPENED_TOPIC}). */
@@ -235,6 +272,7 @@ public final class DisputeManagerFacade extends ContractFacade {
     return new CommitteeDrawn(
         e.id.longValueExact(),
         e.committee.stream().map(Address::of).toList(),
+        e.seats.stream().map(BigInteger::intValueExact).toList(),
         Instant.ofEpochSecond(e.commitDeadline.longValueExact()),
         Instant.ofEpochSecond(e.revealDeadline.longValueExact()),
         log.getBlockNumber().longValueExact());

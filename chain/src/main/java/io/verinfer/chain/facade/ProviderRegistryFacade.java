@@ -107,4 +107,18 @@ public final class ProviderRegistryFacade extends ContractFacade {
   public boolean isEligible(Address provider, ModelId model) {
     return call(binding.isEligible(provider.value(), BigInteger.valueOf(model.value())));
   }
+
+  /** Blocks per stake epoch: disputes draw from the snapshot at the end of the previous one. */
+  public long epochBlocks() {
+    return call(binding.epochBlocks()).longValueExact();
+  }
+
+  public long currentEpoch() {
+    return call(binding.currentEpoch()).longValueExact();
+  }
+
+  /** Providers of {@code model} with stake weight now (eligible to serve and judge it). */
+  public long liveEligible(ModelId model) {
+    return call(binding.liveEligible(BigInteger.valueOf(model.value()))).longValueExact();
+  }
 }

@@ -38,6 +38,8 @@ public final class Court {
       p.providers().setModel(model, TokenAmount.of(10));
       providers.add(p);
     }
+    // disputes draw from the stake snapshot at the end of the previous epoch: let one pass
+    SharedDevnet.mine(actors.admin().providers().epochBlocks());
     this.challenger = actors.consumer(0);
     challenger
         .token()
@@ -104,6 +106,24 @@ public final class Court {
     SharedDevnet.mine(); // the anchor block
     challenger.disputes().drawCommittee(id);
     return id;
+  }
+
+  /**
+   * Opens a dispute over {@code receipt} and draws its committee, trying again one block later
+   * (after reverting the attempt) until its seats fall on exactly {@code distinct} members: for
+   * tests whose steps name members one by one. Every attempt is a real draw; at most 40.
+   */
+  public long openAndDraw(SignedReceipt receipt, byte[] input, byte[] output, int distinct) {
+    for (int attempt = 0; attempt < 40; attempt++) {
+      String before = SharedDevnet.snapshot();
+      long id = openAndDraw(receipt, input, output);
+      if (challenger.disputes().dispute(id).committee().size() == distinct) {
+        return id;
+      }
+      SharedDevnet.revert(before);
+      SharedDevnet.mine();
+    }
+    throw new IllegalStateException("no draw in 40 put the seats on " + distinct + " members");
   }
 
   /** A member's salt for a dispute: fixed per (dispute, member) so reveals can find it again. */

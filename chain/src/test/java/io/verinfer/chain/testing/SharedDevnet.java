@@ -84,6 +84,11 @@ public final class SharedDevnet {
     raw("evm_mine", List.of());
   }
 
+  /** Mines {@code blocks} empty blocks at once ({@code hardhat_mine}). */
+  public static void mine(long blocks) {
+    raw("hardhat_mine", List.of("0x" + Long.toHexString(blocks)));
+  }
+
   /** Mines one empty block. */
   public static void mine() {
     raw("evm_mine", List.of());

@@ -173,7 +173,7 @@ final class DutySteps {
     if (outcome instanceof Reexecution.Refused refused) {
       reasons.put(id, refused.reason()); // logged at the reveal: it gives the vote away
     }
-    long tolerancePpm = chain.models().model(info.model()).tolerancePpm();
+    long tolerancePpm = info.tolerancePpm(); // fixed when the dispute opened
     int vote = Votes.of(outcome, opened.outputs(), tolerancePpm);
     byte[] salt = new byte[32];
     random.nextBytes(salt);

@@ -12,6 +12,7 @@ import io.verinfer.chain.facade.DisputeManagerFacade.Verdict;
 import io.verinfer.chain.facade.ModelRegistryFacade;
 import io.verinfer.chain.facade.ParamsFacade.DisputeParams;
 import io.verinfer.chain.testing.Actors;
+import io.verinfer.chain.testing.CommitteeForecast;
 import io.verinfer.chain.testing.SharedDevnet;
 import io.verinfer.node.NodeServer;
 import io.verinfer.node.PaidSettings;
@@ -60,7 +61,9 @@ import org.junit.jupiter.api.io.TempDir;
  * Four real paid provider nodes serving {@code fraud-detect} on the shared devnet, one of them
  * corrupting every answer (fault injection). A consumer disputes a receipt it got from a real paid
  * call; the committee nodes' duty re-executes, commits, reveals, resolves and claims with nobody
- * driving it. The committee is the three providers other than the accused (committee size 3).
+ * driving it. The committee is the three providers other than the accused, one seat each (committee
+ * size 3; seats are drawn with replacement, so each dispute is opened until its forecast draw gives
+ * three distinct members: {@link CommitteeForecast}).
  *
  * <p>The tests share the nodes and run in order: a false challenge first (all four providers at
  * full stake, so its committee has three members), then the cheater's slashing, then a member
@@ -126,6 +129,8 @@ class CommitteeDutyIT {
     for (int account : PROVIDERS) {
       start(account);
     }
+    // committees come from the stake snapshot at the end of the previous epoch
+    SharedDevnet.mine(admin.providers().epochBlocks());
     consumer = actors.consumer(0);
     consumerKey = Actors.signer(Actors.CONSUMER_0);
     domain = consumer.channels().domain();
@@ -223,10 +228,10 @@ class CommitteeDutyIT {
 
   /** Opens a dispute over the call's receipt as the consumer and draws its committee. */
   private static long dispute(Call call) {
-    long id = consumer.disputes().open(List.of(call.receipt()), INPUT, List.of(call.output()));
-    SharedDevnet.mine(); // the anchor block
-    consumer.disputes().drawCommittee(id);
-    return id;
+    return CommitteeForecast.openAndDrawWhen(
+        consumer,
+        () -> consumer.disputes().open(List.of(call.receipt()), INPUT, List.of(call.output())),
+        seats -> seats.size() == 3);
   }
 
   private static void await(String what, BooleanSupplier done) throws InterruptedException {
@@ -397,9 +402,16 @@ class CommitteeDutyIT {
   void aMemberThatDoesNotServeTheModelAbstainsAndSaysSo() throws Exception {
     // registered for a model none of the nodes has a pack for (as after dropping a pack)
     ModelId other = Actors.publish(actors.author(0), "not-served", TokenAmount.of(1));
-    for (int account : List.of(CHEATER, HONEST, MEMBER_A)) {
+    for (int account : List.of(CHEATER, HONEST, MEMBER_A, MEMBER_B)) {
       actors.account(account).providers().setModel(other, PRICE);
     }
+    // member B's penalty in the previous test left it below the minimum stake: top it up, so the
+    // model has the three candidates a committee needs
+    VerinferChain b = actors.account(MEMBER_B);
+    TokenAmount topUp = actors.admin().params().minProviderStake();
+    b.token().approve(b.providers().address(), topUp);
+    b.providers().stake(topUp);
+    SharedDevnet.mine(actors.admin().providers().epochBlocks());
     byte[] output = CanonicalTensors.encode(List.of());
     SignedReceipt receipt =
         SignedReceipt.sign(
@@ -413,11 +425,14 @@ class CommitteeDutyIT {
                 1),
             domain,
             Actors.signer(CHEATER));
-    long id = consumer.disputes().open(List.of(receipt), INPUT, List.of(output));
-    SharedDevnet.mine();
-    consumer.disputes().drawCommittee(id);
+    long id =
+        CommitteeForecast.openAndDrawWhen(
+            consumer,
+            () -> consumer.disputes().open(List.of(receipt), INPUT, List.of(output)),
+            seats -> seats.size() == 3);
+    // member B's node has been stopped since the previous test
     assertThat(disputes().dispute(id).committee())
-        .containsExactlyInAnyOrder(address(HONEST), address(MEMBER_A));
+        .containsExactlyInAnyOrder(address(HONEST), address(MEMBER_A), address(MEMBER_B));
 
     for (int m : List.of(HONEST, MEMBER_A)) {
       SqliteDutyStore store = nodes.get(m).committeeDuty().orElseThrow().store();

@@ -38,7 +38,13 @@ class EvidenceCheckTest {
         TokenAmount.ZERO,
         10,
         Instant.EPOCH,
-        Instant.EPOCH);
+        Instant.EPOCH,
+        List.of(),
+        0,
+        0,
+        0,
+        0,
+        0);
   }
 
   private static Opened opened(long id, long model, Address accused, byte[] input, byte[] output) {
