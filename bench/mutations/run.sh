@@ -10,6 +10,8 @@ declare -A property=(
   [spendable-ignores-withdrawal]='TrustPropertiesIT#aVoucherAdmittedWithinSpendableIsRedeemableUntilTheDelayEnds'
   [counter-checked-add]='TrustPropertiesIT#aVoucherAdmittedWithinSpendableIsRedeemableUntilTheDelayEnds'
   [terms-at-once]='TrustPropertiesIT#aModelOwnersChangeNeverAltersTheSplitOfWorkServed'
+  [snapshot-at-draw]='DisputeInvariantsIT'
+  [vote-per-member]='DisputeInvariantsIT'
 )
 names=("$@")
 [ ${#names[@]} -eq 0 ] && names=("${!property[@]}")

@@ -45,6 +45,7 @@ class OnchainOptimisticIT {
 
   @BeforeAll
   static void deployTheConsumer() throws Exception {
+    scene.listCommitteeCandidates();
     owner = scene.actors.consumer(1);
     coordinator = owner.coordinator();
     consumer = scene.deployConsumer(owner);

@@ -90,6 +90,23 @@ final class OnchainScene implements BeforeAllCallback, AfterEachCallback, AfterA
   }
 
   /**
+   * Lists three more staked providers of the model, priced above {@link #MAX_FEE} so no request is
+   * ever assigned to them: the candidates a dispute committee needs, without which the coordinator
+   * refuses optimistic requests ({@code CommitteeCannotForm}).
+   */
+  void listCommitteeCandidates() {
+    for (int i = 1; i <= 3; i++) {
+      VerinferChain p = actors.provider(i);
+      TokenAmount stake = TokenAmount.ofTokens("2000");
+      p.token().approve(p.providers().address(), stake);
+      p.providers().stake(stake);
+      p.providers()
+          .register("https://candidate" + i + ".onchain.test", io.verinfer.protocol.Bytes32.ZERO);
+      p.providers().setModel(provider.model(), MAX_FEE.plus(TokenAmount.of(1)));
+    }
+  }
+
+  /**
    * The SDK example contract asking the provider's model at most {@link #MAX_FEE} a request,
    * deployed by {@code owner} with a coordinator deposit of 100,000 of the owner's tokens.
    */
