@@ -6,7 +6,8 @@ pragma solidity 0.8.30;
 ///         the ticket, the storage, the events and the errors. The rules are in
 ///         `InferenceCoordinator`.
 abstract contract CoordinatorRecords {
-    /// @notice The callback comes in the fulfilling transaction.
+    /// @notice The callback comes in the fulfilling transaction; the delivered answer may still be
+    ///         disputed for `challengeWindow` afterwards (`disputeDelivered`).
     uint8 public constant MODE_NONE = 0;
     /// @notice The answer is proposed, may be challenged for `challengeWindow`, and reaches the
     ///         callback only unchallenged or cleared by the dispute committee.
@@ -58,12 +59,18 @@ abstract contract CoordinatorRecords {
         uint32 maxOutputBytes;
     }
 
+    /// @dev The top bit of a `ticketHashOf` slot: set when the slot holds a delivered none-mode
+    ///      answer kept for disputes (`deliveredHash`), clear for an open request (`ticketHash`).
+    bytes32 internal constant DELIVERED = bytes32(uint256(1) << 255);
+
     Config internal _config;
+    /// @notice Per request: its open ticket's hash (`ticketHash`), or, once a none-mode answer is
+    ///         delivered, the delivered answer's hash with the top bit set (0: never or no more).
     mapping(uint256 id => bytes32) public ticketHashOf;
     mapping(address requester => uint256) public depositOf;
     mapping(address account => uint256) public earningsOf;
     mapping(uint64 modelId => Shares) public sharesOf;
-    /// @notice The dispute opened over request `id`'s optimistic answer (0: none).
+    /// @notice The dispute opened over request `id`'s optimistic or delivered answer (0: none).
     mapping(uint256 id => uint256 disputeId) public disputeOf;
 
     event Deposited(address indexed requester, address indexed payer, uint256 amount, uint256 balance);
@@ -72,6 +79,10 @@ abstract contract CoordinatorRecords {
     event Reassigned(uint256 indexed id, address indexed provider, Ticket ticket, bytes input);
     event InferenceProposed(uint256 indexed id, address indexed provider, Ticket ticket, bytes output);
     event Challenged(uint256 indexed id, uint256 indexed disputeId, address indexed challenger);
+    /// @notice A none-mode answer was delivered: what anyone needs, with the request's input and
+    ///         latest ticket, to dispute it by `disputeUntil` (`disputeDelivered`).
+    event InferenceDelivered(uint256 indexed id, uint40 disputeUntil, bytes output);
+    event DeliveryDisputed(uint256 indexed id, uint256 indexed disputeId, address indexed challenger);
     event InferenceFulfilled(uint256 indexed id, address indexed provider, bytes32 outputHash, bool callbackSucceeded);
     event InferenceRejected(uint256 indexed id, uint256 indexed disputeId, uint256 refund);
     event RequestCancelled(uint256 indexed id, uint256 refund);
@@ -106,6 +117,7 @@ abstract contract CoordinatorRecords {
     error ChallengeWindowClosed(uint256 id, uint40 closedAt);
     error AlreadyChallenged(uint256 id, uint256 disputeId);
     error DisputeUnresolved(uint256 id, uint256 disputeId);
+    error NotDelivered(uint256 id);
 
     function requestCount() external view returns (uint256) {
         return _config.requestCount;
@@ -126,18 +138,32 @@ abstract contract CoordinatorRecords {
         return _config.maxOutputBytes;
     }
 
-    /// @notice Whether request `id` is still open (waiting for its answer or its settlement).
+    /// @notice Whether request `id` is still open (waiting for its answer or its settlement); a
+    ///         delivered none-mode answer is not.
     function isPending(uint256 id) external view returns (bool) {
-        return ticketHashOf[id] != bytes32(0);
-    }
-
-    /// @notice The hash a ticket is stored as.
-    function ticketHash(Ticket memory t) public pure returns (bytes32) {
-        return keccak256(abi.encode(t));
-    }
-
-    function _requirePending(uint256 id, Ticket calldata t) internal view {
         bytes32 stored = ticketHashOf[id];
-        if (stored == bytes32(0) || stored != keccak256(abi.encode(t))) revert RequestNotPending(id);
+        return stored != bytes32(0) && stored & DELIVERED == bytes32(0);
+    }
+
+    /// @notice Whether `ticketHashOf[id]` holds a delivered none-mode answer (which may be
+    ///         disputed until its `disputeUntil`, see `InferenceDelivered`).
+    function isDelivered(uint256 id) external view returns (bool) {
+        return ticketHashOf[id] & DELIVERED != bytes32(0);
+    }
+
+    /// @notice The hash an open ticket is stored as (keccak256 of its ABI encoding, top bit clear).
+    function ticketHash(Ticket memory t) public pure returns (bytes32) {
+        return keccak256(abi.encode(t)) & ~DELIVERED;
+    }
+
+    /// @notice The slot of a none-mode answer delivered on the open ticket stored as `openHash`.
+    function deliveredHash(bytes32 openHash, bytes32 outputHash, uint40 disputeUntil) public pure returns (bytes32) {
+        return keccak256(abi.encode(openHash, outputHash, disputeUntil)) | DELIVERED;
+    }
+
+    /// @dev Reverts unless `t` is request `id`'s open ticket; returns its stored hash.
+    function _requirePending(uint256 id, Ticket calldata t) internal view returns (bytes32 stored) {
+        stored = ticketHashOf[id];
+        if (stored == bytes32(0) || stored != keccak256(abi.encode(t)) & ~DELIVERED) revert RequestNotPending(id);
     }
 }

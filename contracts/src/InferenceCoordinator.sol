@@ -36,9 +36,21 @@ import {IInferenceConsumer} from "./IInferenceConsumer.sol";
 ///
 ///         Storage. A request is one slot: the hash of its `Ticket`. Whoever acts on a request
 ///         passes the ticket back (it is in the `InferenceRequested` / `Reassigned` /
-///         `InferenceProposed` events) and the contract checks it against the hash.
+///         `InferenceProposed` events) and the contract checks it against the hash. A delivered
+///         none-mode answer keeps the slot: the hash of (ticket hash, output hash, dispute
+///         deadline) with the top bit set, so `isPending` tells it from an open request and the
+///         delivery costs no new slot.
 ///
-///         Modes. `MODE_NONE`: `fulfil` pays the provider and calls back in one transaction.
+///         Modes. `MODE_NONE`: `fulfil` pays the provider and calls back in one transaction, and
+///         the answer stays disputable for `challengeWindow` after delivery: anyone holding the
+///         input (`InferenceRequested`) and the output (`InferenceDelivered`, with the deadline)
+///         may `disputeDelivered`, which opens the same `DisputeManager` dispute as `challenge`
+///         (the fulfilling transaction stands for the provider's signature). A guilty verdict
+///         slashes the provider's stake there (the challenger and the majority voters share the
+///         slash as for any dispute); the fee stays paid and the callback is not undone, so
+///         nothing is refunded to the requester — a requester that needs its answer checked before
+///         it acts, or its fee back for a wrong answer, asks in `MODE_OPTIMISTIC`. One dispute per
+///         delivered answer; a cleared one forfeits the challenger's bond as any cleared dispute.
 ///         `MODE_OPTIMISTIC`: `fulfil` only proposes the answer (its hash goes into the ticket)
 ///         and opens a `challengeWindow`; within it anyone may `challenge` with the input and
 ///         the proposed output, which opens a `DisputeManager` dispute (the challenger's bond,
@@ -167,33 +179,38 @@ contract InferenceCoordinator is CoordinatorRecords, IParamsListener, Reentrancy
         t.maxFee = maxFee;
         t.inputHash = keccak256(input);
         _assign(t, uint256(keccak256(abi.encode(id, block.prevrandao))), address(0), c, 0, royaltyPerCall);
-        ticketHashOf[id] = keccak256(abi.encode(t));
+        ticketHashOf[id] = ticketHash(t);
         emit InferenceRequested(id, t.provider, t, input);
     }
 
     // --------------------------------------------------------------------------------- answer
 
     /// @notice The assigned provider answers request `id` (ticket from the events): delivered at
-    ///         once in `MODE_NONE`, proposed for the challenge window in `MODE_OPTIMISTIC`.
+    ///         once in `MODE_NONE` (and disputable for the challenge window after), proposed for
+    ///         the challenge window in `MODE_OPTIMISTIC`.
     function fulfil(uint256 id, Ticket calldata t, bytes calldata output) external nonReentrant {
-        _requirePending(id, t);
+        bytes32 openHash = _requirePending(id, t);
         if (msg.sender != t.provider) revert NotAssignedProvider(msg.sender, t.provider);
         if (t.outputHash != bytes32(0)) revert AlreadyAnswered(id);
         if (block.timestamp > t.deadline) revert RequestExpired(id, t.deadline);
         // every accepted answer must fit in a dispute: a padded output was unchallengeable
         uint256 maxOutput = _config.maxOutputBytes;
         if (output.length > maxOutput) revert OutputTooLarge(output.length, maxOutput);
+        bytes32 outputHash = keccak256(output);
+        uint40 windowEnd = uint40(block.timestamp + _config.challengeWindow);
         if (t.mode == MODE_OPTIMISTIC) {
             Ticket memory proposed = t;
-            proposed.outputHash = keccak256(output);
-            proposed.deadline = uint40(block.timestamp + _config.challengeWindow);
-            ticketHashOf[id] = keccak256(abi.encode(proposed));
+            proposed.outputHash = outputHash;
+            proposed.deadline = windowEnd;
+            ticketHashOf[id] = ticketHash(proposed);
             emit InferenceProposed(id, msg.sender, proposed, output);
             return;
         }
-        delete ticketHashOf[id];
+        // kept, not deleted: a signed wrong answer must stay slashable after its callback ran
+        ticketHashOf[id] = deliveredHash(openHash, outputHash, windowEnd);
+        emit InferenceDelivered(id, windowEnd, output);
         _pay(t);
-        _deliver(id, t, output);
+        _deliver(id, t, output, outputHash);
     }
 
     /// @notice Disputes request `id`'s proposed answer within its challenge window: opens a
@@ -210,6 +227,30 @@ contract InferenceCoordinator is CoordinatorRecords, IParamsListener, Reentrancy
         disputeId = disputes.openFulfilmentDispute(msg.sender, t.provider, t.modelId, input, output);
         disputeOf[id] = disputeId;
         emit Challenged(id, disputeId, msg.sender);
+    }
+
+    /// @notice Disputes request `id`'s delivered none-mode answer until `disputeUntil` (it and
+    ///         `output` from `InferenceDelivered`; `t` is the ticket the answer was delivered on,
+    ///         from the request's latest `InferenceRequested` / `Reassigned`): opens a
+    ///         DisputeManager dispute as `challenge` does (the caller's bond: approve the
+    ///         DisputeManager first). A guilty verdict slashes the provider there; the requester
+    ///         gets nothing back (the fee was paid and the callback ran, see "Modes").
+    function disputeDelivered(
+        uint256 id,
+        Ticket calldata t,
+        uint40 disputeUntil,
+        bytes calldata input,
+        bytes calldata output
+    ) external nonReentrant returns (uint256 disputeId) {
+        uint256 earlier = disputeOf[id];
+        if (earlier != 0) revert AlreadyChallenged(id, earlier);
+        bytes32 openHash = keccak256(abi.encode(t)) & ~DELIVERED;
+        if (ticketHashOf[id] != deliveredHash(openHash, keccak256(output), disputeUntil)) revert NotDelivered(id);
+        if (block.timestamp > disputeUntil) revert ChallengeWindowClosed(id, disputeUntil);
+        if (keccak256(input) != t.inputHash) revert InputMismatch(id);
+        disputeId = disputes.openFulfilmentDispute(msg.sender, t.provider, t.modelId, input, output);
+        disputeOf[id] = disputeId;
+        emit DeliveryDisputed(id, disputeId, msg.sender);
     }
 
     /// @notice Ends an optimistic request (anyone may call): delivers the proposed answer when
@@ -234,7 +275,7 @@ contract InferenceCoordinator is CoordinatorRecords, IParamsListener, Reentrancy
         }
         delete ticketHashOf[id];
         _pay(t);
-        _deliver(id, t, output);
+        _deliver(id, t, output, t.outputHash);
     }
 
     // ------------------------------------------------------------------- reassign and cancel
@@ -251,7 +292,7 @@ contract InferenceCoordinator is CoordinatorRecords, IParamsListener, Reentrancy
         (, uint256 royaltyPerCall) = models.requestTerms(t.modelId);
         uint256 seed = uint256(keccak256(abi.encode(id, t.assignments, block.prevrandao)));
         _assign(next, seed, t.provider, _config, t.fee, royaltyPerCall);
-        ticketHashOf[id] = keccak256(abi.encode(next));
+        ticketHashOf[id] = ticketHash(next);
         emit Reassigned(id, next.provider, next, input);
     }
 
@@ -338,7 +379,7 @@ contract InferenceCoordinator is CoordinatorRecords, IParamsListener, Reentrancy
 
     /// @dev Calls the requester back with exactly its callback gas; a revert there does not
     ///      undo the delivery.
-    function _deliver(uint256 id, Ticket calldata t, bytes calldata output) private {
+    function _deliver(uint256 id, Ticket calldata t, bytes calldata output, bytes32 outputHash) private {
         uint256 needed = uint256(t.callbackGasLimit) * 64 / 63 + CALLBACK_RESERVE;
         if (gasleft() < needed) revert InsufficientGasForCallback(gasleft(), needed);
         bytes memory data = abi.encodeCall(IInferenceConsumer.onInferenceResult, (id, output));
@@ -351,6 +392,6 @@ contract InferenceCoordinator is CoordinatorRecords, IParamsListener, Reentrancy
         assembly {
             ok := call(gasLimit, requester, 0, add(data, 32), mload(data), 0, 0)
         }
-        emit InferenceFulfilled(id, t.provider, t.outputHash == bytes32(0) ? keccak256(output) : t.outputHash, ok);
+        emit InferenceFulfilled(id, t.provider, outputHash, ok);
     }
 }

@@ -76,18 +76,6 @@ class OptimisticInferenceIT extends CourtScene {
         p.ticket().deadline().getEpochSecond() - SharedDevnet.latestTimestamp() + 1);
   }
 
-  /** Draws the committee of dispute {@code id} and has every member vote {@code vote}. */
-  private void committeeVotes(long id, int vote) {
-    var disputes = court.challenger().disputes();
-    SharedDevnet.mine(); // the anchor block
-    disputes.drawCommittee(id);
-    List<Address> committee = disputes.dispute(id).committee();
-    assertThat(committee).isNotEmpty();
-    committee.forEach(m -> court.commit(id, m, vote));
-    committee.forEach(m -> court.reveal(id, m, vote));
-    disputes.resolve(id);
-  }
-
   @Test
   void anUnchallengedAnswerArrivesAfterTheWindow() throws Exception {
     Requested r = requestOptimistic();
@@ -135,7 +123,7 @@ class OptimisticInferenceIT extends CourtScene {
 
     windowPasses(p); // the window closing does not deliver a challenged answer
     assertReverts(() -> coordinator.settle(r.id(), p.ticket(), p.output()), "DisputeUnresolved");
-    committeeVotes(disputeId, GUILTY);
+    court.committeeVotes(disputeId, GUILTY);
     assertThat(court.challenger().disputes().dispute(disputeId).verdicts())
         .containsExactly(Verdict.GUILTY);
 
@@ -155,7 +143,7 @@ class OptimisticInferenceIT extends CourtScene {
     Proposed p = propose(r, score(0.25f));
     long disputeId =
         court.challenger().coordinator().challenge(r.id(), p.ticket(), r.input(), p.output());
-    committeeVotes(disputeId, INNOCENT);
+    court.committeeVotes(disputeId, INNOCENT);
     coordinator.settle(r.id(), p.ticket(), p.output());
     assertThat(answered(r.id())).isTrue();
     assertThat(consumer.scoreOf(BigInteger.valueOf(r.id())).send()).isEqualTo(250_000);

@@ -3,6 +3,7 @@ package io.verinfer.cli;
 import io.verinfer.chain.Deployment;
 import io.verinfer.chain.VerinferChain;
 import io.verinfer.chain.facade.CoordinatorHistory;
+import io.verinfer.chain.facade.CoordinatorHistory.Delivered;
 import io.verinfer.chain.facade.CoordinatorHistory.Proposed;
 import io.verinfer.chain.facade.CoordinatorHistory.Request;
 import io.verinfer.chain.facade.DisputeManagerFacade;
@@ -11,6 +12,7 @@ import java.io.IOException;
 import java.io.PrintWriter;
 import java.io.UncheckedIOException;
 import java.time.Duration;
+import java.util.Optional;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -21,9 +23,9 @@ import picocli.CommandLine.Spec;
 
 /**
  * What anyone may do to a request once it stands still: {@code onchain settle}, {@code cancel},
- * {@code reassign} and {@code challenge}. Each reads the request's latest ticket (and input or
- * proposed output) from the coordinator's logs, sends one transaction from the wallet, and prints
- * the request's state after it; a revert prints the contract's error and exits 2.
+ * {@code reassign} and {@code challenge}. Each reads the request's latest ticket (and input, and
+ * proposed or delivered output) from the coordinator's logs, sends one transaction from the wallet,
+ * and prints the request's state after it; a revert prints the contract's error and exits 2.
  */
 final class OnchainActions {
   private OnchainActions() {}
@@ -132,8 +134,10 @@ final class OnchainActions {
       name = "challenge",
       mixinStandardHelpOptions = true,
       description =
-          "Dispute an optimistic answer within its challenge window: pays the dispute bond, then"
-              + " draws the committee once the next block is mined.")
+          "Dispute an optimistic answer within its challenge window, or a delivered none-mode"
+              + " answer within the window after its delivery: pays the dispute bond, then draws"
+              + " the committee once the next block is mined. A guilty verdict slashes the"
+              + " provider; a delivered answer's fee is not refunded.")
   static final class Challenge extends Action {
     @Option(
         names = "--no-draw",
@@ -149,15 +153,24 @@ final class OnchainActions {
 
     @Override
     void act(VerinferChain wallet, Request request, PrintWriter out) throws InterruptedException {
-      Proposed p = proposed(request);
+      Optional<Delivered> delivered = request.last(Delivered.class);
+      Proposed p = delivered.isPresent() ? null : proposed(request);
       DisputeManagerFacade disputes = wallet.disputes();
       var bond = wallet.params().disputeParams().disputeBond();
       out.println("approving the dispute bond: " + OnchainReport.vrf(bond));
       wallet.token().approve(disputes.address(), bond);
+      byte[] input = request.requested().input();
       long disputeId =
-          wallet
-              .coordinator()
-              .challenge(id, request.ticket(), request.requested().input(), p.output());
+          delivered.isPresent()
+              ? wallet
+                  .coordinator()
+                  .disputeDelivered(
+                      id,
+                      request.ticket(),
+                      delivered.get().disputeUntil(),
+                      input,
+                      delivered.get().output())
+              : wallet.coordinator().challenge(id, request.ticket(), input, p.output());
       out.println("dispute " + disputeId + " opened over request " + id);
       if (noDraw) {
         out.println("draw its committee after the next block: anyone may call drawCommittee");

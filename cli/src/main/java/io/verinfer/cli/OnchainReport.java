@@ -7,6 +7,8 @@ import io.verinfer.chain.facade.CoordinatorHistory;
 import io.verinfer.chain.facade.CoordinatorHistory.Assigned;
 import io.verinfer.chain.facade.CoordinatorHistory.Cancelled;
 import io.verinfer.chain.facade.CoordinatorHistory.Challenged;
+import io.verinfer.chain.facade.CoordinatorHistory.Delivered;
+import io.verinfer.chain.facade.CoordinatorHistory.Disputed;
 import io.verinfer.chain.facade.CoordinatorHistory.Event;
 import io.verinfer.chain.facade.CoordinatorHistory.Fulfilled;
 import io.verinfer.chain.facade.CoordinatorHistory.Proposed;
@@ -67,7 +69,16 @@ record OnchainReport(Request request, Instant now, Optional<byte[]> output) {
               + request
                   .last(Fulfilled.class)
                   .map(f -> f.callbackSucceeded() ? " (callback ok)" : " (callback failed)")
+                  .orElse("")
+              + request
+                  .last(Delivered.class)
+                  .filter(d -> !d.disputeUntil().isBefore(now))
+                  .map(d -> ", disputable until " + d.disputeUntil())
                   .orElse("");
+      case DISPUTED ->
+          "delivered, disputed: dispute "
+              + request.disputeId()
+              + " (a guilty verdict slashes the provider; the fee is not refunded)";
       case REJECTED -> "rejected, dispute " + request.disputeId() + " (fee refunded)";
       case CANCELLED -> "cancelled (fee refunded)";
     };
@@ -85,6 +96,8 @@ record OnchainReport(Request request, Instant now, Optional<byte[]> output) {
               a.ticket().deadline());
       case Proposed p -> "proposed    window closes " + p.ticket().deadline();
       case Challenged c -> "challenged  dispute " + c.disputeId() + " by " + c.challenger().value();
+      case Delivered d -> "delivered   disputable until " + d.disputeUntil();
+      case Disputed d -> "disputed    dispute " + d.disputeId() + " by " + d.challenger().value();
       case Fulfilled f -> "fulfilled   callback " + (f.callbackSucceeded() ? "ok" : "failed");
       case Rejected r -> "rejected    dispute " + r.disputeId() + ", refund " + vrf(r.refund());
       case Cancelled c -> "cancelled   refund " + vrf(c.refund());
@@ -96,6 +109,8 @@ record OnchainReport(Request request, Instant now, Optional<byte[]> output) {
       case Assigned a -> a.reassigned() ? "reassigned" : "requested";
       case Proposed p -> "proposed";
       case Challenged c -> "challenged";
+      case Delivered d -> "delivered";
+      case Disputed d -> "disputed";
       case Fulfilled f -> "fulfilled";
       case Rejected r -> "rejected";
       case Cancelled c -> "cancelled";
@@ -175,6 +190,8 @@ record OnchainReport(Request request, Instant now, Optional<byte[]> output) {
         }
         case Proposed p -> node.put("windowClosesAt", p.ticket().deadline().toString());
         case Challenged c -> node.put("disputeId", c.disputeId());
+        case Delivered d -> node.put("disputeUntil", d.disputeUntil().toString());
+        case Disputed d -> node.put("disputeId", d.disputeId());
         case Fulfilled f -> node.put("callbackSucceeded", f.callbackSucceeded());
         case Rejected r -> node.put("disputeId", r.disputeId());
         case Cancelled c -> node.put("refund", c.refund().baseUnits().toString());

@@ -191,7 +191,7 @@ class OnchainCommandIT {
   }
 
   @Test
-  void anEoaRequestIsDeliveredAndItsOutputReadBackFromTheFulfilCalldata() throws IOException {
+  void anEoaRequestIsDeliveredAndItsOutputReadBackFromItsEvent() throws IOException {
     Run requested =
         request(3, "--model", Long.toString(model.value()), "--input", INPUT, "--deposit", "1");
     assertThat(requested.exit()).as(requested.err()).isZero();
@@ -211,13 +211,14 @@ class OnchainCommandIT {
     assertThat(delivered.out())
         .contains("request " + id + ": delivered (callback ok)")
         .contains("requested")
+        .contains("delivered   disputable until")
         .contains("fulfilled   callback ok")
         .contains("\"data\":[0.25,0.75]");
     JsonNode json = statusJson(id);
     assertThat(json.path("state").asText()).isEqualTo("delivered");
     assertThat(json.path("mode").asText()).isEqualTo("none");
     assertThat(json.path("provider").asText()).isEqualTo(ticket.provider().value());
-    assertThat(json.path("events").size()).isEqualTo(2);
+    assertThat(json.path("events").size()).isEqualTo(3); // requested, delivered, fulfilled
     assertOutputs(json, 0.25f, 0.75f);
   }
 
@@ -410,6 +411,34 @@ class OnchainCommandIT {
     assertThat(challenged.exit()).as(challenged.err()).isZero();
     assertThat(challenged.out()).containsPattern("dispute \\d+ opened over request " + next);
     assertThat(challenged.out()).contains("request " + next + ": challenged, dispute ");
+  }
+
+  @Test
+  void aDeliveredNoneModeAnswerIsDisputedFromTheCommandLine() {
+    Run requested =
+        request(
+            6,
+            "--model",
+            Long.toString(model.value()),
+            "--input",
+            INPUT,
+            "--max-fee",
+            "0.00000000000002",
+            "--deposit",
+            "1");
+    assertThat(requested.exit()).as(requested.err()).isZero();
+    long id = requestId(requested);
+    Ticket ticket = find(id).ticket();
+    providerOf(ticket).coordinator().fulfil(id, ticket, scores(0.9f));
+    Run shown = status(id);
+    assertThat(shown.out()).contains("request " + id + ": delivered").contains("disputable until");
+    Run disputed = action("challenge", id, 7, "--no-draw");
+    assertThat(disputed.exit()).as(disputed.err()).isZero();
+    assertThat(disputed.out()).containsPattern("dispute \\d+ opened over request " + id);
+    assertThat(disputed.out()).contains("request " + id + ": delivered, disputed: dispute ");
+    Run again = action("challenge", id, 7, "--no-draw");
+    assertThat(again.exit()).isEqualTo(2);
+    assertThat(again.err()).contains("AlreadyChallenged");
   }
 
   private static void passDeadline(Ticket ticket) {

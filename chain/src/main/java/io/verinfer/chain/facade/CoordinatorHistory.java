@@ -33,9 +33,9 @@ import org.web3j.utils.Numeric;
 
 /**
  * What happened to one InferenceCoordinator request, read from the coordinator's logs (filtered by
- * the request id topic, in bounded {@code eth_getLogs} ranges) and, for an answer delivered at once
- * ({@code MODE_NONE}), from the calldata of the {@code fulfil} transaction: the contract keeps only
- * hashes, so the output of such an answer is in no event.
+ * the request id topic, in bounded {@code eth_getLogs} ranges). The output of an answer delivered
+ * at once ({@code MODE_NONE}) is in its {@code InferenceDelivered} event; for a delivery made
+ * before that event existed it is read from the calldata of the {@code fulfil} transaction.
  */
 public final class CoordinatorHistory {
   /** The most blocks one {@code eth_getLogs} call asks for. */
@@ -49,6 +49,8 @@ public final class CoordinatorHistory {
       EventEncoder.encode(InferenceCoordinator.INFERENCEREJECTED_EVENT);
   private static final String CANCELLED_TOPIC =
       EventEncoder.encode(InferenceCoordinator.REQUESTCANCELLED_EVENT);
+  private static final String DISPUTED_TOPIC =
+      EventEncoder.encode(InferenceCoordinator.DELIVERYDISPUTED_EVENT);
 
   /** The 4-byte selector of {@code fulfil(uint256,Ticket,bytes)}, from the binding's ABI. */
   private static final String FULFIL_SELECTOR =
@@ -64,6 +66,11 @@ public final class CoordinatorHistory {
     /** The proposed answer is disputed; settlement waits for the verdict. */
     CHALLENGED,
     DELIVERED,
+    /**
+     * A delivered none-mode answer is disputed: a guilty verdict slashes the provider; nothing is
+     * refunded (the callback ran).
+     */
+    DISPUTED,
     /** The challenged answer lost (or had no majority): the fee went back to the deposit. */
     REJECTED,
     CANCELLED
@@ -84,6 +91,17 @@ public final class CoordinatorHistory {
       implements Event {}
 
   public record Challenged(long disputeId, Address challenger, long block, String txHash)
+      implements Event {}
+
+  /**
+   * A none-mode answer delivered ({@code InferenceDelivered}, just before its {@link Fulfilled}):
+   * its output, disputable until {@code disputeUntil}.
+   */
+  public record Delivered(Instant disputeUntil, byte[] output, long block, String txHash)
+      implements Event {}
+
+  /** A delivered none-mode answer disputed ({@code DeliveryDisputed}). */
+  public record Disputed(long disputeId, Address challenger, long block, String txHash)
       implements Event {}
 
   public record Fulfilled(
@@ -109,7 +127,9 @@ public final class CoordinatorHistory {
         case Assigned a -> State.PENDING;
         case Proposed p -> State.PROPOSED;
         case Challenged c -> State.CHALLENGED;
+        case Delivered d -> State.DELIVERED;
         case Fulfilled f -> State.DELIVERED;
+        case Disputed d -> State.DISPUTED;
         case Rejected r -> State.REJECTED;
         case Cancelled c -> State.CANCELLED;
       };
@@ -133,13 +153,17 @@ public final class CoordinatorHistory {
       return latest;
     }
 
-    /** The dispute over the proposed answer, or 0. */
+    /** The dispute over the proposed or delivered answer, or 0. */
     public long disputeId() {
-      return events.stream()
-          .filter(e -> e instanceof Challenged)
-          .mapToLong(e -> ((Challenged) e).disputeId())
-          .findFirst()
-          .orElse(0);
+      for (Event e : events) {
+        if (e instanceof Challenged c) {
+          return c.disputeId();
+        }
+        if (e instanceof Disputed d) {
+          return d.disputeId();
+        }
+      }
+      return 0;
     }
 
     public <T extends Event> Optional<T> last(Class<T> type) {
@@ -217,7 +241,9 @@ public final class CoordinatorHistory {
         CHALLENGED_TOPIC,
         FULFILLED_TOPIC,
         REJECTED_TOPIC,
-        CANCELLED_TOPIC);
+        CANCELLED_TOPIC,
+        InferenceCoordinatorFacade.DELIVERED_TOPIC,
+        DISPUTED_TOPIC);
     filter.addSingleTopic(idTopic);
     EthLog answer;
     try {
@@ -266,6 +292,19 @@ public final class CoordinatorHistory {
           block,
           tx);
     }
+    if (topic.equals(InferenceCoordinatorFacade.DELIVERED_TOPIC)) {
+      var d = InferenceCoordinatorFacade.decodeDelivered(log).orElseThrow();
+      return new Delivered(d.disputeUntil(), d.output(), block, tx);
+    }
+    if (topic.equals(DISPUTED_TOPIC)) {
+      var v =
+          Contract.staticExtractEventParameters(InferenceCoordinator.DELIVERYDISPUTED_EVENT, log);
+      return new Disputed(
+          uint(v.getIndexedValues().get(1)),
+          Address.of((String) v.getIndexedValues().get(2).getValue()),
+          block,
+          tx);
+    }
     if (topic.equals(FULFILLED_TOPIC)) {
       var v =
           Contract.staticExtractEventParameters(InferenceCoordinator.INFERENCEFULFILLED_EVENT, log);
@@ -299,15 +338,20 @@ public final class CoordinatorHistory {
   }
 
   /**
-   * The delivered or proposed output: from {@code InferenceProposed} for an optimistic answer, else
-   * from the {@code fulfil} calldata of the delivering transaction, checked against the event's
-   * output hash. Empty before an answer, or when the provider called {@code fulfil} through a
-   * contract (then the calldata is that contract's, not {@code fulfil}'s).
+   * The delivered or proposed output: from {@code InferenceProposed} for an optimistic answer, from
+   * {@code InferenceDelivered} for a none-mode one, else (a delivery older than that event) from
+   * the {@code fulfil} calldata of the delivering transaction, checked against the event's output
+   * hash. Empty before an answer, or for such an old delivery when the provider called {@code
+   * fulfil} through a contract (then the calldata is that contract's, not {@code fulfil}'s).
    */
   public Optional<byte[]> output(Request request) {
     Optional<Proposed> proposed = request.last(Proposed.class);
     if (proposed.isPresent()) {
       return Optional.of(proposed.get().output());
+    }
+    Optional<Delivered> delivered = request.last(Delivered.class);
+    if (delivered.isPresent()) {
+      return Optional.of(delivered.get().output());
     }
     Optional<Fulfilled> fulfilled = request.last(Fulfilled.class);
     if (fulfilled.isEmpty()) {

@@ -19,11 +19,15 @@ import org.web3j.tx.gas.DefaultGasProvider;
 
 /**
  * InferenceCoordinator: deposits for on-chain requesters, requests, answers by the assigned
- * provider (delivered at once, or proposed for a challenge window in optimistic mode), challenges,
- * settlement, reassignment and cancellation after a timeout. See the contract's NatSpec.
+ * provider (delivered at once, or proposed for a challenge window in optimistic mode), challenges
+ * of proposed answers and disputes of delivered ones, settlement, reassignment and cancellation
+ * after a timeout. See the contract's NatSpec.
  */
 public final class InferenceCoordinatorFacade extends ContractFacade {
-  /** The callback comes in the fulfilling transaction. */
+  /**
+   * The callback comes in the fulfilling transaction; the delivered answer stays disputable for the
+   * challenge window ({@link #disputeDelivered}).
+   */
   public static final int MODE_NONE = 0;
 
   /** The answer waits out a challenge window (or a dispute) before its callback. */
@@ -107,6 +111,21 @@ public final class InferenceCoordinatorFacade extends ContractFacade {
   /** An optimistic answer proposed for its challenge window, as its event tells it. */
   public record Proposed(long id, Ticket ticket, byte[] output, long block, String txHash) {}
 
+  /**
+   * A none-mode answer delivered, as its {@code InferenceDelivered} event tells it: with the
+   * request's input and latest ticket, what a dispute of it needs until {@code disputeUntil}.
+   */
+  public record Delivered(long id, Instant disputeUntil, byte[] output, long block, String txHash) {
+    public Delivered {
+      Objects.requireNonNull(disputeUntil, "disputeUntil");
+      Objects.requireNonNull(output, "output");
+    }
+  }
+
+  /** topic0 of {@code InferenceDelivered}. */
+  public static final String DELIVERED_TOPIC =
+      EventEncoder.encode(InferenceCoordinator.INFERENCEDELIVERED_EVENT);
+
   /** topic0 of {@code InferenceRequested}. */
   public static final String REQUESTED_TOPIC =
       EventEncoder.encode(InferenceCoordinator.INFERENCEREQUESTED_EVENT);
@@ -173,6 +192,11 @@ public final class InferenceCoordinatorFacade extends ContractFacade {
     return ours(result).flatMap(l -> decodeProposed(l).stream()).toList();
   }
 
+  /** Every none-mode delivery {@code result} carries (of this contract). */
+  public List<Delivered> delivered(TxResult result) {
+    return ours(result).flatMap(l -> decodeDelivered(l).stream()).toList();
+  }
+
   private java.util.stream.Stream<Log> ours(TxResult result) {
     return result.logs().stream().filter(l -> l.getAddress().equalsIgnoreCase(address.value()));
   }
@@ -226,6 +250,26 @@ public final class InferenceCoordinatorFacade extends ContractFacade {
             log.getTransactionHash()));
   }
 
+  /** An {@code InferenceDelivered} log decoded, or empty for any other log. */
+  public static Optional<Delivered> decodeDelivered(Log log) {
+    if (!topic0(log).equals(DELIVERED_TOPIC)) {
+      return Optional.empty();
+    }
+    var values =
+        org.web3j.tx.Contract.staticExtractEventParameters(
+            InferenceCoordinator.INFERENCEDELIVERED_EVENT, log);
+    long id = ((BigInteger) values.getIndexedValues().get(0).getValue()).longValueExact();
+    long until = ((BigInteger) values.getNonIndexedValues().get(0).getValue()).longValueExact();
+    byte[] output = (byte[]) values.getNonIndexedValues().get(1).getValue();
+    return Optional.of(
+        new Delivered(
+            id,
+            Instant.ofEpochSecond(until),
+            output,
+            log.getBlockNumber().longValueExact(),
+            log.getTransactionHash()));
+  }
+
   /**
    * Answers request {@code id} as its assigned provider: delivered at once ({@link #MODE_NONE}), or
    * proposed for the challenge window ({@link #MODE_OPTIMISTIC}).
@@ -242,6 +286,27 @@ public final class InferenceCoordinatorFacade extends ContractFacade {
    */
   public long challenge(long id, Ticket ticket, byte[] input, byte[] output) {
     tx(binding.challenge(BigInteger.valueOf(id), ticket.struct(), input, output));
+    return disputeOf(id);
+  }
+
+  /**
+   * Disputes a delivered none-mode answer until its {@code disputeUntil}: {@code ticket} is the one
+   * it was delivered on (the request's latest {@link Requested}), {@code input} the request's,
+   * {@code disputeUntil} and {@code output} from its {@link Delivered}. Takes the dispute bond
+   * (approve it to the DisputeManager first). A guilty verdict slashes the provider; the requester
+   * gets no refund (its callback already ran).
+   *
+   * @return the dispute's id
+   */
+  public long disputeDelivered(
+      long id, Ticket ticket, Instant disputeUntil, byte[] input, byte[] output) {
+    tx(
+        binding.disputeDelivered(
+            BigInteger.valueOf(id),
+            ticket.struct(),
+            BigInteger.valueOf(disputeUntil.getEpochSecond()),
+            input,
+            output));
     return disputeOf(id);
   }
 
@@ -271,7 +336,12 @@ public final class InferenceCoordinatorFacade extends ContractFacade {
     return call(binding.isPending(BigInteger.valueOf(id)));
   }
 
-  /** The dispute opened over request {@code id}'s proposed answer, or 0. */
+  /** Whether request {@code id} holds a delivered none-mode answer (disputable until its end). */
+  public boolean isDelivered(long id) {
+    return call(binding.isDelivered(BigInteger.valueOf(id)));
+  }
+
+  /** The dispute opened over request {@code id}'s proposed or delivered answer, or 0. */
   public long disputeOf(long id) {
     return call(binding.disputeOf(BigInteger.valueOf(id))).longValueExact();
   }

@@ -20,8 +20,9 @@ import org.web3j.tx.ReadonlyTransactionManager;
 import org.web3j.tx.gas.DefaultGasProvider;
 
 /**
- * The output of a {@code MODE_NONE} answer is read back from the {@code fulfil} calldata: encoded
- * by the generated binding, decoded by {@link CoordinatorHistory#fulfilOutput}.
+ * The output of a {@code MODE_NONE} answer delivered without an {@code InferenceDelivered} event
+ * (an older coordinator) is read back from the {@code fulfil} calldata: encoded by the generated
+ * binding, decoded by {@link CoordinatorHistory#fulfilOutput}.
  */
 class CoordinatorHistoryTest {
   private static final String COORDINATOR = "0x00000000000000000000000000000000000000c0";

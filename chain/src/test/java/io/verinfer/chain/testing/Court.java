@@ -141,4 +141,21 @@ public final class Court {
   public void reveal(long id, Address member, int vote) {
     providerAt(member).disputes().revealVote(id, vote, salt(id, member));
   }
+
+  /**
+   * Draws the committee of dispute {@code id} (once its anchor block is mined), has every member
+   * commit and reveal {@code vote}, and resolves it.
+   */
+  public void committeeVotes(long id, int vote) {
+    var disputes = challenger.disputes();
+    SharedDevnet.mine(); // the anchor block
+    disputes.drawCommittee(id);
+    List<Address> committee = disputes.dispute(id).committee();
+    if (committee.isEmpty()) {
+      throw new IllegalStateException("dispute " + id + " drew no committee");
+    }
+    committee.forEach(m -> commit(id, m, vote));
+    committee.forEach(m -> reveal(id, m, vote));
+    disputes.resolve(id);
+  }
 }
