@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import io.verinfer.chain.facade.DisputeManagerFacade;
 import io.verinfer.chain.facade.DisputeManagerFacade.Verdict;
 import io.verinfer.chain.testing.Actors;
+import io.verinfer.chain.testing.CommitteeForecast;
 import io.verinfer.chain.testing.Court;
 import io.verinfer.chain.testing.SharedDevnet;
 import io.verinfer.protocol.Address;
@@ -425,10 +426,10 @@ class DisputeInvariantsIT {
       weights.add(w);
       total = total.add(w);
     }
-    BigInteger seed = keccak(word(new BigInteger(1, anchorHash)), word(BigInteger.valueOf(id)));
+    BigInteger seed = CommitteeForecast.seed(anchorHash, id);
     Map<Address, Integer> seats = new HashMap<>();
     for (int seat = 0; seat < seatCount; seat++) {
-      BigInteger r = keccak(word(seed), word(BigInteger.valueOf(seat))).mod(total);
+      BigInteger r = CommitteeForecast.seatPosition(seed, seat).mod(total);
       int leaf = 0;
       while (r.compareTo(weights.get(leaf)) >= 0) {
         r = r.subtract(weights.get(leaf));
@@ -437,16 +438,5 @@ class DisputeInvariantsIT {
       seats.merge(leaves.get(leaf), 1, Integer::sum);
     }
     return seats;
-  }
-
-  private static byte[] word(BigInteger v) {
-    return org.web3j.utils.Numeric.toBytesPadded(v, 32);
-  }
-
-  private static BigInteger keccak(byte[] a, byte[] b) {
-    byte[] both = new byte[64];
-    System.arraycopy(a, 0, both, 0, 32);
-    System.arraycopy(b, 0, both, 32, 32);
-    return new BigInteger(1, org.web3j.crypto.Hash.sha3(both));
   }
 }

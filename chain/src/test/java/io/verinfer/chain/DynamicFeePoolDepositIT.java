@@ -5,39 +5,18 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.verinfer.chain.facade.InferenceCoordinatorFacade.Requested;
 import io.verinfer.chain.testing.Actors;
-import io.verinfer.chain.testing.Court;
 import io.verinfer.chain.testing.FeePool;
 import io.verinfer.chain.testing.FeePool.Terms;
-import io.verinfer.chain.testing.SharedDevnet;
 import io.verinfer.protocol.Address;
 import io.verinfer.protocol.TokenAmount;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /**
  * The {@code DynamicFeePool}'s owner (its deployer) takes back the pool's unreserved deposit at the
  * InferenceCoordinator; nobody else can, and a pending fee request keeps its reserve.
  */
-class DynamicFeePoolDepositIT {
+class DynamicFeePoolDepositIT extends CourtScene {
   private static final TokenAmount DEPOSIT = TokenAmount.of(1_000);
-
-  private String snapshot;
-  private Actors actors;
-  private Court court;
-
-  @BeforeEach
-  void setUp() {
-    snapshot = SharedDevnet.snapshot();
-    actors = new Actors();
-    court = new Court(actors, "pool-deposit-" + System.nanoTime());
-  }
-
-  @AfterEach
-  void tearDown() {
-    actors.close();
-    SharedDevnet.revert(snapshot);
-  }
 
   @Test
   void theOwnerWithdrawsTheUnreservedDepositAndNobodyElseCan() throws Exception {

@@ -3,17 +3,14 @@ package io.verinfer.chain.attack;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.verinfer.chain.ContractRevertException;
+import io.verinfer.chain.CourtScene;
 import io.verinfer.chain.VerinferChain;
 import io.verinfer.chain.facade.DisputeManagerFacade;
-import io.verinfer.chain.testing.Actors;
 import io.verinfer.chain.testing.Court;
-import io.verinfer.chain.testing.SharedDevnet;
 import io.verinfer.protocol.Address;
 import io.verinfer.protocol.Bytes32;
 import io.verinfer.protocol.SignedReceipt;
 import java.util.List;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -23,25 +20,8 @@ import org.junit.jupiter.api.Test;
  * revealed, and the attacker then committed its real vote knowing the other's. Against the old
  * contract the attacker read 1 vote before committing its own.
  */
-class CommitRevealAttackIT {
+class CommitRevealAttackIT extends CourtScene {
   private static final int GUILTY = 1;
-
-  private String snapshot;
-  private Actors actors;
-  private Court court;
-
-  @BeforeEach
-  void setUp() {
-    snapshot = SharedDevnet.snapshot();
-    actors = new Actors();
-    court = new Court(actors, "commit-reveal-" + System.nanoTime());
-  }
-
-  @AfterEach
-  void tearDown() {
-    actors.close();
-    SharedDevnet.revert(snapshot);
-  }
 
   @Test
   void aMemberCannotReadVotesBeforeCommitting() {

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.verinfer.chain.VerinferChain;
 import io.verinfer.chain.bindings.ProviderRegistry;
 import io.verinfer.chain.bindings.ProviderSwarm;
+import io.verinfer.chain.testing.CommitteeForecast;
 import io.verinfer.chain.testing.Court;
 import io.verinfer.chain.testing.DevnetScene;
 import io.verinfer.chain.testing.SharedDevnet;
@@ -17,9 +18,6 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Set;
 import org.junit.jupiter.api.Test;
-import org.web3j.crypto.Hash;
-import org.web3j.tx.gas.StaticGasProvider;
-import org.web3j.utils.Numeric;
 
 /**
  * Finding 4: dispute committees could be captured. The old DisputeManager gave one vote per
@@ -124,36 +122,8 @@ class CommitteeCaptureAttackIT extends DevnetScene {
     BigInteger min = admin.params().minProviderStake().baseUnits();
     int listings = stake.divide(min).intValueExact();
     BigInteger each = stake.divide(BigInteger.valueOf(listings));
-    StaticGasProvider gas =
-        new StaticGasProvider(BigInteger.valueOf(2_000_000_000L), BigInteger.valueOf(29_000_000));
     ProviderSwarm swarm =
-        ProviderSwarm.deploy(
-                admin.web3j(),
-                admin.sender(),
-                gas,
-                admin.providers().address().value(),
-                admin.token().address().value())
-            .send();
-    admin
-        .token()
-        .transfer(
-            Address.of(swarm.getContractAddress()),
-            TokenAmount.of(each.multiply(BigInteger.valueOf(listings))));
-    for (int made = 0; made < listings; made += 25) {
-      int n = Math.min(25, listings - made);
-      admin
-          .sender()
-          .send(
-              swarm.getContractAddress(),
-              swarm
-                  .spawn(
-                      BigInteger.valueOf(n),
-                      BigInteger.valueOf(court.model().value()),
-                      TokenAmount.of(10).baseUnits(),
-                      each,
-                      false)
-                  .encodeFunctionCall());
-    }
+        ListingGrowthAttackIT.swarm(admin, court, listings, false, 25, TokenAmount.of(each));
     Set<Address> members = new HashSet<>();
     for (int i = 0; i < listings; i++) {
       members.add(Address.of(swarm.members(BigInteger.valueOf(i)).send()));
@@ -187,10 +157,11 @@ class CommitteeCaptureAttackIT extends DevnetScene {
     int three = 0;
     int five = 0;
     for (int i = 0; i < SEEDED_DRAWS; i++) {
-      BigInteger seed = keccak(word(BigInteger.valueOf(0xCA97)), word(BigInteger.valueOf(i)));
+      BigInteger seed =
+          CommitteeForecast.seed(CommitteeForecast.word(BigInteger.valueOf(0xCA97)), i);
       int held = 0;
       for (int seat = 0; seat < 5; seat++) {
-        BigInteger r = keccak(word(seed), word(BigInteger.valueOf(seat))).mod(weight);
+        BigInteger r = CommitteeForecast.seatPosition(seed, seat).mod(weight);
         String m = registry.drawAt(model, epoch, r, excluded).send();
         if (sybil.contains(Address.of(m))) {
           held++;
@@ -225,16 +196,5 @@ class CommitteeCaptureAttackIT extends DevnetScene {
       }
     }
     return decided;
-  }
-
-  private static byte[] word(BigInteger v) {
-    return Numeric.toBytesPadded(v, 32);
-  }
-
-  private static BigInteger keccak(byte[] a, byte[] b) {
-    byte[] both = new byte[64];
-    System.arraycopy(a, 0, both, 0, 32);
-    System.arraycopy(b, 0, both, 32, 32);
-    return new BigInteger(1, Hash.sha3(both));
   }
 }

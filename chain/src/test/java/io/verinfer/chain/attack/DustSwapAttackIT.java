@@ -3,13 +3,12 @@ package io.verinfer.chain.attack;
 import static io.verinfer.chain.testing.Reverts.assertReverts;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.verinfer.chain.CourtScene;
 import io.verinfer.chain.bindings.DynamicFeePool;
 import io.verinfer.chain.facade.InferenceCoordinatorFacade.Requested;
 import io.verinfer.chain.testing.Actors;
-import io.verinfer.chain.testing.Court;
 import io.verinfer.chain.testing.FeePool;
 import io.verinfer.chain.testing.FeePool.Terms;
-import io.verinfer.chain.testing.SharedDevnet;
 import io.verinfer.protocol.CanonicalTensors;
 import io.verinfer.protocol.Tensor;
 import io.verinfer.protocol.TokenAmount;
@@ -17,8 +16,6 @@ import java.math.BigInteger;
 import java.util.List;
 import java.util.Locale;
 import java.util.Random;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -43,7 +40,7 @@ import org.junit.jupiter.api.Test;
  * whose volatility is nearest, in log distance, to the window's realized volatility (feature 0).
  * The real model's calm and volatile answers are checked in the acceptance DynamicFeePoolIT.
  */
-class DustSwapAttackIT {
+class DustSwapAttackIT extends CourtScene {
   private static final double[] REGIME_SIGMA = {0.001, 0.003, 0.008, 0.02};
   private static final int[] REGIME_FEE_BPS = {5, 15, 40, 100};
   private static final int MIN_FEE = 5;
@@ -52,23 +49,6 @@ class DustSwapAttackIT {
   private static final BigInteger DUST = BigInteger.valueOf(1_000);
   private static final BigInteger LARGE_TRADE = FeePool.WAD.multiply(BigInteger.valueOf(10_000));
   private static final BigInteger BPS = BigInteger.valueOf(10_000);
-
-  private String snapshot;
-  private Actors actors;
-  private Court court;
-
-  @BeforeEach
-  void setUp() {
-    snapshot = SharedDevnet.snapshot();
-    actors = new Actors();
-    court = new Court(actors, "dust-" + System.nanoTime());
-  }
-
-  @AfterEach
-  void tearDown() {
-    actors.close();
-    SharedDevnet.revert(snapshot);
-  }
 
   @Test
   void dustSwapsWithinAnIntervalRecordNothingAndLeaveTheFee() throws Exception {

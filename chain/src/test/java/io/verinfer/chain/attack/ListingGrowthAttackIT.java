@@ -3,20 +3,17 @@ package io.verinfer.chain.attack;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.verinfer.chain.ContractRevertException;
+import io.verinfer.chain.CourtScene;
 import io.verinfer.chain.VerinferChain;
 import io.verinfer.chain.bindings.FraudScoreConsumer;
 import io.verinfer.chain.bindings.ProviderSwarm;
-import io.verinfer.chain.testing.Actors;
 import io.verinfer.chain.testing.Court;
-import io.verinfer.chain.testing.SharedDevnet;
 import io.verinfer.chain.tx.TxResult;
 import io.verinfer.protocol.Address;
 import io.verinfer.protocol.TokenAmount;
 import java.math.BigInteger;
 import java.util.ArrayList;
 import java.util.List;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.web3j.tx.gas.StaticGasProvider;
 
@@ -27,30 +24,20 @@ import org.web3j.tx.gas.StaticGasProvider;
  * staked providers stood ready. Selection now draws stake-weighted from a sortition tree: a dead
  * listing weighs 0 and is never drawn, and a draw costs O(log n) reads.
  */
-class ListingGrowthAttackIT {
+class ListingGrowthAttackIT extends CourtScene {
   static final int DEAD = 300;
   static final int REQUESTS = 40;
   static final int BATCH = 25;
 
-  private String snapshot;
-  private Actors actors;
-  private Court court;
-
-  @BeforeEach
-  void open() {
-    snapshot = SharedDevnet.snapshot();
-    actors = new Actors();
-    court = new Court(actors, "listing-growth-" + System.nanoTime());
-  }
-
-  @AfterEach
-  void close() {
-    actors.close();
-    SharedDevnet.revert(snapshot);
-  }
-
   /** Deploys a swarm and makes {@code count} real providers of the court's model through it. */
   static ProviderSwarm swarm(VerinferChain admin, Court court, int count, boolean dead, int batch)
+      throws Exception {
+    return swarm(admin, court, count, dead, batch, admin.params().minProviderStake());
+  }
+
+  /** {@link #swarm(VerinferChain, Court, int, boolean, int)}, each staking {@code each}. */
+  static ProviderSwarm swarm(
+      VerinferChain admin, Court court, int count, boolean dead, int batch, TokenAmount each)
       throws Exception {
     StaticGasProvider gas =
         new StaticGasProvider(BigInteger.valueOf(2_000_000_000L), BigInteger.valueOf(29_000_000));
@@ -62,7 +49,6 @@ class ListingGrowthAttackIT {
                 admin.providers().address().value(),
                 admin.token().address().value())
             .send();
-    TokenAmount each = admin.params().minProviderStake();
     admin.token().transfer(Address.of(swarm.getContractAddress()), each.times(count));
     for (int made = 0; made < count; made += batch) {
       int n = Math.min(batch, count - made);

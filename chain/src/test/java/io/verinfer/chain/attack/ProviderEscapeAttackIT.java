@@ -3,17 +3,15 @@ package io.verinfer.chain.attack;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.verinfer.chain.ContractRevertException;
+import io.verinfer.chain.CourtScene;
 import io.verinfer.chain.VerinferChain;
 import io.verinfer.chain.facade.DisputeManagerFacade.Verdict;
-import io.verinfer.chain.testing.Actors;
 import io.verinfer.chain.testing.Court;
 import io.verinfer.chain.testing.SharedDevnet;
 import io.verinfer.protocol.Address;
 import io.verinfer.protocol.SignedReceipt;
 import io.verinfer.protocol.TokenAmount;
 import java.util.List;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -22,26 +20,9 @@ import org.junit.jupiter.api.Test;
  * refuses {@code withdrawUnbonded} ({@code UnderDispute}) while any dispute naming the provider is
  * unresolved, so the guilty verdict takes its share of the whole stake.
  */
-class ProviderEscapeAttackIT {
+class ProviderEscapeAttackIT extends CourtScene {
   private static final byte[] INPUT = Court.bytes("escape-input");
   private static final byte[] FORGED = Court.bytes("escape-forged");
-
-  private String snapshot;
-  private Actors actors;
-  private Court court;
-
-  @BeforeEach
-  void open() {
-    snapshot = SharedDevnet.snapshot();
-    actors = new Actors();
-    court = new Court(actors, "provider-escape-" + System.nanoTime());
-  }
-
-  @AfterEach
-  void close() {
-    actors.close();
-    SharedDevnet.revert(snapshot);
-  }
 
   @Test
   void aProviderUnderDisputeCannotWithdrawItsStake() {

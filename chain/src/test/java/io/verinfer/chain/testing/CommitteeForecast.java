@@ -101,7 +101,18 @@ public final class CommitteeForecast {
     throw new IllegalStateException("no dispute in 40 attempts drew the committee wanted");
   }
 
-  private static byte[] word(BigInteger v) {
+  /** The draw's seed: keccak256(abi.encode(anchorHash, id)). */
+  public static BigInteger seed(byte[] anchorHash, long id) {
+    return keccak(anchorHash, word(BigInteger.valueOf(id)));
+  }
+
+  /** Seat {@code seat}'s weight position before the modulus: keccak256(abi.encode(seed, seat)). */
+  public static BigInteger seatPosition(BigInteger seed, int seat) {
+    return keccak(word(seed), word(BigInteger.valueOf(seat)));
+  }
+
+  /** A 32-byte ABI word. */
+  public static byte[] word(BigInteger v) {
     return Numeric.toBytesPadded(v, 32);
   }
 
