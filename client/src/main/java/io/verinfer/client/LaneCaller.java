@@ -47,7 +47,8 @@ final class LaneCaller {
           ErrorCode.INVALID_VOUCHER_SIGNATURE.name(),
           ErrorCode.STALE_VOUCHER.name(),
           ErrorCode.VOUCHER_BELOW_PRICE.name(),
-          ErrorCode.VOUCHER_SKIPS_CALLS.name());
+          ErrorCode.VOUCHER_SKIPS_CALLS.name(),
+          ErrorCode.MODEL_TERMS_CHANGED.name());
 
   /**
    * What one call sends: to {@code path}, the {@code body} whose receipt must carry {@code

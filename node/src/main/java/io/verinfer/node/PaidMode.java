@@ -11,6 +11,7 @@ import io.verinfer.node.onchain.OnchainSettings;
 import io.verinfer.node.onchain.RequestWatcher;
 import io.verinfer.node.payment.DepositView;
 import io.verinfer.node.payment.Settler;
+import io.verinfer.node.payment.TermsGuard;
 import io.verinfer.node.payment.VoucherGate;
 import io.verinfer.node.payment.WithdrawalWatcher;
 import io.verinfer.protocol.Bytes32;
@@ -34,9 +35,16 @@ import java.util.function.Consumer;
  * SqliteVoucherLedger}) and redeems them ({@link Settler}, {@link WithdrawalWatcher}).
  */
 final class PaidMode implements AutoCloseable {
+  /**
+   * How long before a worse change of a model's terms takes effect the node stops taking vouchers
+   * for it: five settlement intervals (2 min), so what it holds is redeemed at the old split.
+   */
+  static final Duration TERMS_MARGIN = Duration.ofMinutes(10);
+
   private final VerinferChain chain;
   private final SqliteVoucherLedger ledger;
   private final VoucherGate gate;
+  private final TermsGuard terms;
   private final Settler settler;
   private final Map<String, VoucherGate.Offer> offers = new ConcurrentHashMap<>();
   private final ScheduledExecutorService scheduler = Executors.newScheduledThreadPool(1);
@@ -50,6 +58,12 @@ final class PaidMode implements AutoCloseable {
     this.chain = VerinferChain.connect(settings.deployment(), settings.wallet());
     this.ledger = new SqliteVoucherLedger(settings.ledgerFile());
     LocalKeySigner signer = LocalKeySigner.of(settings.wallet().getEcKeyPair());
+    this.terms =
+        new TermsGuard(
+            TermsGuard.fromChain(chain.models()),
+            Clock.systemUTC(),
+            TERMS_MARGIN,
+            Duration.ofSeconds(30));
     this.gate =
         new VoucherGate(
             signer,
@@ -59,7 +73,8 @@ final class PaidMode implements AutoCloseable {
                 chain.withRetry(io.verinfer.chain.tx.RetryPolicy.failFast()).channels(),
                 Duration.ofSeconds(2),
                 Clock.systemUTC()),
-            name -> Optional.ofNullable(offers.get(name)));
+            name -> Optional.ofNullable(offers.get(name)),
+            terms);
     this.settler = new Settler(ledger, chain.channels(), settings.settlement(), Clock.systemUTC());
   }
 
@@ -119,6 +134,7 @@ final class PaidMode implements AutoCloseable {
                             + cid
                             + ") is not published on this chain; publish it"
                             + " first with `verinfer model publish`"));
+    terms.accept(id);
     offers.put(name, new VoucherGate.Offer(id, price));
     catalog.alias(Long.toString(id.value()), name);
   }

@@ -47,6 +47,7 @@ public final class VoucherGate implements PaymentGate {
   private final VoucherLedger ledger;
   private final DepositView deposits;
   private final Function<String, Optional<Offer>> offers;
+  private final TermsGuard terms;
   private final InFlight inFlight = new InFlight();
 
   public VoucherGate(
@@ -54,12 +55,14 @@ public final class VoucherGate implements PaymentGate {
       Eip712Domain domain,
       VoucherLedger ledger,
       DepositView deposits,
-      Function<String, Optional<Offer>> offers) {
+      Function<String, Optional<Offer>> offers,
+      TermsGuard terms) {
     this.provider = provider;
     this.domain = domain;
     this.ledger = ledger;
     this.deposits = deposits;
     this.offers = offers;
+    this.terms = terms;
   }
 
   @Override
@@ -73,6 +76,7 @@ public final class VoucherGate implements PaymentGate {
                         ErrorCode.UNKNOWN_MODEL,
                         "model",
                         "model '" + model.name() + "' has no price here"));
+    terms.check(offer.modelId()); // a model whose terms changed for worse is not served
     String header = ctx.header(PaymentHeaders.VOUCHER);
     if (header == null || header.isBlank()) {
       throw refuse(

@@ -55,6 +55,7 @@ import org.junit.jupiter.api.io.TempDir;
  * in a header, gets a signed receipt, and the node's stored voucher redeems on-chain. Every kind of
  * bad payment is refused with a code, charging and storing nothing.
  */
+@org.junit.jupiter.api.TestMethodOrder(org.junit.jupiter.api.MethodOrderer.OrderAnnotation.class)
 class PaidCallsIT {
   @TempDir static Path dir;
   private static final ObjectMapper JSON = new ObjectMapper();
@@ -75,6 +76,29 @@ class PaidCallsIT {
   private static LocalKeySigner provider;
   private static Eip712Domain domain;
   private static long calls;
+  private static TermsGuard terms;
+
+  /** The node's clock, moved by the terms test (the chain's clock stays). */
+  private static final MovableClock clock = new MovableClock();
+
+  private static final class MovableClock extends Clock {
+    private volatile Duration ahead = Duration.ZERO;
+
+    @Override
+    public java.time.ZoneId getZone() {
+      return java.time.ZoneOffset.UTC;
+    }
+
+    @Override
+    public Clock withZone(java.time.ZoneId zone) {
+      return this;
+    }
+
+    @Override
+    public java.time.Instant instant() {
+      return java.time.Instant.now().plus(ahead);
+    }
+  }
 
   @BeforeAll
   static void start() throws Exception {
@@ -103,6 +127,13 @@ class PaidCallsIT {
     engine = new OnnxInferenceEngine(store, EngineConfig.defaults());
     engine.deploy(ModelSpec.of(manifest, cid));
     ledger = new SqliteVoucherLedger(dir.resolve("ledger.db"));
+    terms =
+        new TermsGuard(
+            TermsGuard.fromChain(providerChain.models()),
+            clock,
+            Duration.ofMinutes(10),
+            Duration.ZERO);
+    terms.accept(modelId);
     VoucherGate gate =
         new VoucherGate(
             provider,
@@ -112,7 +143,8 @@ class PaidCallsIT {
             name ->
                 name.equals("fraud-detect")
                     ? Optional.of(new VoucherGate.Offer(modelId, PRICE))
-                    : Optional.empty());
+                    : Optional.empty(),
+            terms);
     server = new NodeServer(engine, store, gate, NodeServer.Options.loopback(), app -> {});
   }
 
@@ -184,6 +216,7 @@ class PaidCallsIT {
   }
 
   @Test
+  @org.junit.jupiter.api.Order(1)
   void paidCallsGetReceiptsRefusalsChargeNothingAndTheLedgerRedeems() throws Exception {
     paidCall();
     paidCall();
@@ -288,5 +321,41 @@ class PaidCallsIT {
     assertThat(providerChain.channels().depositOf(consumer.address()))
         .isEqualTo(depositBefore.minus(PRICE.times(19)));
     assertThat(providerChain.counter().usageOf(consumer.address()).calls()).isEqualTo(19);
+  }
+
+  @Test
+  @org.junit.jupiter.api.Order(2) // after the first: that one counts its lane's calls from 0
+  void aModelWhoseRoyaltyRisesIsRefusedFromTenMinutesBeforeTheChange() throws Exception {
+    paidCall();
+    var before = providerChain.models().model(modelId);
+    try (VerinferChain author =
+        VerinferChain.connect(devnet.deployment(), DevAccounts.account(14))) {
+      author
+          .models()
+          .update(
+              modelId,
+              before.schemaHash(),
+              before.royaltyPerCall().plus(TokenAmount.of(400)),
+              before.tolerancePpm());
+    }
+    var changesAt = providerChain.models().scheduledTerms(modelId).orElseThrow().changesAt();
+    paidCall(); // the change is a notice away: the node still serves, its settler redeems
+    // the node's clock 5 minutes before the change: within the 10-minute margin
+    clock.ahead = Duration.between(java.time.Instant.now(), changesAt.minus(Duration.ofMinutes(5)));
+    try {
+      refused(
+          "a voucher for a model whose royalty is about to rise",
+          PaymentHeaders.encode(next(1, PRICE)),
+          BODY,
+          409,
+          "MODEL_TERMS_CHANGED");
+      HttpResponse<String> response = call(PaymentHeaders.encode(next(1, PRICE)), BODY);
+      assertThat(JSON.readTree(response.body()).path("error").path("message").asText())
+          .contains("royalty " + before.royaltyPerCall().plus(TokenAmount.of(400)).baseUnits())
+          .contains("accepted royalty " + before.royaltyPerCall().baseUnits());
+    } finally {
+      clock.ahead = Duration.ZERO;
+    }
+    paidCall(); // the node's clock back before the margin: served again
   }
 }
