@@ -222,6 +222,23 @@ class DisputeManagerIT {
   }
 
   @Test
+  void theToleranceMembersVoteByIsTheOneInForceWhenTheDisputeOpened() {
+    long id = court.openAndDraw(court.receipt(0, INPUT, FORGED, 5), INPUT, FORGED);
+    var model = actors.admin().models().model(court.model());
+    assertThat(disputes().dispute(id).tolerancePpm())
+        .isEqualTo(model.tolerancePpm())
+        .isEqualTo(1_000);
+    // the author loosens the tolerance after the dispute opened, and the change takes effect
+    actors
+        .author(0)
+        .models()
+        .update(court.model(), model.schemaHash(), model.royaltyPerCall(), 900_000);
+    SharedDevnet.increaseTime(actors.admin().params().termsNotice().toSeconds() + 1);
+    assertThat(actors.admin().models().model(court.model()).tolerancePpm()).isEqualTo(900_000);
+    assertThat(disputes().dispute(id).tolerancePpm()).isEqualTo(1_000);
+  }
+
+  @Test
   void twoConflictingReceiptsAreJudgedTogether() {
     SignedReceipt wrong = court.receipt(0, INPUT, FORGED, 4);
     SignedReceipt right = court.receipt(1, INPUT, HONEST, 9);
