@@ -19,7 +19,7 @@ import {IInferenceConsumer} from "./IInferenceConsumer.sol";
 ///         Money. A requester (usually a contract) keeps a deposit here. A request reserves the
 ///         assigned provider's price (at most the request's `maxFee`) from that deposit. When the
 ///         answer is delivered the price is split like a voucher redemption: `protocolFeeBps` of
-///         it for the treasury, the model's royalty (capped by what is left) for its author, the
+///         it for the treasury, the model's royalty share (`royaltyBps` of what is left) for its author, the
 ///         rest for the provider — the split is fixed when the provider is assigned. The
 ///         provider's share accrues in `earningsOf`; royalty and protocol fee accrue per model
 ///         in `sharesOf` until anyone calls `sweepShares` (one storage write per answer instead
@@ -154,7 +154,7 @@ contract InferenceCoordinator is CoordinatorRecords, IParamsListener, Reentrancy
     ) external returns (uint256 id) {
         // no reentrancy lock: a callback may chain the next request; this makes no external call
         // but views, and writes before it emits
-        (bool active, uint256 royaltyPerCall) = models.requestTerms(modelId);
+        (bool active, uint256 royaltyBps) = models.requestTerms(modelId);
         if (!active) revert UnknownOrDeprecatedModel(modelId);
         Config memory c = _config;
         if (input.length == 0) revert EmptyInput();
@@ -178,7 +178,7 @@ contract InferenceCoordinator is CoordinatorRecords, IParamsListener, Reentrancy
         t.mode = mode;
         t.maxFee = maxFee;
         t.inputHash = keccak256(input);
-        _assign(t, uint256(keccak256(abi.encode(id, block.prevrandao))), address(0), c, 0, royaltyPerCall);
+        _assign(t, uint256(keccak256(abi.encode(id, block.prevrandao))), address(0), c, 0, royaltyBps);
         ticketHashOf[id] = ticketHash(t);
         emit InferenceRequested(id, t.provider, t, input);
     }
@@ -289,9 +289,9 @@ contract InferenceCoordinator is CoordinatorRecords, IParamsListener, Reentrancy
         if (t.assignments >= MAX_ASSIGNMENTS) revert TooManyAssignments(id);
         if (keccak256(input) != t.inputHash) revert InputMismatch(id);
         Ticket memory next = t;
-        (, uint256 royaltyPerCall) = models.requestTerms(t.modelId);
+        (, uint256 royaltyBps) = models.requestTerms(t.modelId);
         uint256 seed = uint256(keccak256(abi.encode(id, t.assignments, block.prevrandao)));
-        _assign(next, seed, t.provider, _config, t.fee, royaltyPerCall);
+        _assign(next, seed, t.provider, _config, t.fee, royaltyBps);
         ticketHashOf[id] = ticketHash(next);
         emit Reassigned(id, next.provider, next, input);
     }
@@ -349,7 +349,7 @@ contract InferenceCoordinator is CoordinatorRecords, IParamsListener, Reentrancy
         address skip,
         Config memory c,
         uint256 reserved,
-        uint256 royaltyPerCall
+        uint256 royaltyBps
     ) private {
         (address provider, uint256 price) = providers.pick(t.modelId, t.maxFee, seed, skip, MAX_PROBES);
         if (provider == address(0)) revert NoProviderAtFee(t.modelId, t.maxFee);
@@ -361,7 +361,7 @@ contract InferenceCoordinator is CoordinatorRecords, IParamsListener, Reentrancy
         t.provider = provider;
         t.fee = uint96(price);
         t.protocolFee = uint96(protocolFee);
-        t.royalty = uint96(royaltyPerCall < rest ? royaltyPerCall : rest);
+        t.royalty = uint96(rest * royaltyBps / BPS);
         t.deadline = uint40(block.timestamp + c.requestTimeout);
         t.assignments += 1;
     }

@@ -4,8 +4,9 @@ pragma solidity 0.8.30;
 import {ProtocolParams} from "./ProtocolParams.sol";
 
 /// @title ModelRegistry
-/// @notice Model authors publish content-addressed models here and earn `royaltyPerCall` on every
-///         paid call that a redemption settles.
+/// @notice Model authors publish content-addressed models here and earn `royaltyBps` (basis
+///         points, at most `MAX_ROYALTY_BPS`) of every paid amount after the protocol fee: a
+///         share of what was paid, so no call count anyone signs can shrink it.
 ///
 ///         - `cid` is the binary CIDv1 (raw codec, sha2-256) of the model blob: the same CID IPFS
 ///           computes for the same bytes.
@@ -22,6 +23,9 @@ import {ProtocolParams} from "./ProtocolParams.sol";
 ///           (issue 12, finding 5). The schema hash describes the interface and changes at once.
 contract ModelRegistry {
     uint256 public constant MAX_CID_BYTES = 128;
+    /// @notice The largest royalty share: half of what a call pays after the protocol fee, so a
+    ///         provider always keeps at least the other half.
+    uint16 public constant MAX_ROYALTY_BPS = 5_000;
     uint256 public constant MAX_FORMAT_BYTES = 32;
 
     uint8 private constant DEPRECATED = 1;
@@ -30,12 +34,12 @@ contract ModelRegistry {
     struct Model {
         // slot 0: everything a redemption reads (slot 1 only while a change is scheduled)
         address owner;
-        uint88 royaltyPerCall;
+        uint16 royaltyBps;
         uint8 flags;
         // slot 1
         uint32 tolerancePpm;
         uint64 publishedAt;
-        uint88 nextRoyaltyPerCall;
+        uint16 nextRoyaltyBps;
         uint40 changesAt;
         uint32 nextTolerancePpm;
         // slot 2..
@@ -48,14 +52,14 @@ contract ModelRegistry {
     ///         (`changesAt` 0 when none is pending).
     struct ModelView {
         address owner;
-        uint88 royaltyPerCall;
+        uint16 royaltyBps;
         bool deprecated;
         uint32 tolerancePpm;
         uint64 publishedAt;
         bytes32 schemaHash;
         bytes cid;
         string format;
-        uint88 nextRoyaltyPerCall;
+        uint16 nextRoyaltyBps;
         uint32 nextTolerancePpm;
         uint40 changesAt;
     }
@@ -71,13 +75,13 @@ contract ModelRegistry {
         bytes cid,
         string format,
         bytes32 schemaHash,
-        uint88 royaltyPerCall,
+        uint16 royaltyBps,
         uint32 tolerancePpm
     );
     /// @notice The schema hash changed, or the terms in force (royalty, tolerance) are these.
-    event ModelUpdated(uint64 indexed modelId, bytes32 schemaHash, uint88 royaltyPerCall, uint32 tolerancePpm);
+    event ModelUpdated(uint64 indexed modelId, bytes32 schemaHash, uint16 royaltyBps, uint32 tolerancePpm);
     /// @notice New terms take effect at `changesAt` (a later update replaces them).
-    event ModelTermsScheduled(uint64 indexed modelId, uint88 royaltyPerCall, uint32 tolerancePpm, uint40 changesAt);
+    event ModelTermsScheduled(uint64 indexed modelId, uint16 royaltyBps, uint32 tolerancePpm, uint40 changesAt);
     event ModelOwnerChanged(uint64 indexed modelId, address indexed previousOwner, address indexed newOwner);
     event ModelDeprecated(uint64 indexed modelId);
 
@@ -88,6 +92,7 @@ contract ModelRegistry {
     error CidAlreadyPublished(uint64 modelId);
     error ModelIsDeprecated(uint64 modelId);
     error ZeroAddress(string field);
+    error RoyaltyTooHigh(uint256 royaltyBps, uint256 max);
 
     constructor(ProtocolParams params_) {
         params = params_;
@@ -105,10 +110,11 @@ contract ModelRegistry {
         bytes calldata cid,
         string calldata format,
         bytes32 schemaHash,
-        uint88 royaltyPerCall,
+        uint16 royaltyBps,
         uint32 tolerancePpm
     ) external returns (uint64 modelId) {
         if (cid.length == 0 || cid.length > MAX_CID_BYTES) revert InvalidCid(cid.length);
+        if (royaltyBps > MAX_ROYALTY_BPS) revert RoyaltyTooHigh(royaltyBps, MAX_ROYALTY_BPS);
         uint256 formatLength = bytes(format).length;
         if (formatLength == 0 || formatLength > MAX_FORMAT_BYTES) revert InvalidFormat(formatLength);
         bytes32 cidHash = keccak256(cid);
@@ -119,45 +125,46 @@ contract ModelRegistry {
         modelIdOfCid[cidHash] = modelId;
         Model storage m = _models[modelId];
         m.owner = msg.sender;
-        m.royaltyPerCall = royaltyPerCall;
+        m.royaltyBps = royaltyBps;
         m.tolerancePpm = tolerancePpm;
         m.publishedAt = uint64(block.timestamp);
         m.schemaHash = schemaHash;
         m.cid = cid;
         m.format = format;
-        emit ModelPublished(modelId, msg.sender, cid, format, schemaHash, royaltyPerCall, tolerancePpm);
+        emit ModelPublished(modelId, msg.sender, cid, format, schemaHash, royaltyBps, tolerancePpm);
     }
 
     /// @notice Updates the schema hash of a model the caller owns at once, and schedules its
     ///         royalty and tolerance for `termsNotice` seconds from now (terms equal to those in
     ///         force cancel a scheduled change).
-    function update(uint64 modelId, bytes32 schemaHash, uint88 royaltyPerCall, uint32 tolerancePpm)
+    function update(uint64 modelId, bytes32 schemaHash, uint16 royaltyBps, uint32 tolerancePpm)
         external
         onlyModelOwner(modelId)
     {
         Model storage m = _models[modelId];
         if (m.flags & DEPRECATED != 0) revert ModelIsDeprecated(modelId);
+        if (royaltyBps > MAX_ROYALTY_BPS) revert RoyaltyTooHigh(royaltyBps, MAX_ROYALTY_BPS);
         _applyDue(m);
         m.schemaHash = schemaHash;
-        if (royaltyPerCall == m.royaltyPerCall && tolerancePpm == m.tolerancePpm) {
+        if (royaltyBps == m.royaltyBps && tolerancePpm == m.tolerancePpm) {
             m.flags &= ~CHANGE_SCHEDULED;
             m.changesAt = 0;
         } else {
             uint40 changesAt = uint40(block.timestamp + params.termsNotice());
-            m.nextRoyaltyPerCall = royaltyPerCall;
+            m.nextRoyaltyBps = royaltyBps;
             m.nextTolerancePpm = tolerancePpm;
             m.changesAt = changesAt;
             m.flags |= CHANGE_SCHEDULED;
-            emit ModelTermsScheduled(modelId, royaltyPerCall, tolerancePpm, changesAt);
+            emit ModelTermsScheduled(modelId, royaltyBps, tolerancePpm, changesAt);
         }
-        emit ModelUpdated(modelId, schemaHash, m.royaltyPerCall, m.tolerancePpm);
+        emit ModelUpdated(modelId, schemaHash, m.royaltyBps, m.tolerancePpm);
     }
 
     /// @dev Makes a matured scheduled change the terms in force (storage catches up with what
     ///      the views already report).
     function _applyDue(Model storage m) private {
         if (m.flags & CHANGE_SCHEDULED != 0 && block.timestamp >= m.changesAt) {
-            m.royaltyPerCall = m.nextRoyaltyPerCall;
+            m.royaltyBps = m.nextRoyaltyBps;
             m.tolerancePpm = m.nextTolerancePpm;
             m.flags &= ~CHANGE_SCHEDULED;
             m.changesAt = 0;
@@ -166,8 +173,8 @@ contract ModelRegistry {
 
     /// @dev The royalty in force now (a scheduled change counts once its time has come).
     function _royaltyNow(Model storage m) private view returns (uint256) {
-        if (m.flags & CHANGE_SCHEDULED != 0 && block.timestamp >= m.changesAt) return m.nextRoyaltyPerCall;
-        return m.royaltyPerCall;
+        if (m.flags & CHANGE_SCHEDULED != 0 && block.timestamp >= m.changesAt) return m.nextRoyaltyBps;
+        return m.royaltyBps;
     }
 
     function transferModel(uint64 modelId, address newOwner) external onlyModelOwner(modelId) {
@@ -194,30 +201,31 @@ contract ModelRegistry {
         v.format = m.format;
         bool scheduled = m.flags & CHANGE_SCHEDULED != 0;
         if (scheduled && block.timestamp >= m.changesAt) {
-            v.royaltyPerCall = m.nextRoyaltyPerCall;
+            v.royaltyBps = m.nextRoyaltyBps;
             v.tolerancePpm = m.nextTolerancePpm;
         } else {
-            v.royaltyPerCall = m.royaltyPerCall;
+            v.royaltyBps = m.royaltyBps;
             v.tolerancePpm = m.tolerancePpm;
             if (scheduled) {
-                v.nextRoyaltyPerCall = m.nextRoyaltyPerCall;
+                v.nextRoyaltyBps = m.nextRoyaltyBps;
                 v.nextTolerancePpm = m.nextTolerancePpm;
                 v.changesAt = m.changesAt;
             }
         }
     }
 
-    /// @notice Who earns the royalty and how much per call: the one read on the redemption path.
-    function royaltyInfo(uint64 modelId) external view returns (address author, uint256 royaltyPerCall) {
+    /// @notice Who earns the royalty and its share in basis points: the one read on the
+    ///         redemption path.
+    function royaltyInfo(uint64 modelId) external view returns (address author, uint256 royaltyBps) {
         Model storage m = _models[modelId];
         author = m.owner;
         if (author == address(0)) revert UnknownModel(modelId);
-        royaltyPerCall = _royaltyNow(m);
+        royaltyBps = _royaltyNow(m);
     }
 
     /// @notice Whether the model takes new requests (exists, not deprecated), and its royalty
-    ///         per call: what an on-chain request reads, in one call.
-    function requestTerms(uint64 modelId) external view returns (bool active, uint256 royaltyPerCall) {
+    ///         share in basis points: what an on-chain request reads, in one call.
+    function requestTerms(uint64 modelId) external view returns (bool active, uint256 royaltyBps) {
         Model storage m = _models[modelId];
         return (m.owner != address(0) && m.flags & DEPRECATED == 0, _royaltyNow(m));
     }

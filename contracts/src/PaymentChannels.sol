@@ -19,8 +19,11 @@ import {UsageCounter} from "./UsageCounter.sol";
 ///
 ///         Money rules for one redemption with Δamount and Δcalls (base units, exact):
 ///           fee      = Δamount · protocolFeeBps / 10 000            (rounded down) → treasury
-///           royalty  = min(Δcalls · royaltyPerCall, Δamount − fee)                → model owner
+///           royalty  = (Δamount − fee) · royaltyBps / 10 000        (rounded down) → model owner
 ///           provider = Δamount − fee − royalty                                     → provider
+///         The royalty is a share of what the consumer paid, never of the call count the
+///         consumer signed: a consumer and provider in league cannot sign `calls = 0` to pay the
+///         author nothing (issue 12, finding 8); the count only feeds the Counter NFT.
 ///         Shares accrue in `earningsOf` and are paid out by `claimEarnings`.
 ///
 ///         Vouchers that pay nothing: a voucher not newer than the lane (both cumulative values ≤
@@ -103,7 +106,7 @@ contract PaymentChannels is EIP712, ReentrancyGuardTransient {
         uint256 providerAmount;
         uint64 modelId;
         address author;
-        uint256 royaltyPerCall;
+        uint256 royaltyBps;
         uint256 authorAmount;
         address consumer;
         uint256 consumerCalls;
@@ -346,8 +349,7 @@ contract PaymentChannels is EIP712, ReentrancyGuardTransient {
         if (v.modelId != t.modelId || t.author == address(0)) _switchModel(t, v.modelId);
         uint256 fee = (dAmount * t.feeBps) / BPS;
         uint256 afterFee = dAmount - fee;
-        uint256 royalty = dCalls * t.royaltyPerCall;
-        if (royalty > afterFee) royalty = afterFee;
+        uint256 royalty = (afterFee * t.royaltyBps) / BPS;
         t.treasuryAmount += fee;
         t.authorAmount += royalty;
 
@@ -372,7 +374,7 @@ contract PaymentChannels is EIP712, ReentrancyGuardTransient {
         _credit(t.author, t.authorAmount);
         t.authorAmount = 0;
         if (modelId == 0) revert UnknownModel(modelId);
-        (t.author, t.royaltyPerCall) = models.royaltyInfo(modelId);
+        (t.author, t.royaltyBps) = models.royaltyInfo(modelId);
         t.modelId = modelId;
     }
 

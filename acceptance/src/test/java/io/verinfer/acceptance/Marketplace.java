@@ -80,18 +80,18 @@ final class Marketplace implements AutoCloseable {
   }
 
   /** Publishes the fraud-detect pack's model from the author account. */
-  ModelId publishFraudDetect(TokenAmount royaltyPerCall) {
-    return publish(pack(), royaltyPerCall, 1_000);
+  ModelId publishFraudDetect(TokenAmount royaltyBps) {
+    return publish(pack(), royaltyBps, 1_000);
   }
 
   /**
    * Publishes the MiniLM embedding pack (written under this stage's directory) at its declared
    * tolerance; providers started afterwards serve it instead of fraud-detect.
    */
-  ModelId publishMiniLm(TokenAmount royaltyPerCall) {
+  ModelId publishMiniLm(TokenAmount royaltyBps) {
     try {
       servedPack = io.verinfer.runtime.packs.minilm.MiniLmPack.write(dir.resolve("minilm-pack"));
-      return publish(servedPack, royaltyPerCall, ModelManifest.read(servedPack).tolerancePpm());
+      return publish(servedPack, royaltyBps, ModelManifest.read(servedPack).tolerancePpm());
     } catch (RuntimeException e) {
       throw e;
     } catch (Exception e) {
@@ -103,9 +103,9 @@ final class Marketplace implements AutoCloseable {
    * Publishes a trained demo pack by name (e.g. {@code amm-fee}, built under this stage's
    * directory) at its declared tolerance; providers started afterwards serve it.
    */
-  ModelId publishPack(String name, TokenAmount royaltyPerCall) {
+  ModelId publishPack(String name, TokenAmount royaltyBps) {
     servedPack = BuildPacks.build(name, dir.resolve("packs").toAbsolutePath());
-    return publish(servedPack, royaltyPerCall, ModelManifest.read(servedPack).tolerancePpm());
+    return publish(servedPack, royaltyBps, ModelManifest.read(servedPack).tolerancePpm());
   }
 
   /**
@@ -121,7 +121,7 @@ final class Marketplace implements AutoCloseable {
     this.transport = transport;
   }
 
-  private ModelId publish(Path packDir, TokenAmount royaltyPerCall, long tolerancePpm) {
+  private ModelId publish(Path packDir, TokenAmount royaltyBps, long tolerancePpm) {
     try {
       ModelManifest manifest = ModelManifest.read(packDir);
       Cid cid = Cid.of(Files.readAllBytes(manifest.modelFile(packDir)));
@@ -131,7 +131,7 @@ final class Marketplace implements AutoCloseable {
               .models()
               .publish(
                   new ModelRegistryFacade.Publication(
-                      cid, "onnx", manifest.schemaHash(), royaltyPerCall, tolerancePpm));
+                      cid, "onnx", manifest.schemaHash(), royaltyBps, tolerancePpm));
       return model;
     } catch (IOException e) {
       throw new UncheckedIOException(e);

@@ -56,7 +56,7 @@ final class Packs {
                   Cid.of(modelBytes(name)),
                   "onnx",
                   manifest.schemaHash(),
-                  io.verinfer.protocol.TokenAmount.of(10),
+                  50, // 0.5 % royalty
                   manifest.tolerancePpm()));
     }
   }

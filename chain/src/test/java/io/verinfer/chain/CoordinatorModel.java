@@ -90,7 +90,7 @@ final class CoordinatorModel {
   final BigInteger minStake;
   final int slashBps;
   int feeBps;
-  BigInteger royaltyPerCall;
+  BigInteger royaltyBps;
   final Map<Address, BigInteger> price = new LinkedHashMap<>();
   final Map<Address, BigInteger> stake = new LinkedHashMap<>();
   final Map<Address, BigInteger> deposit = new LinkedHashMap<>();
@@ -107,14 +107,14 @@ final class CoordinatorModel {
       BigInteger minStake,
       int slashBps,
       int feeBps,
-      BigInteger royaltyPerCall) {
+      BigInteger royaltyBps) {
     this.model = model;
     this.author = author;
     this.treasury = treasury;
     this.minStake = minStake;
     this.slashBps = slashBps;
     this.feeBps = feeBps;
-    this.royaltyPerCall = royaltyPerCall;
+    this.royaltyBps = royaltyBps;
   }
 
   BigInteger depositOf(Address a) {
@@ -179,7 +179,7 @@ final class CoordinatorModel {
     assertThat(t.provider()).as("assigned provider of %d", r.id).isIn(candidates);
     BigInteger fee = price.get(t.provider());
     BigInteger protocolFee = fee.multiply(BigInteger.valueOf(feeBps)).divide(BPS);
-    BigInteger royalty = royaltyPerCall.min(fee.subtract(protocolFee));
+    BigInteger royalty = fee.subtract(protocolFee).multiply(royaltyBps).divide(BPS);
     assertThat(List.of(t.fee().baseUnits(), t.protocolFee().baseUnits(), t.royalty().baseUnits()))
         .as("fee, protocol fee, royalty of request %d", r.id)
         .containsExactly(fee, protocolFee, royalty);

@@ -99,7 +99,7 @@ final class CoordinatorSteps {
               admin.params().minProviderStake().baseUnits(),
               admin.params().disputeParams().slashBps(),
               admin.params().protocolFeeBps(),
-              BigInteger.ONE); // the Court publishes its model with a royalty of 1
+              BigInteger.valueOf(1_000)); // the Court publishes its model with a royalty of 10 %
       for (int i = 0; i < Court.PROVIDERS; i++) {
         m.price.put(Court.providerAddress(i), BigInteger.valueOf(PRICES[i]));
         m.stake.put(Court.providerAddress(i), Court.STAKE.baseUnits());
@@ -294,13 +294,13 @@ final class CoordinatorSteps {
       actors.admin().params().setProtocolFeeBps(b % 2_001);
       model.feeBps = b % 2_001;
     } else {
-      BigInteger royalty = BigInteger.valueOf(b % 40);
+      int royalty = b % 5_001; // 0 to MAX_ROYALTY_BPS
       view(Actors.AUTHOR_0)
           .models()
-          .update(model.model, scene.schemaHash(), TokenAmount.of(royalty), scene.tolerancePpm());
+          .update(model.model, scene.schemaHash(), royalty, scene.tolerancePpm());
       // the new royalty takes effect after the notice: let it pass (open requests may expire)
       SharedDevnet.increaseTime(actors.admin().params().termsNotice().toSeconds() + 1);
-      model.royaltyPerCall = royalty;
+      model.royaltyBps = BigInteger.valueOf(royalty);
     }
     count("terms-changed");
   }

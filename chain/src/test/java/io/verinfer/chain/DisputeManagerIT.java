@@ -232,7 +232,7 @@ class DisputeManagerIT {
     actors
         .author(0)
         .models()
-        .update(court.model(), model.schemaHash(), model.royaltyPerCall(), 900_000);
+        .update(court.model(), model.schemaHash(), model.royaltyBps(), 900_000);
     SharedDevnet.increaseTime(actors.admin().params().termsNotice().toSeconds() + 1);
     assertThat(actors.admin().models().model(court.model()).tolerancePpm()).isEqualTo(900_000);
     assertThat(disputes().dispute(id).tolerancePpm()).isEqualTo(1_000);

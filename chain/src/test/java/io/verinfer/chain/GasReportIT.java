@@ -66,7 +66,7 @@ class GasReportIT {
   void measureAndReport() throws IOException {
     VerinferChain payer = actors.consumer(0);
     VerinferChain provider = actors.provider(0);
-    ModelId model = Actors.publish(actors.author(0), "gas", TokenAmount.of(1));
+    ModelId model = Actors.publish(actors.author(0), "gas", 1_000);
     payer.token().approve(payer.channels().address(), TokenAmount.ofTokens("1000000"));
     List<Row> rows = new ArrayList<>();
 

@@ -42,7 +42,7 @@ import net.jqwik.api.lifecycle.BeforeTry;
 class MoneyInvariantsIT {
   private static final int CONSUMERS = 3;
   private static final int PROVIDERS = 2;
-  private static final long[] ROYALTIES = {2, 0};
+  private static final int[] ROYALTIES_BPS = {2_500, 0}; // 25 % and none
   private static final BigInteger MAX = BigInteger.TWO.pow(255);
   private static final long INITIAL_DEPOSIT = 5_000;
 
@@ -63,8 +63,8 @@ class MoneyInvariantsIT {
   @BeforeContainer
   static void publishModelsAndApprove() {
     setup = new Actors();
-    for (int m = 0; m < ROYALTIES.length; m++) {
-      MODELS.add(Actors.publish(setup.author(m), "invariants-" + m, TokenAmount.of(ROYALTIES[m])));
+    for (int m = 0; m < ROYALTIES_BPS.length; m++) {
+      MODELS.add(Actors.publish(setup.author(m), "invariants-" + m, ROYALTIES_BPS[m]));
     }
     for (int i = 0; i < CONSUMERS; i++) {
       var c = setup.consumer(i);
@@ -403,7 +403,7 @@ class MoneyInvariantsIT {
     for (int p = 0; p < PROVIDERS; p++) {
       out.add(Actors.address(Actors.PROVIDER_0 + p));
     }
-    for (int m = 0; m < ROYALTIES.length; m++) {
+    for (int m = 0; m < ROYALTIES_BPS.length; m++) {
       out.add(Actors.address(Actors.AUTHOR_0 + m));
     }
     out.add(Actors.address(1));
@@ -455,7 +455,7 @@ class MoneyInvariantsIT {
       long dAmount = amount - done[0];
       long dCalls = calls - done[1];
       long fee = dAmount * feeBps / 10_000;
-      long royalty = Math.min(dCalls * ROYALTIES[lane.model()], dAmount - fee);
+      long royalty = (dAmount - fee) * ROYALTIES_BPS[lane.model()] / 10_000;
       deposit.merge(lane.consumer(), BigInteger.valueOf(-dAmount), BigInteger::add);
       earnings.merge(Actors.address(1), BigInteger.valueOf(fee), BigInteger::add);
       earnings.merge(author.apply(lane.model()), BigInteger.valueOf(royalty), BigInteger::add);

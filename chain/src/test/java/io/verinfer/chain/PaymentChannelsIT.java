@@ -27,7 +27,7 @@ import org.junit.jupiter.api.Test;
 /** PaymentChannels + UsageCounter against a real Hardhat node, driven from Java. */
 class PaymentChannelsIT {
   private static final int CONSUMER = Actors.CONSUMER_0;
-  private static final TokenAmount ROYALTY = TokenAmount.of(3);
+  private static final int ROYALTY_BPS = 300; // 3 % of each paid amount after the fee
   private static final TokenAmount DEPOSIT = TokenAmount.of(1_000_000);
 
   private String snapshot;
@@ -48,7 +48,7 @@ class PaymentChannelsIT {
     providerAddress = provider.account();
     VerinferChain author = actors.author(0);
     authorAddress = author.account();
-    model = Actors.publish(author, "pc-it", ROYALTY);
+    model = Actors.publish(author, "pc-it", ROYALTY_BPS);
     feeBps = actors.admin().params().protocolFeeBps();
     Actors.deposit(consumer, DEPOSIT);
   }
@@ -101,8 +101,8 @@ class PaymentChannelsIT {
         .isEqualTo(new LaneState(TokenAmount.of(total), 250));
     assertThat(provider.channels().depositOf(consumer.account()))
         .isEqualTo(DEPOSIT.minus(TokenAmount.of(total)));
-    Split first = Split.of(10_000, 100, feeBps, ROYALTY.baseUnits().longValueExact());
-    Split second = Split.of(15_001, 150, feeBps, ROYALTY.baseUnits().longValueExact());
+    Split first = Split.of(10_000, feeBps, ROYALTY_BPS);
+    Split second = Split.of(15_001, feeBps, ROYALTY_BPS);
     assertThat(provider.channels().earningsOf(providerAddress).baseUnits().longValueExact())
         .isEqualTo(first.provider() + second.provider());
     assertThat(provider.channels().earningsOf(authorAddress).baseUnits().longValueExact())
@@ -118,13 +118,16 @@ class PaymentChannelsIT {
   }
 
   @Test
-  void royaltyIsCappedByWhatIsLeftAfterTheFee() {
-    // 1,000 calls at royalty 3 = 3,000 > 1,000 − fee: the author takes all that is left.
-    provider.channels().redeem(voucher(1_000, 1_000));
-    long fee = 1_000L * feeBps / 10_000;
+  void theRoyaltyIsAShareOfWhatWasPaidWhateverCallCountIsSigned() {
+    // 1,000 paid with 0 calls signed, then 1,000 more with 1,000 calls: the same royalty each time
+    provider.channels().redeem(voucher(1_000, 0));
+    Split one = Split.of(1_000, feeBps, ROYALTY_BPS);
+    assertThat(one.royalty()).isPositive();
     assertThat(provider.channels().earningsOf(authorAddress).baseUnits().longValueExact())
-        .isEqualTo(1_000 - fee);
-    assertThat(provider.channels().earningsOf(providerAddress)).isEqualTo(TokenAmount.ZERO);
+        .isEqualTo(one.royalty());
+    provider.channels().redeem(voucher(2_000, 1_000));
+    assertThat(provider.channels().earningsOf(authorAddress).baseUnits().longValueExact())
+        .isEqualTo(2 * one.royalty());
   }
 
   @Test
@@ -157,9 +160,9 @@ class PaymentChannelsIT {
 
     assertThat(provider.channels().depositOf(consumer.account()))
         .isEqualTo(DEPOSIT.minus(TokenAmount.of(4_000 + 2_500)));
-    Split a = Split.of(3_000, 30, feeBps, 3);
-    Split b = Split.of(2_500, 25, feeBps, 3);
-    Split first = Split.of(1_000, 10, feeBps, 3);
+    Split a = Split.of(3_000, feeBps, ROYALTY_BPS);
+    Split b = Split.of(2_500, feeBps, ROYALTY_BPS);
+    Split first = Split.of(1_000, feeBps, ROYALTY_BPS);
     assertThat(provider.channels().earningsOf(providerAddress).baseUnits().longValueExact())
         .isEqualTo(first.provider() + a.provider());
     assertThat(provider.channels().earningsOf(provider2).baseUnits().longValueExact())
@@ -236,9 +239,9 @@ class PaymentChannelsIT {
 
   /** The fee rule, computed independently of the contract. */
   record Split(long fee, long royalty, long provider) {
-    static Split of(long amount, long calls, int feeBps, long royaltyPerCall) {
+    static Split of(long amount, int feeBps, int royaltyBps) {
       long fee = amount * feeBps / 10_000;
-      long royalty = Math.min(calls * royaltyPerCall, amount - fee);
+      long royalty = (amount - fee) * royaltyBps / 10_000;
       return new Split(fee, royalty, amount - fee - royalty);
     }
   }

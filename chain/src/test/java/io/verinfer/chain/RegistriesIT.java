@@ -30,7 +30,7 @@ class RegistriesIT {
     actors = new Actors();
     provider = actors.provider(0);
     author = actors.author(0);
-    model = Actors.publish(author, "registries", TokenAmount.of(1));
+    model = Actors.publish(author, "registries", 1_000);
     minStake = actors.admin().params().minProviderStake();
     provider.token().approve(provider.providers().address(), minStake.times(10));
   }
@@ -120,43 +120,42 @@ class RegistriesIT {
   void modelsAreOwnerOnlyAndDeprecatable() {
     var info = author.models().model(model);
     assertThat(info.owner()).isEqualTo(author.account());
-    assertThat(info.royaltyPerCall()).isEqualTo(TokenAmount.of(1));
+    assertThat(info.royaltyBps()).isEqualTo(1_000);
     assertThat(info.tolerancePpm()).isEqualTo(1_000);
 
     VerinferChain stranger = actors.account(Actors.OUTSIDER);
     assertReverts(() -> stranger.models().deprecate(model), "NotModelOwner");
-    assertReverts(
-        () -> stranger.models().update(model, Bytes32.ZERO, TokenAmount.of(9), 5), "NotModelOwner");
-    author.models().update(model, Bytes32.ZERO, TokenAmount.of(9), 5);
+    assertReverts(() -> stranger.models().update(model, Bytes32.ZERO, 900, 5), "NotModelOwner");
+    author.models().update(model, Bytes32.ZERO, 900, 5);
     // the schema changes at once; royalty and tolerance only after the notice
     assertThat(author.models().model(model).schemaHash()).isEqualTo(Bytes32.ZERO);
-    assertThat(author.models().model(model).royaltyPerCall()).isEqualTo(TokenAmount.of(1));
+    assertThat(author.models().model(model).royaltyBps()).isEqualTo(1_000);
     var scheduled = author.models().scheduledTerms(model).orElseThrow();
-    assertThat(scheduled.royaltyPerCall()).isEqualTo(TokenAmount.of(9));
+    assertThat(scheduled.royaltyBps()).isEqualTo(900);
     assertThat(scheduled.tolerancePpm()).isEqualTo(5);
     SharedDevnet.increaseTime(
         scheduled.changesAt().getEpochSecond() - SharedDevnet.latestTimestamp());
     SharedDevnet.mine();
-    assertThat(author.models().model(model).royaltyPerCall()).isEqualTo(TokenAmount.of(9));
+    assertThat(author.models().model(model).royaltyBps()).isEqualTo(900);
     assertThat(author.models().model(model).tolerancePpm()).isEqualTo(5);
     assertThat(author.models().scheduledTerms(model)).isEmpty();
 
     byte[] sameBlob = "model registries".getBytes(StandardCharsets.UTF_8);
     assertReverts(
-        () ->
-            stranger
-                .models()
-                .publishRaw(Cid.of(sameBlob).bytes(), "onnx", Bytes32.ZERO, TokenAmount.ZERO, 0),
+        () -> stranger.models().publishRaw(Cid.of(sameBlob).bytes(), "onnx", Bytes32.ZERO, 0, 0),
         "CidAlreadyPublished");
     assertReverts(
-        () -> stranger.models().publishRaw(new byte[0], "onnx", Bytes32.ZERO, TokenAmount.ZERO, 0),
-        "InvalidCid");
+        () -> stranger.models().publishRaw(new byte[0], "onnx", Bytes32.ZERO, 0, 0), "InvalidCid");
+    assertReverts(
+        () -> stranger.models().publishRaw(Cid.of(new byte[] {1}).bytes(), "", Bytes32.ZERO, 0, 0),
+        "InvalidFormat");
     assertReverts(
         () ->
             stranger
                 .models()
-                .publishRaw(Cid.of(new byte[] {1}).bytes(), "", Bytes32.ZERO, TokenAmount.ZERO, 0),
-        "InvalidFormat");
+                .publishRaw(Cid.of(new byte[] {2}).bytes(), "onnx", Bytes32.ZERO, 5_001, 0),
+        "RoyaltyTooHigh");
+    assertReverts(() -> author.models().update(model, Bytes32.ZERO, 5_001, 5), "RoyaltyTooHigh");
 
     author.models().deprecate(model);
     assertThat(author.models().isActive(model)).isFalse();

@@ -167,9 +167,7 @@ final class DevnetStack implements AutoCloseable {
                                     cid,
                                     "onnx",
                                     m.schemaHash(),
-                                    TokenAmount.of(
-                                        new java.math.BigInteger(
-                                            m.royaltyPerCall() == null ? "0" : m.royaltyPerCall())),
+                                    m.royaltyBps() == null ? 0 : Integer.parseInt(m.royaltyBps()),
                                     m.tolerancePpm())));
         ids.put(m.name(), id.value());
         progress.accept("published " + m.name() + " as model " + id.value() + " (" + cid + ")");

@@ -4,12 +4,10 @@ import io.verinfer.chain.VerinferChain;
 import io.verinfer.chain.facade.ModelRegistryFacade;
 import io.verinfer.protocol.Cid;
 import io.verinfer.protocol.ModelId;
-import io.verinfer.protocol.TokenAmount;
 import io.verinfer.runtime.ModelManifest;
 import io.verinfer.runtime.store.LocalModelStore;
 import java.io.IOException;
 import java.io.PrintStream;
-import java.math.BigInteger;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
@@ -41,8 +39,10 @@ public final class ModelCommand {
 
     @Option(
         names = "--royalty",
-        description = "Royalty per paid call, token base units (default: the manifest's).")
-    BigInteger royalty;
+        description =
+            "Royalty: basis points of every paid amount after the protocol fee, 0 to 5000"
+                + " (default: the manifest's).")
+    Integer royalty;
 
     @Option(
         names = "--tolerance",
@@ -69,8 +69,10 @@ public final class ModelCommand {
       if (!Files.isRegularFile(modelFile)) {
         throw new UserError("the manifest names " + manifest.model() + ", which is not in " + pack);
       }
-      if (royalty != null && royalty.signum() < 0) {
-        throw new UserError("--royalty must be >= 0");
+      if (royalty != null && (royalty < 0 || royalty > 5_000)) {
+        throw new UserError(
+            "--royalty must be 0..5000 basis points (at most half of what a call pays), got "
+                + royalty);
       }
       if (tolerancePpm != null && (tolerancePpm < 0 || tolerancePpm > 4_294_967_295L)) {
         throw new UserError("--tolerance must be 0..4294967295 ppm");
@@ -79,12 +81,10 @@ public final class ModelCommand {
       long size = Files.size(modelFile);
       Cid cid =
           store.putFile(modelFile, new Progress(System.err, "storing " + manifest.name(), size));
-      TokenAmount perCall =
-          TokenAmount.of(
-              royalty != null
-                  ? royalty
-                  : new BigInteger(
-                      manifest.royaltyPerCall() == null ? "0" : manifest.royaltyPerCall()));
+      int royaltyBps =
+          royalty != null
+              ? royalty
+              : manifest.royaltyBps() == null ? 0 : Integer.parseInt(manifest.royaltyBps());
       long tolerance = tolerancePpm != null ? tolerancePpm : manifest.tolerancePpm();
       try (VerinferChain author = chain.connect()) {
         ModelId id =
@@ -92,12 +92,12 @@ public final class ModelCommand {
                 .models()
                 .publish(
                     new ModelRegistryFacade.Publication(
-                        cid, "onnx", manifest.schemaHash(), perCall, tolerance));
+                        cid, "onnx", manifest.schemaHash(), royaltyBps, tolerance));
         out.println("published " + manifest.name());
         out.println("  model id   " + id.value());
         out.println("  cid        " + cid);
         out.println("  size       " + size + " bytes");
-        out.println("  royalty    " + perCall + " base units per call");
+        out.println("  royalty    " + royaltyBps + " bps of each paid call after the fee");
         out.println("  tolerance  " + tolerance + " ppm");
         out.println("  owner      " + author.account());
       }
@@ -119,7 +119,7 @@ public final class ModelCommand {
           var m = reader.models().model(ModelId.of(i));
           System.out.printf(
               "%-4d %-62s %-12s %-10s %s%n",
-              i, cidOf(m), m.royaltyPerCall(), m.deprecated() ? "deprecated" : "active", m.owner());
+              i, cidOf(m), m.royaltyBps(), m.deprecated() ? "deprecated" : "active", m.owner());
         }
         if (count == 0) {
           System.out.println("(no models published yet)");
@@ -151,7 +151,8 @@ public final class ModelCommand {
         System.out.println("  cid          " + cidOf(m));
         System.out.println("  format       " + m.format());
         System.out.println("  schema hash  " + m.schemaHash());
-        System.out.println("  royalty      " + m.royaltyPerCall() + " base units per call");
+        System.out.println(
+            "  royalty      " + m.royaltyBps() + " bps of each paid call after the fee");
         System.out.println("  tolerance    " + m.tolerancePpm() + " ppm");
         System.out.println("  owner        " + m.owner());
         System.out.println("  published    " + m.publishedAt());

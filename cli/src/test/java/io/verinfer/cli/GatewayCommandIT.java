@@ -91,7 +91,7 @@ class GatewayCommandIT {
                       cid,
                       "onnx",
                       manifest.schemaHash(),
-                      TokenAmount.of(100),
+                      1_000, // 10 % royalty
                       manifest.tolerancePpm()));
       TokenAmount deposit = TokenAmount.ofTokens("1");
       consumer.token().approve(consumer.channels().address(), deposit);

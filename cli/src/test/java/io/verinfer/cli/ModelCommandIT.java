@@ -7,7 +7,6 @@ import io.verinfer.chain.devnet.DevAccounts;
 import io.verinfer.chain.devnet.DevnetSupervisor;
 import io.verinfer.protocol.Cid;
 import io.verinfer.protocol.ModelId;
-import io.verinfer.protocol.TokenAmount;
 import io.verinfer.runtime.ModelManifest;
 import io.verinfer.runtime.packs.train.BuildPacks;
 import java.io.PrintWriter;
@@ -88,7 +87,7 @@ class ModelCommandIT {
     try (VerinferChain chain = VerinferChain.connect(devnet.deployment(), DevAccounts.account(0))) {
       var model = chain.models().model(ModelId.of(1));
       assertThat(Cid.fromBytes(model.cidBytes())).isEqualTo(cid);
-      assertThat(model.royaltyPerCall()).isEqualTo(TokenAmount.of(1234));
+      assertThat(model.royaltyBps()).isEqualTo(1234);
       assertThat(model.tolerancePpm()).isEqualTo(777);
       assertThat(model.schemaHash()).isEqualTo(manifest.schemaHash());
       assertThat(model.owner().value()).isEqualToIgnoringCase(DevAccounts.account(14).getAddress());

@@ -77,7 +77,7 @@ class OnchainCommandIT {
                 Cid.of(blob).bytes(),
                 "onnx",
                 Bytes32.keccak256(blob),
-                TokenAmount.of(1_000),
+                1_000, // 10 % royalty
                 1_000);
     for (int i = 0; i < PROVIDERS.length; i++) {
       VerinferChain p = admin.as(DevAccounts.account(PROVIDERS[i]));

@@ -142,7 +142,7 @@ class FaultInjectionIT {
           .models()
           .publish(
               new ModelRegistryFacade.Publication(
-                  cid, "onnx", manifest.schemaHash(), TokenAmount.of(10), manifest.tolerancePpm()));
+                  cid, "onnx", manifest.schemaHash(), 50, manifest.tolerancePpm()));
     }
   }
 

@@ -54,7 +54,7 @@ class PaidProviderNodeIT {
                 .models()
                 .publish(
                     new ModelRegistryFacade.Publication(
-                        cid, "onnx", manifest.schemaHash(), TokenAmount.of(10), 1_000));
+                        cid, "onnx", manifest.schemaHash(), 50, 1_000));
       }
       PaidSettings paid =
           new PaidSettings(

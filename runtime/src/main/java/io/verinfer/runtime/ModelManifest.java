@@ -20,7 +20,8 @@ import java.util.Objects;
  * @param model file name of the ONNX graph inside the pack (usually {@code model.onnx})
  * @param tokenizer file name of a HuggingFace {@code tokenizer.json} for text models, else null
  * @param tolerancePpm output tolerance for floating-point outputs, parts per million
- * @param royaltyPerCall suggested royalty, token base units, as a decimal string
+ * @param royaltyBps suggested royalty, basis points of each paid call after the protocol fee, as a
+ *     decimal string
  * @param metrics measured quality figures (e.g. {@code "auc": 0.93}), for people
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
@@ -33,7 +34,7 @@ public record ModelManifest(
     String tokenizer,
     long tolerancePpm,
     String license,
-    String royaltyPerCall,
+    String royaltyBps,
     Map<String, Object> metrics) {
 
   public static final String FILE = "manifest.json";

@@ -8,18 +8,20 @@ import io.verinfer.protocol.Address;
 import io.verinfer.protocol.Bytes32;
 import io.verinfer.protocol.Cid;
 import io.verinfer.protocol.ModelId;
-import io.verinfer.protocol.TokenAmount;
 import java.math.BigInteger;
 import java.time.Instant;
 import org.web3j.tx.gas.DefaultGasProvider;
 
 /** ModelRegistry: publish, update, hand over and deprecate content-addressed models. */
 public final class ModelRegistryFacade extends ContractFacade {
-  /** A model as the registry records it. */
+  /**
+   * A model as the registry records it. {@code royaltyBps}: the author's share, in basis points, of
+   * every paid amount after the protocol fee.
+   */
   public record ModelInfo(
       ModelId id,
       Address owner,
-      TokenAmount royaltyPerCall,
+      int royaltyBps,
       boolean deprecated,
       long tolerancePpm,
       Instant publishedAt,
@@ -29,7 +31,7 @@ public final class ModelRegistryFacade extends ContractFacade {
 
   /** What a model author publishes. */
   public record Publication(
-      Cid cid, String format, Bytes32 schemaHash, TokenAmount royaltyPerCall, long tolerancePpm) {}
+      Cid cid, String format, Bytes32 schemaHash, int royaltyBps, long tolerancePpm) {}
 
   private final ModelRegistry binding;
 
@@ -42,28 +44,32 @@ public final class ModelRegistryFacade extends ContractFacade {
   /** Publishes a model owned by the sender and returns its id. */
   public ModelId publish(Publication p) {
     return publishRaw(
-        p.cid().bytes(), p.format(), p.schemaHash(), p.royaltyPerCall(), p.tolerancePpm());
+        p.cid().bytes(), p.format(), p.schemaHash(), p.royaltyBps(), p.tolerancePpm());
   }
 
   /** Publishes arbitrary CID bytes (used to test the registry's own validation). */
   public ModelId publishRaw(
-      byte[] cid, String format, Bytes32 schemaHash, TokenAmount royalty, long tolerancePpm) {
+      byte[] cid, String format, Bytes32 schemaHash, int royaltyBps, long tolerancePpm) {
     TxResult result =
         tx(
             binding.publish(
-                cid, format, schemaHash.bytes(), units(royalty), BigInteger.valueOf(tolerancePpm)));
+                cid,
+                format,
+                schemaHash.bytes(),
+                BigInteger.valueOf(royaltyBps),
+                BigInteger.valueOf(tolerancePpm)));
     return ModelRegistry.getModelPublishedEvents(result.receipt()).stream()
         .findFirst()
         .map(e -> ModelId.of(e.modelId.longValueExact()))
         .orElseThrow(() -> new ChainException("publish emitted no ModelPublished event"));
   }
 
-  public TxResult update(ModelId id, Bytes32 schemaHash, TokenAmount royalty, long tolerancePpm) {
+  public TxResult update(ModelId id, Bytes32 schemaHash, int royaltyBps, long tolerancePpm) {
     return tx(
         binding.update(
             BigInteger.valueOf(id.value()),
             schemaHash.bytes(),
-            units(royalty),
+            BigInteger.valueOf(royaltyBps),
             BigInteger.valueOf(tolerancePpm)));
   }
 
@@ -80,7 +86,7 @@ public final class ModelRegistryFacade extends ContractFacade {
     return new ModelInfo(
         id,
         Address.of(m.owner),
-        TokenAmount.of(m.royaltyPerCall),
+        m.royaltyBps.intValueExact(),
         m.deprecated,
         m.tolerancePpm.longValueExact(),
         Instant.ofEpochSecond(m.publishedAt.longValueExact()),
@@ -90,7 +96,7 @@ public final class ModelRegistryFacade extends ContractFacade {
   }
 
   /** Terms an owner scheduled with {@code update}: in force from {@code changesAt}. */
-  public record ScheduledTerms(TokenAmount royaltyPerCall, long tolerancePpm, Instant changesAt) {}
+  public record ScheduledTerms(int royaltyBps, long tolerancePpm, Instant changesAt) {}
 
   /** The royalty and tolerance change waiting out its notice, if one is. */
   public java.util.Optional<ScheduledTerms> scheduledTerms(ModelId id) {
@@ -100,7 +106,7 @@ public final class ModelRegistryFacade extends ContractFacade {
     }
     return java.util.Optional.of(
         new ScheduledTerms(
-            TokenAmount.of(m.nextRoyaltyPerCall),
+            m.nextRoyaltyBps.intValueExact(),
             m.nextTolerancePpm.longValueExact(),
             Instant.ofEpochSecond(m.changesAt.longValueExact())));
   }

@@ -27,14 +27,14 @@ class CounterOverflowAttackIT extends DevnetScene {
   void aConsumerCannotBlockItsProviderByOverflowingItsCounter() {
     VerinferChain consumer = actors.consumer(0);
     VerinferChain provider = actors.provider(0);
-    ModelId model = Actors.publish(actors.author(0), "overflow", TokenAmount.of(1));
+    ModelId model = Actors.publish(actors.author(0), "overflow", 1_000);
     Actors.deposit(consumer, TokenAmount.of(10_000));
     // the honest provider served 5 calls for 500 and holds the consumer's voucher
     SignedVoucher owed = actors.voucher(CONSUMER, provider.account(), model, SERVED, 5);
 
     // the attack: two zero-amount vouchers with 2^63 - 1 calls each, on lanes to its own address
     Address own = Actors.address(Actors.OUTSIDER);
-    ModelId other = Actors.publish(actors.author(0), "overflow-2", TokenAmount.of(1));
+    ModelId other = Actors.publish(actors.author(0), "overflow-2", 1_000);
     consumer
         .channels()
         .redeem(actors.voucher(CONSUMER, own, model, TokenAmount.ZERO, Long.MAX_VALUE));

@@ -29,7 +29,7 @@ class WithdrawalLapseAttackIT extends DevnetScene {
   void aMaturedWithdrawalCannotBeHeldWhileBuying() {
     VerinferChain consumer = actors.consumer(0);
     VerinferChain provider = actors.provider(0);
-    ModelId model = Actors.publish(actors.author(0), "lapse", TokenAmount.of(1));
+    ModelId model = Actors.publish(actors.author(0), "lapse", 1_000);
     Actors.deposit(consumer, DEPOSIT);
     TokenAmount before = consumer.token().balanceOf(consumer.account());
 

@@ -80,8 +80,8 @@ public final class Actors implements AutoCloseable {
     consumer.channels().deposit(amount);
   }
 
-  /** Publishes a fresh model (unique CID from {@code seed}) with the given royalty. */
-  public static ModelId publish(VerinferChain author, String seed, TokenAmount royaltyPerCall) {
+  /** Publishes a fresh model (unique CID from {@code seed}) with the given royalty share (bps). */
+  public static ModelId publish(VerinferChain author, String seed, int royaltyBps) {
     byte[] blob = ("model " + seed).getBytes(StandardCharsets.UTF_8);
     return author
         .models()
@@ -89,7 +89,7 @@ public final class Actors implements AutoCloseable {
             Cid.of(blob).bytes(),
             "onnx",
             Bytes32.keccak256(("schema " + seed).getBytes(StandardCharsets.UTF_8)),
-            royaltyPerCall,
+            royaltyBps,
             1_000);
   }
 

@@ -29,7 +29,7 @@ public final class Court {
 
   public Court(Actors actors, String seed) {
     this.actors = actors;
-    this.model = Actors.publish(actors.author(0), "court-" + seed, TokenAmount.of(1));
+    this.model = Actors.publish(actors.author(0), "court-" + seed, 1_000);
     for (int i = 0; i < PROVIDERS; i++) {
       VerinferChain p = actors.provider(i);
       p.token().approve(p.providers().address(), STAKE);

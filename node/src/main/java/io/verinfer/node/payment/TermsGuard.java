@@ -26,7 +26,7 @@ import java.util.concurrent.ConcurrentHashMap;
  * read stand.
  */
 public final class TermsGuard {
-  /** A model's royalty (in the registry's unit; higher takes more) and tolerance. */
+  /** A model's royalty share (basis points; higher takes more) and tolerance. */
   public record Terms(BigInteger royalty, long tolerancePpm) {
     boolean worseThan(Terms accepted) {
       return royalty.compareTo(accepted.royalty) > 0 || tolerancePpm < accepted.tolerancePpm;
@@ -102,7 +102,9 @@ public final class TermsGuard {
       if (last == null) {
         throw e;
       }
-      return last.schedule(); // the chain is unreachable: the last terms read stand
+      // the chain is unreachable: the last terms read stand, and are asked again after ttl
+      seen.put(model, new Seen(last.schedule(), now));
+      return last.schedule();
     }
   }
 
@@ -132,8 +134,8 @@ public final class TermsGuard {
       var m = models.model(id);
       var next = models.scheduledTerms(id);
       return new Schedule(
-          new Terms(m.royaltyPerCall().baseUnits(), m.tolerancePpm()),
-          next.map(n -> new Terms(n.royaltyPerCall().baseUnits(), n.tolerancePpm())),
+          new Terms(BigInteger.valueOf(m.royaltyBps()), m.tolerancePpm()),
+          next.map(n -> new Terms(BigInteger.valueOf(n.royaltyBps()), n.tolerancePpm())),
           next.map(n -> n.changesAt()).orElse(Instant.MAX));
     };
   }

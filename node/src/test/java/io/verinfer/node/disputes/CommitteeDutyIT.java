@@ -124,7 +124,7 @@ class CommitteeDutyIT {
                     Cid.of(Files.readAllBytes(manifest.modelFile(pack))),
                     "onnx",
                     manifest.schemaHash(),
-                    TokenAmount.of(10),
+                    50, // 0.5 % royalty
                     manifest.tolerancePpm()));
     for (int account : PROVIDERS) {
       start(account);
@@ -401,7 +401,7 @@ class CommitteeDutyIT {
   @Order(4)
   void aMemberThatDoesNotServeTheModelAbstainsAndSaysSo() throws Exception {
     // registered for a model none of the nodes has a pack for (as after dropping a pack)
-    ModelId other = Actors.publish(actors.author(0), "not-served", TokenAmount.of(1));
+    ModelId other = Actors.publish(actors.author(0), "not-served", 1_000);
     for (int account : List.of(CHEATER, HONEST, MEMBER_A, MEMBER_B)) {
       actors.account(account).providers().setModel(other, PRICE);
     }

@@ -68,7 +68,7 @@ final class OnchainProvider implements AutoCloseable {
                     Cid.of(Files.readAllBytes(manifest.modelFile(pack))),
                     "onnx",
                     manifest.schemaHash(),
-                    TokenAmount.of(10),
+                    50, // 0.5 % royalty
                     manifest.tolerancePpm()));
     int port;
     try (ServerSocket free = new ServerSocket(0)) {

@@ -114,7 +114,7 @@ class PaidCallsIT {
               .models()
               .publish(
                   new ModelRegistryFacade.Publication(
-                      cid, "onnx", manifest.schemaHash(), TokenAmount.of(100), 1_000));
+                      cid, "onnx", manifest.schemaHash(), 1_000, 1_000));
     }
     consumerChain = VerinferChain.connect(devnet.deployment(), DevAccounts.account(2));
     providerChain = consumerChain.as(DevAccounts.account(8));
@@ -332,11 +332,7 @@ class PaidCallsIT {
         VerinferChain.connect(devnet.deployment(), DevAccounts.account(14))) {
       author
           .models()
-          .update(
-              modelId,
-              before.schemaHash(),
-              before.royaltyPerCall().plus(TokenAmount.of(400)),
-              before.tolerancePpm());
+          .update(modelId, before.schemaHash(), before.royaltyBps() + 400, before.tolerancePpm());
     }
     var changesAt = providerChain.models().scheduledTerms(modelId).orElseThrow().changesAt();
     paidCall(); // the change is a notice away: the node still serves, its settler redeems
@@ -351,8 +347,8 @@ class PaidCallsIT {
           "MODEL_TERMS_CHANGED");
       HttpResponse<String> response = call(PaymentHeaders.encode(next(1, PRICE)), BODY);
       assertThat(JSON.readTree(response.body()).path("error").path("message").asText())
-          .contains("royalty " + before.royaltyPerCall().plus(TokenAmount.of(400)).baseUnits())
-          .contains("accepted royalty " + before.royaltyPerCall().baseUnits());
+          .contains("royalty " + (before.royaltyBps() + 400))
+          .contains("accepted royalty " + before.royaltyBps());
     } finally {
       clock.ahead = Duration.ZERO;
     }

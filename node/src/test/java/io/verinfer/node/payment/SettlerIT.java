@@ -45,7 +45,7 @@ class SettlerIT {
     snapshot = SharedDevnet.snapshot();
     actors = new Actors();
     provider = actors.provider(0);
-    model = Actors.publish(actors.author(0), "settler", TokenAmount.of(1));
+    model = Actors.publish(actors.author(0), "settler", 1_000);
     Actors.deposit(actors.consumer(0), TokenAmount.of(100_000));
     Actors.deposit(actors.consumer(1), TokenAmount.of(100_000));
     ledger = new SqliteVoucherLedger(dir.resolve("ledger.db"));

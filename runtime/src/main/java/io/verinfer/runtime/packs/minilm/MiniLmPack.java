@@ -43,7 +43,7 @@ public final class MiniLmPack {
    */
   public static final long TOLERANCE_PPM = 100_000;
 
-  public static final String ROYALTY_PER_CALL = "100";
+  public static final String ROYALTY_BPS = "200"; // 2 % of each paid call after the protocol fee
   public static final String LICENSE = "Apache-2.0";
 
   /**
@@ -91,7 +91,7 @@ public final class MiniLmPack {
         TOKENIZER_FILE,
         TOLERANCE_PPM,
         LICENSE,
-        ROYALTY_PER_CALL,
+        ROYALTY_BPS,
         Map.of());
   }
 

@@ -52,7 +52,7 @@ public final class AmmFeePack {
             null,
             PackSchemas.TOLERANCE_PPM,
             PackSchemas.LICENSE,
-            PackSchemas.ROYALTY_PER_CALL,
+            PackSchemas.ROYALTY_BPS,
             metrics);
     return new TrainedPack(manifest, onnx, mlp, test);
   }

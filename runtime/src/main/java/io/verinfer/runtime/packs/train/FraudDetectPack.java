@@ -58,7 +58,7 @@ public final class FraudDetectPack {
             null,
             PackSchemas.TOLERANCE_PPM,
             PackSchemas.LICENSE,
-            PackSchemas.ROYALTY_PER_CALL,
+            PackSchemas.ROYALTY_BPS,
             metrics);
     return new TrainedPack(manifest, onnx, mlp, test);
   }

@@ -9,7 +9,7 @@ import java.util.List;
 final class PackSchemas {
   static final long TOLERANCE_PPM = 1000;
   static final String LICENSE = "Apache-2.0";
-  static final String ROYALTY_PER_CALL = "1000";
+  static final String ROYALTY_BPS = "1000"; // 10 % of each paid call after the protocol fee
   static final long MAX_INPUT_BYTES = 1L << 20;
 
   private PackSchemas() {}
