@@ -110,7 +110,7 @@ class FailoverIT {
       ModelId model = market.publishFraudDetect(TokenAmount.of(10));
       Provider cheap = market.startProvider(8, TokenAmount.of(1_000));
       Provider backup = market.startProvider(9, TokenAmount.of(1_500));
-      try (ReplyDroppingProxy proxy = new ReplyDroppingProxy(cheap.endpoint())) {
+      try (ReplyDroppingProxy proxy = new ReplyDroppingProxy(cheap.endpoint(), cheap.tlsPin())) {
         market.chain(8).providers().updateEndpoint(proxy.baseUrl(), Bytes32.ZERO);
         Eip712Domain domain = market.chain(0).channels().domain();
         VerinferClient client = market.consumer(CONSUMER, OPTIONS);

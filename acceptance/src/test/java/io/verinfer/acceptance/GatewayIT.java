@@ -77,7 +77,7 @@ class GatewayIT {
                   new ProviderNode.Config(
                       dir.resolve("store"),
                       List.of(pack),
-                      NodeServer.Options.loopback().withTransport(NodeServer.Transport.tls()),
+                      NodeServer.Options.loopback(),
                       EngineConfig.defaults(),
                       false,
                       paid),

@@ -27,13 +27,20 @@ final class ReplyDroppingProxy implements AutoCloseable {
 
   private final URI upstream;
   private final HttpServer server;
-  private final HttpClient http =
-      HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
+  private final HttpClient http;
   private final AtomicInteger toDrop = new AtomicInteger();
   private final AtomicInteger dropped = new AtomicInteger();
 
-  ReplyDroppingProxy(String upstreamBaseUrl) {
+  /**
+   * A plain-HTTP forwarder (the devnet allows it) to {@code upstreamBaseUrl}, reached over HTTPS
+   * pinned to {@code upstreamPin} when the node serves HTTPS.
+   */
+  ReplyDroppingProxy(
+      String upstreamBaseUrl, java.util.Optional<io.verinfer.protocol.tls.TlsPin> upstreamPin) {
     this.upstream = URI.create(upstreamBaseUrl);
+    HttpClient.Builder client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1);
+    upstreamPin.ifPresent(pin -> client.sslContext(pin.sslContext()));
+    this.http = client.build();
     try {
       server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
     } catch (IOException e) {

@@ -11,7 +11,6 @@ import io.verinfer.client.InferenceResult;
 import io.verinfer.client.NoProviderAvailableException;
 import io.verinfer.client.VerinferClient;
 import io.verinfer.client.gateway.Gateway;
-import io.verinfer.node.NodeServer;
 import io.verinfer.protocol.ModelId;
 import io.verinfer.protocol.TokenAmount;
 import io.verinfer.protocol.tls.TlsPin;
@@ -52,7 +51,6 @@ class TlsMitmAttackIT {
   void aManInTheMiddleWithAnotherKeyGetsNoPlaintextAndNoPaidCall() throws Exception {
     try (Marketplace market = Marketplace.open(dir)) {
       ModelId model = market.publishMiniLm(TokenAmount.of(100));
-      market.transport(NodeServer.Transport.tls());
       Provider provider = market.startProvider(PROVIDER, PRICE);
       VerinferChain chain = market.chain(PROVIDER);
       TlsPin pin = provider.tlsPin().orElseThrow();

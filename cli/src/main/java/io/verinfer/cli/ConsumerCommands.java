@@ -30,6 +30,14 @@ final class ConsumerCommands {
         description = "The SDK's durable lane state (default: ${DEFAULT-VALUE}).")
     Path state;
 
+    @Option(
+        names = "--allow-plain-http-providers",
+        description =
+            "Talk plain http:// to providers on any chain (e.g. behind a TLS proxy you trust). By"
+                + " default only the devnet allows it; elsewhere a provider must serve HTTPS with"
+                + " the key it registered on-chain.")
+    boolean allowPlainHttpProviders;
+
     VerinferClient open() {
       Deployment d = chain.deployment();
       return open(d, chain.credentials(d));
@@ -42,7 +50,11 @@ final class ConsumerCommands {
 
     VerinferClient open(Deployment d, Credentials credentials, ClientOptions options) {
       try {
-        return VerinferClient.connect(d, credentials, state, options);
+        return VerinferClient.connect(
+            d,
+            credentials,
+            state,
+            allowPlainHttpProviders ? options.withAllowPlainHttpProviders(true) : options);
       } catch (IllegalStateException e) {
         // another running client holds the directory's lock, or its lane store cannot be opened
         throw new UserError(e.getMessage() + " (--client-state DIR)", e);

@@ -58,6 +58,13 @@ public final class DevnetCommand implements Callable<Integer> {
   int gatewayPort;
 
   @Option(
+      names = "--plain-http",
+      description =
+          "Providers serve plain HTTP instead of HTTPS with their pinned keys (the devnet's"
+              + " clients accept both).")
+  boolean plainHttp;
+
+  @Option(
       names = "--exit-after-start",
       description = "Stop again right after everything is up (for smoke tests).")
   boolean exitAfterStart;
@@ -76,7 +83,8 @@ public final class DevnetCommand implements Callable<Integer> {
       return runUntilStopped(out, devnet, () -> printSummary(out, devnet.deployment()));
     }
     DevnetStack stack =
-        new DevnetStack(workDir, stateFile, gatewayPort, line -> out.println("• " + line));
+        new DevnetStack(
+            workDir, stateFile, gatewayPort, plainHttp, line -> out.println("• " + line));
     return runUntilStopped(
         out,
         stack,
@@ -85,7 +93,12 @@ public final class DevnetCommand implements Callable<Integer> {
           DevnetStack.State s = stack.state();
           out.println("Models:    " + s.models());
           for (var p : s.providers()) {
-            out.println("Provider:  " + p.get("address") + " at " + p.get("endpoint"));
+            out.println(
+                "Provider:  "
+                    + p.get("address")
+                    + " at "
+                    + p.get("endpoint")
+                    + (p.containsKey("tlsPin") ? " (TLS key " + p.get("tlsPin") + ")" : ""));
           }
           out.println(
               "Consumer:  " + s.consumer().get("address") + " (dev account 2, 1000 VRF deposited)");

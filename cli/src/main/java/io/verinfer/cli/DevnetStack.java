@@ -58,7 +58,16 @@ final class DevnetStack implements AutoCloseable {
   private io.verinfer.client.gateway.Gateway gateway;
   private final State state;
 
+  /** The stack with providers serving HTTPS (each key beside its ledger, pinned on-chain). */
   DevnetStack(Path workDir, Path stateFile, int gatewayPort, Consumer<String> progress) {
+    this(workDir, stateFile, gatewayPort, false, progress);
+  }
+
+  /**
+   * @param plainHttp providers serve plain HTTP (the devnet's clients accept it) instead of HTTPS
+   */
+  DevnetStack(
+      Path workDir, Path stateFile, int gatewayPort, boolean plainHttp, Consumer<String> progress) {
     Path deploymentFile = workDir.resolve("deployment.json");
     this.devnet =
         DevnetSupervisor.start(
@@ -82,7 +91,9 @@ final class DevnetStack implements AutoCloseable {
                 new ProviderNode.Config(
                     workDir.resolve("store"),
                     packs,
-                    NodeServer.Options.loopback(),
+                    plainHttp
+                        ? NodeServer.Options.loopback().withTransport(NodeServer.Transport.plain())
+                        : NodeServer.Options.loopback(),
                     new EngineConfig(1, 1, 1L << 30, 32, Duration.ZERO, false),
                     false,
                     new PaidSettings(
@@ -98,9 +109,13 @@ final class DevnetStack implements AutoCloseable {
                             Duration.ofSeconds(10)))),
                 line -> progress.accept("provider " + account + ": " + line));
         nodes.add(node);
-        providers.add(
-            Map.of(
-                "address", DevAccounts.account(account).getAddress(), "endpoint", node.baseUrl()));
+        Map<String, String> provider = new LinkedHashMap<>();
+        provider.put("address", DevAccounts.account(account).getAddress());
+        provider.put("endpoint", node.baseUrl());
+        // the pin as registered on-chain, and as curl --pinnedpubkey sha256//… wants it
+        node.tlsPin().ifPresent(p -> provider.put("tlsPin", p.toString()));
+        node.tlsPin().ifPresent(p -> provider.put("tlsPinBase64", NodeCommand.curlPin(p)));
+        providers.add(provider);
       }
       try (VerinferChain consumer = VerinferChain.connect(d, DevAccounts.account(CONSUMER))) {
         consumer.token().approve(consumer.channels().address(), CONSUMER_DEPOSIT);

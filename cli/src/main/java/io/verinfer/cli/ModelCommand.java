@@ -174,8 +174,27 @@ public final class ModelCommand {
     @Option(
         names = "--peer",
         required = true,
-        description = "A node's base URL, e.g. http://127.0.0.1:8080 (repeatable).")
-    java.util.List<java.net.URI> peers;
+        paramLabel = "URL[#PIN]",
+        description =
+            "A node's base URL (repeatable). HTTPS needs the node's key pin after '#', as `verinfer"
+                + " node` prints it, e.g. https://10.0.0.5:8080#sha256/0x…; plain http:// only on"
+                + " the devnet or with --allow-plain-http-providers.")
+    java.util.List<String> peers;
+
+    @Option(
+        names = "--deployment",
+        defaultValue = ".verinfer/devnet/deployment.json",
+        description =
+            "Deployment file whose chain id decides whether plain HTTP peers are allowed (the"
+                + " devnet allows them); default: ${DEFAULT-VALUE}.")
+    Path deployment;
+
+    @Option(
+        names = "--allow-plain-http-providers",
+        description =
+            "Fetch from plain http:// peers on any chain (e.g. behind a TLS proxy you trust); by"
+                + " default only the devnet allows it.")
+    boolean allowPlainHttp;
 
     @Option(
         names = "--store",
@@ -197,10 +216,20 @@ public final class ModelCommand {
         return 0;
       }
       Progress[] bar = new Progress[1];
-      new io.verinfer.runtime.store.PeerFetcher(store, java.time.Duration.ofMinutes(10))
+      java.util.List<io.verinfer.runtime.store.PeerFetcher.Peer> parsed =
+          new java.util.ArrayList<>();
+      for (String peer : peers) {
+        try {
+          parsed.add(io.verinfer.runtime.store.PeerFetcher.Peer.parse(peer));
+        } catch (IllegalArgumentException e) {
+          throw new UserError("--peer: " + e.getMessage(), e);
+        }
+      }
+      new io.verinfer.runtime.store.PeerFetcher(
+              store, java.time.Duration.ofMinutes(10), transportPolicy())
           .fetch(
               wanted,
-              peers,
+              parsed,
               (peer, bytes, total) -> {
                 if (bar[0] == null) {
                   bar[0] = new Progress(System.err, "fetching from " + peer, total);
@@ -215,6 +244,18 @@ public final class ModelCommand {
               + " bytes, hash checked) into "
               + storeDir);
       return 0;
+    }
+
+    /**
+     * Plain HTTP peers are allowed on the devnet (the deployment file's chain id) or when told so;
+     * without a deployment file the chain is unknown, so only the switch allows them.
+     */
+    private io.verinfer.protocol.tls.TransportPolicy transportPolicy() {
+      long chainId =
+          java.nio.file.Files.isRegularFile(deployment)
+              ? io.verinfer.chain.Deployment.read(deployment).chainId()
+              : -1;
+      return new io.verinfer.protocol.tls.TransportPolicy(chainId, allowPlainHttp);
     }
   }
 

@@ -60,6 +60,35 @@ public final class NodeCommand implements Callable<Integer> {
   int port;
 
   @Option(
+      names = "--tls-key",
+      paramLabel = "FILE",
+      description =
+          "The node's TLS key and self-signed certificate (PKCS#12), generated there with mode 600"
+              + " when missing; its SHA-256 pin is registered on-chain with the endpoint, and a new"
+              + " key is rotated on-chain with updateEndpoint at start (default: "
+              + ProviderNode.TLS_FILE
+              + " beside the ledger, or beside the store for --unpaid).")
+  Path tlsKey;
+
+  @Option(
+      names = "--plain-http",
+      description =
+          "Serve plain HTTP instead of HTTPS. Clients refuse plain-HTTP providers off the devnet"
+              + " unless they pass --allow-plain-http-providers.")
+  boolean plainHttp;
+
+  @Option(
+      names = "--admin-bind",
+      paramLabel = "HOST:PORT",
+      description =
+          "Where /metrics listens, never on the public address; 'off' for none (default: "
+              + DEFAULT_ADMIN_BIND
+              + ").")
+  String adminBind;
+
+  static final String DEFAULT_ADMIN_BIND = "127.0.0.1:9464";
+
+  @Option(
       names = "--unpaid",
       description = "Serve without payment. Devnet only: needs a devnet deployment file.")
   boolean unpaid;
@@ -121,6 +150,15 @@ public final class NodeCommand implements Callable<Integer> {
       if (file.store() != null) {
         storeDir = base.resolve(file.store());
       }
+      if (tlsKey == null && file.tlsKey() != null) {
+        tlsKey = base.resolve(file.tlsKey());
+      }
+      if (Boolean.TRUE.equals(file.plainHttp())) {
+        plainHttp = true;
+      }
+      if (adminBind == null && file.adminBind() != null) {
+        adminBind = file.adminBind();
+      }
       if (file.packs() != null) {
         packs = file.packs().stream().map(base::resolve).toList();
       }
@@ -177,12 +215,7 @@ public final class NodeCommand implements Callable<Integer> {
     ProviderNode node =
         ProviderNode.start(
             new ProviderNode.Config(
-                    storeDir,
-                    served,
-                    new NodeServer.Options(host, port, 16L << 20),
-                    engine,
-                    unpaid,
-                    paidSettings)
+                    storeDir, served, httpOptions(paidSettings), engine, unpaid, paidSettings)
                 .withFaults(faults),
             this::say);
     CountDownLatch stopped = new CountDownLatch(1);
@@ -194,20 +227,105 @@ public final class NodeCommand implements Callable<Integer> {
                   stopped.countDown();
                 },
                 "node-shutdown"));
+    String scheme = node.tlsPin().isPresent() ? "https" : "http";
     say(
-        "node listening on http://"
+        "node listening on "
+            + scheme
+            + "://"
             + host
             + ":"
             + node.port()
+            + node.tlsPin().map(p -> " with TLS key " + p).orElse(" (plain HTTP)")
             + (unpaid
                 ? " (UNPAID: devnet only)"
                 : paidSettings != null
                     ? " (paid: vouchers required)"
                     : " (no wallet: refuses calls)"));
+    node.metricsUrl().ifPresent(url -> say("metrics on " + url + " (admin address)"));
     say("execution provider: " + node.engine().executionProvider());
-    say("try: curl -s http://" + host + ":" + node.port() + "/v2/models/fraud-detect");
+    say(
+        "try: curl -s"
+            + node.tlsPin().map(p -> "k --pinnedpubkey sha256//" + curlPin(p)).orElse("")
+            + " "
+            + scheme
+            + "://"
+            + host
+            + ":"
+            + node.port()
+            + "/v2/models/fraud-detect");
     stopped.await();
     return 0;
+  }
+
+  /**
+   * The public and admin servers' options: HTTPS with the key in {@code --tls-key} (a paid node's
+   * default is beside its ledger, which {@link ProviderNode} resolves; an unpaid node's beside its
+   * store) unless {@code --plain-http}; {@code /metrics} on {@code --admin-bind}.
+   */
+  NodeServer.Options httpOptions(io.verinfer.node.PaidSettings paid) {
+    NodeServer.Transport transport;
+    if (plainHttp) {
+      if (tlsKey != null) {
+        throw new UserError("--plain-http and --tls-key exclude each other");
+      }
+      transport = NodeServer.Transport.plain();
+      if (paid != null && paid.deployment().chainId() != DEVNET_CHAIN_ID) {
+        say(
+            "WARNING: --plain-http off the devnet: clients refuse this node unless they pass"
+                + " --allow-plain-http-providers (use it only behind a TLS proxy you trust)");
+      }
+    } else if (tlsKey != null) {
+      transport = NodeServer.Transport.tls().at(tlsKey);
+    } else if (paid == null) {
+      Path dir = storeDir.toAbsolutePath().getParent();
+      transport = NodeServer.Transport.tls().at(dir.resolve(ProviderNode.TLS_FILE));
+    } else {
+      transport = NodeServer.Transport.tls();
+    }
+    HostPort admin = adminBind(adminBind == null ? DEFAULT_ADMIN_BIND : adminBind);
+    try {
+      return new NodeServer.Options(host, port, 16L << 20)
+          .withTransport(transport)
+          .withAdmin(admin.host(), admin.port());
+    } catch (IllegalArgumentException e) {
+      throw new UserError(e.getMessage(), e);
+    }
+  }
+
+  /** A host and port; port -1 means no admin server. */
+  record HostPort(String host, int port) {}
+
+  /** {@code HOST:PORT} (a bracketed IPv6 host too) or {@code off}. */
+  static HostPort adminBind(String value) {
+    if (value.equalsIgnoreCase("off")) {
+      return new HostPort("127.0.0.1", -1);
+    }
+    int colon = value.lastIndexOf(':');
+    if (colon <= 0 || colon == value.length() - 1) {
+      throw new UserError(
+          "--admin-bind expects HOST:PORT (e.g. 127.0.0.1:9464) or off, not '" + value + "'");
+    }
+    String h = value.substring(0, colon);
+    if (h.startsWith("[") && h.endsWith("]")) {
+      h = h.substring(1, h.length() - 1);
+    }
+    try {
+      int p = Integer.parseInt(value.substring(colon + 1));
+      if (p < 0 || p > 65_535) {
+        throw new NumberFormatException();
+      }
+      return new HostPort(h, p);
+    } catch (NumberFormatException e) {
+      throw new UserError(
+          "--admin-bind port must be 0..65535 (0 picks a free port), not '"
+              + value.substring(colon + 1)
+              + "'");
+    }
+  }
+
+  /** The pin as curl's {@code --pinnedpubkey sha256//} wants it: base64, not hex. */
+  static String curlPin(io.verinfer.protocol.tls.TlsPin pin) {
+    return java.util.Base64.getEncoder().encodeToString(pin.spkiSha256().bytes());
   }
 
   /**

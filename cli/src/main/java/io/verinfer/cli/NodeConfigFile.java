@@ -17,6 +17,9 @@ import java.util.Map;
  *   "deployment": "devnet.json",
  *   "keystore": "provider-wallet.json",        // or "devAccount": 8 on a devnet
  *   "port": 8081,
+ *   "tlsKey": "provider/tls-identity.p12",     // default: beside the ledger; see below
+ *   "plainHttp": false,
+ *   "adminBind": "127.0.0.1:9464",
  *   "ledger": "provider/ledger.db",
  *   "store": "store",
  *   "packs": ["packs/fraud-detect", "packs/minilm-embed"],
@@ -54,6 +57,14 @@ import java.util.Map;
  * calls corrupt the same calls), for demos and tests of verification: the receipt signs the
  * corrupted output. Refused on any chain but the devnet (chain id 31337).
  *
+ * <p>The node serves HTTPS with the TLS key in {@code tlsKey} (a PKCS#12 file, generated with mode
+ * 600 when missing; default {@code tls-identity.p12} beside the ledger) and registers its pin
+ * on-chain; a new key is rotated on-chain at the next start. {@code plainHttp: true} serves plain
+ * HTTP instead (clients refuse it off the devnet unless they allow it). {@code adminBind} is where
+ * {@code /metrics} listens ({@code HOST:PORT}, default {@code 127.0.0.1:9464}; {@code "off"}: no
+ * admin server). The command-line flags {@code --tls-key}, {@code --plain-http} and {@code
+ * --admin-bind} win over these keys.
+ *
  * <p>The keystore password comes from the environment variable VERINFER_WALLET_PASSWORD (or the
  * file named by "passwordFile"); it is never written in the config.
  */
@@ -64,6 +75,9 @@ public record NodeConfigFile(
     Integer devAccount,
     String host,
     Integer port,
+    String tlsKey,
+    Boolean plainHttp,
+    String adminBind,
     String ledger,
     String store,
     List<String> packs,

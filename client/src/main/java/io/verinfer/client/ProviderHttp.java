@@ -87,7 +87,7 @@ final class ProviderHttp implements AutoCloseable {
                               + " serves HTTPS but registered no TLS key on-chain: refusing"));
       return pinned.computeIfAbsent(pin, p -> builder().sslContext(p.sslContext()).build());
     }
-    policy.check(offer.endpoint());
+    policy.check(offer.endpoint(), offer.provider());
     return http;
   }
 

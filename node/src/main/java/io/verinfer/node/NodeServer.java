@@ -69,14 +69,15 @@ public final class NodeServer implements AutoCloseable {
     }
 
     /**
-     * Plain HTTP (HTTPS is opt-in with {@link #withTransport} until every client pins the key; see
-     * docs/security-transport.md), default limits, metrics on 127.0.0.1 at a free port.
+     * HTTPS with the node's key (a paid node keeps it beside its ledger; plain HTTP only through
+     * {@link #withTransport}{@code (Transport.plain())}), default limits, metrics on 127.0.0.1 at a
+     * free port.
      */
     public Options(String host, int port, long maxBodyBytes) {
-      this(host, port, maxBodyBytes, Transport.plain(), Limits.defaults(), "127.0.0.1", 0);
+      this(host, port, maxBodyBytes, Transport.tls(), Limits.defaults(), "127.0.0.1", 0);
     }
 
-    /** 127.0.0.1, a free port, 16 MiB bodies, plain HTTP. */
+    /** 127.0.0.1, a free port, 16 MiB bodies, HTTPS. */
     public static Options loopback() {
       return new Options("127.0.0.1", 0, 16L << 20);
     }

@@ -185,13 +185,14 @@ class FaultInjectionIT {
       Eip712Domain domain)
       throws Exception {
     HttpResponse<String> response =
-        HTTP.send(
-            HttpRequest.newBuilder(URI.create(node.baseUrl() + path))
-                .header("Content-Type", "application/json")
-                .header(PaymentHeaders.VOUCHER, voucher)
-                .POST(HttpRequest.BodyPublishers.ofString(body))
-                .build(),
-            HttpResponse.BodyHandlers.ofString());
+        PinnedHttp.to(node)
+            .send(
+                HttpRequest.newBuilder(URI.create(node.baseUrl() + path))
+                    .header("Content-Type", "application/json")
+                    .header(PaymentHeaders.VOUCHER, voucher)
+                    .POST(HttpRequest.BodyPublishers.ofString(body))
+                    .build(),
+                HttpResponse.BodyHandlers.ofString());
     assertThat(response.statusCode()).as(response.body()).isEqualTo(200);
     SignedReceipt receipt =
         PaymentHeaders.decodeReceipt(

@@ -89,12 +89,13 @@ class FaultyAnswersTest {
             faults,
             app -> {})) {
       HttpResponse<String> response =
-          HTTP.send(
-              HttpRequest.newBuilder(URI.create(server.baseUrl() + "/v2/models/doubler/infer"))
-                  .header("Content-Type", "application/json")
-                  .POST(HttpRequest.BodyPublishers.ofString(REQUEST))
-                  .build(),
-              HttpResponse.BodyHandlers.ofString());
+          PinnedHttp.to(server)
+              .send(
+                  HttpRequest.newBuilder(URI.create(server.baseUrl() + "/v2/models/doubler/infer"))
+                      .header("Content-Type", "application/json")
+                      .POST(HttpRequest.BodyPublishers.ofString(REQUEST))
+                      .build(),
+                  HttpResponse.BodyHandlers.ofString());
       assertThat(response.statusCode()).as(response.body()).isEqualTo(200);
       JsonNode body = JSON.readTree(response.body());
       List<Tensor> outputs =

@@ -10,6 +10,7 @@ import io.verinfer.protocol.Cid;
 import io.verinfer.protocol.DataType;
 import io.verinfer.protocol.ModelSchema;
 import io.verinfer.protocol.TensorSpec;
+import io.verinfer.protocol.tls.TransportPolicy;
 import io.verinfer.runtime.EngineConfig;
 import io.verinfer.runtime.ModelSpec;
 import io.verinfer.runtime.onnx.OnnxInferenceEngine;
@@ -92,12 +93,13 @@ public class NodeApiTest {
   }
 
   private static HttpResponse<String> post(String path, byte[] body) throws Exception {
-    return HTTP.send(
-        HttpRequest.newBuilder(URI.create(server.baseUrl() + path))
-            .header("Content-Type", "application/json")
-            .POST(HttpRequest.BodyPublishers.ofByteArray(body))
-            .build(),
-        HttpResponse.BodyHandlers.ofString());
+    return PinnedHttp.to(server)
+        .send(
+            HttpRequest.newBuilder(URI.create(server.baseUrl() + path))
+                .header("Content-Type", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofByteArray(body))
+                .build(),
+            HttpResponse.BodyHandlers.ofString());
   }
 
   private static HttpResponse<String> post(String path, String body) throws Exception {
@@ -105,9 +107,10 @@ public class NodeApiTest {
   }
 
   private static HttpResponse<String> get(String path) throws Exception {
-    return HTTP.send(
-        HttpRequest.newBuilder(URI.create(server.baseUrl() + path)).GET().build(),
-        HttpResponse.BodyHandlers.ofString());
+    return PinnedHttp.to(server)
+        .send(
+            HttpRequest.newBuilder(URI.create(server.baseUrl() + path)).GET().build(),
+            HttpResponse.BodyHandlers.ofString());
   }
 
   @Test
@@ -177,15 +180,25 @@ public class NodeApiTest {
   @Test
   void blobsAreServedByCidAndAPeerFetchIsByteIdentical() throws Exception {
     HttpResponse<byte[]> blob =
-        HTTP.send(
-            HttpRequest.newBuilder(URI.create(server.baseUrl() + "/ipfs/" + cid)).build(),
-            HttpResponse.BodyHandlers.ofByteArray());
+        PinnedHttp.to(server)
+            .send(
+                HttpRequest.newBuilder(URI.create(server.baseUrl() + "/ipfs/" + cid)).build(),
+                HttpResponse.BodyHandlers.ofByteArray());
     assertThat(blob.statusCode()).isEqualTo(200);
     assertThat(blob.body()).isEqualTo(modelBytes);
 
     LocalModelStore other = new LocalModelStore(dir.resolve("other"));
-    new PeerFetcher(other, Duration.ofSeconds(10))
-        .fetch(cid, List.of(URI.create(server.baseUrl() + "/")), (p, n, t) -> {});
+    new PeerFetcher(
+            other,
+            Duration.ofSeconds(10),
+            new TransportPolicy(TransportPolicy.DEVNET_CHAIN_ID, false))
+        .fetch(
+            cid,
+            List.of(
+                new PeerFetcher.Peer(
+                    URI.create(server.baseUrl() + "/"),
+                    server.tls().map(io.verinfer.node.tls.TlsIdentity::pin))),
+            (p, n, t) -> {});
     assertThat(other.read(cid)).isEqualTo(modelBytes);
 
     assertThat(get("/ipfs/" + Cid.of(new byte[] {7})).statusCode()).isEqualTo(404);
@@ -201,14 +214,16 @@ public class NodeApiTest {
         new NodeServer(
             engine, store, PaymentGate.refuseAll(), NodeServer.Options.loopback(), app -> {})) {
       HttpResponse<String> response =
-          HTTP.send(
-              HttpRequest.newBuilder(URI.create(paidOnly.baseUrl() + "/v2/models/doubler/infer"))
-                  .header("Content-Type", "application/json")
-                  .POST(
-                      HttpRequest.BodyPublishers.ofString(
-                          "{\"inputs\":[{\"name\":\"x\",\"shape\":[1,3],\"datatype\":\"FP32\",\"data\":[1,2,3]}]}"))
-                  .build(),
-              HttpResponse.BodyHandlers.ofString());
+          PinnedHttp.to(paidOnly)
+              .send(
+                  HttpRequest.newBuilder(
+                          URI.create(paidOnly.baseUrl() + "/v2/models/doubler/infer"))
+                      .header("Content-Type", "application/json")
+                      .POST(
+                          HttpRequest.BodyPublishers.ofString(
+                              "{\"inputs\":[{\"name\":\"x\",\"shape\":[1,3],\"datatype\":\"FP32\",\"data\":[1,2,3]}]}"))
+                      .build(),
+                  HttpResponse.BodyHandlers.ofString());
       assertThat(response.statusCode()).isEqualTo(402);
       assertThat(JSON.readTree(response.body()).path("error").path("code").asText())
           .isEqualTo("PAYMENT_REQUIRED");

@@ -90,7 +90,9 @@ class PaidProviderNodeIT {
         consumer.channels().deposit(TokenAmount.of(100_000));
         LocalKeySigner signer = LocalKeySigner.of(DevAccounts.account(2).getEcKeyPair());
         Eip712Domain domain = consumer.channels().domain();
-        HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
+        assertThat(me.endpoint()).startsWith("https://");
+        assertThat(me.tlsFingerprint()).isEqualTo(node.tlsPin().orElseThrow().spkiSha256());
+        HttpClient http = PinnedHttp.to(node);
         for (long call = 1; call <= 5; call++) {
           Voucher v =
               new Voucher(signer.address(), me.provider(), modelId, PRICE.times(call), call);

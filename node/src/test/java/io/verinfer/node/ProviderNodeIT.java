@@ -55,18 +55,20 @@ class ProviderNodeIT {
   }
 
   private static HttpResponse<String> post(String path, String body) throws Exception {
-    return HTTP.send(
-        HttpRequest.newBuilder(URI.create(node.baseUrl() + path))
-            .header("Content-Type", "application/json")
-            .POST(HttpRequest.BodyPublishers.ofString(body))
-            .build(),
-        HttpResponse.BodyHandlers.ofString());
+    return PinnedHttp.to(node)
+        .send(
+            HttpRequest.newBuilder(URI.create(node.baseUrl() + path))
+                .header("Content-Type", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofString(body))
+                .build(),
+            HttpResponse.BodyHandlers.ofString());
   }
 
-  private static HttpResponse<String> get(String baseUrl, String path) throws Exception {
-    return HTTP.send(
-        HttpRequest.newBuilder(URI.create(baseUrl + path)).GET().build(),
-        HttpResponse.BodyHandlers.ofString());
+  private static HttpResponse<String> get(ProviderNode node, String path) throws Exception {
+    return PinnedHttp.to(node)
+        .send(
+            HttpRequest.newBuilder(URI.create(node.baseUrl() + path)).GET().build(),
+            HttpResponse.BodyHandlers.ofString());
   }
 
   /** Scrapes the node's admin server (metrics are not on the public address). */
@@ -132,8 +134,8 @@ class ProviderNodeIT {
     assertThat(post("/v1/embeddings", "{\"model\":\"gpt-9\",\"input\":\"hi\"}").statusCode())
         .isEqualTo(404);
     // the node answers a path it does not serve with MALFORMED_REQUEST, a 400
-    assertThat(get(node.baseUrl(), "/no/such/endpoint").statusCode()).isEqualTo(400);
-    assertThat(get(node.baseUrl(), "/v2/models/fraud-detect").statusCode()).isEqualTo(200);
+    assertThat(get(node, "/no/such/endpoint").statusCode()).isEqualTo(400);
+    assertThat(get(node, "/v2/models/fraud-detect").statusCode()).isEqualTo(200);
 
     Map<String, Double> after = scrape(node);
     assertThat(moved(before, after, requests(infer, "POST", 200))).isEqualTo(2);
@@ -144,7 +146,7 @@ class ProviderNodeIT {
     assertThat(moved(before, after, requests("/v2/models/{id}", "GET", 200))).isEqualTo(1);
     assertThat(sum(before, after, "verinfer_http_requests_total")).isEqualTo(7);
     // the metrics live on the admin address only, never on the public one
-    assertThat(get(node.baseUrl(), "/metrics").statusCode()).isEqualTo(400);
+    assertThat(get(node, "/metrics").statusCode()).isEqualTo(400);
     assertThat(after.keySet()).noneMatch(k -> k.contains("fraud-detect") || k.contains("/no/"));
     assertThat(
             moved(
@@ -217,7 +219,7 @@ class ProviderNodeIT {
           call.header(PaymentHeaders.VOUCHER, voucher);
         }
         HttpResponse<String> response =
-            HTTP.send(call.build(), HttpResponse.BodyHandlers.ofString());
+            PinnedHttp.to(paid).send(call.build(), HttpResponse.BodyHandlers.ofString());
         assertThat(response.statusCode()).isEqualTo(voucher == null ? 402 : 200);
         assertThat(response.headers().firstValue(PaymentHeaders.RECEIPT).isPresent())
             .isEqualTo(voucher != null);

@@ -49,22 +49,24 @@ class PublicSurfaceTest {
             .withLimits(new NodeServer.Limits(2048, 64, 1, 5));
     try (NodeServer server = server(options)) {
       HttpResponse<String> big =
-          HTTP.send(
-              HttpRequest.newBuilder(URI.create(server.baseUrl() + "/v2/models/doubler/infer"))
-                  .header("Content-Type", "application/json")
-                  .POST(HttpRequest.BodyPublishers.ofByteArray(new byte[4096]))
-                  .build(),
-              HttpResponse.BodyHandlers.ofString());
+          PinnedHttp.to(server)
+              .send(
+                  HttpRequest.newBuilder(URI.create(server.baseUrl() + "/v2/models/doubler/infer"))
+                      .header("Content-Type", "application/json")
+                      .POST(HttpRequest.BodyPublishers.ofByteArray(new byte[4096]))
+                      .build(),
+                  HttpResponse.BodyHandlers.ofString());
       assertThat(big.statusCode()).isEqualTo(413);
       assertThat(error(big).path("code").asText()).isEqualTo("INPUT_TOO_LARGE");
       assertThat(error(big).path("message").asText()).contains("1024 bytes");
 
       HttpResponse<String> headers =
-          HTTP.send(
-              HttpRequest.newBuilder(URI.create(server.baseUrl() + "/health"))
-                  .header("X-Big", "x".repeat(4096))
-                  .build(),
-              HttpResponse.BodyHandlers.ofString());
+          PinnedHttp.to(server)
+              .send(
+                  HttpRequest.newBuilder(URI.create(server.baseUrl() + "/health"))
+                      .header("X-Big", "x".repeat(4096))
+                      .build(),
+                  HttpResponse.BodyHandlers.ofString());
       assertThat(headers.statusCode()).isEqualTo(431);
       assertThat(error(headers).path("code").asText()).isEqualTo("HEADERS_TOO_LARGE");
       assertThat(error(headers).path("message").asText()).contains("2048 bytes");
@@ -73,9 +75,10 @@ class PublicSurfaceTest {
       HttpResponse<String> last = null;
       for (int i = 0; i < 20; i++) {
         HttpResponse<String> r =
-            HTTP.send(
-                HttpRequest.newBuilder(URI.create(server.baseUrl() + "/health")).build(),
-                HttpResponse.BodyHandlers.ofString());
+            PinnedHttp.to(server)
+                .send(
+                    HttpRequest.newBuilder(URI.create(server.baseUrl() + "/health")).build(),
+                    HttpResponse.BodyHandlers.ofString());
         if (r.statusCode() == 429) {
           limited++;
           last = r;
@@ -92,9 +95,10 @@ class PublicSurfaceTest {
   void metricsOnlyOnTheAdminAddress() throws Exception {
     try (NodeServer server = server(NodeServer.Options.loopback())) {
       HttpResponse<String> pub =
-          HTTP.send(
-              HttpRequest.newBuilder(URI.create(server.baseUrl() + "/metrics")).build(),
-              HttpResponse.BodyHandlers.ofString());
+          PinnedHttp.to(server)
+              .send(
+                  HttpRequest.newBuilder(URI.create(server.baseUrl() + "/metrics")).build(),
+                  HttpResponse.BodyHandlers.ofString());
       assertThat(pub.statusCode()).isNotEqualTo(200);
       assertThat(pub.body()).doesNotContain("verinfer_http_requests_total");
       HttpResponse<String> admin =
@@ -135,6 +139,44 @@ class PublicSurfaceTest {
       } catch (SSLHandshakeException e) {
         assertThat(e).hasStackTraceContaining("TLS key mismatch");
       }
+    }
+  }
+
+  @Test
+  void httpsIsTheDefaultAndPlainHttpOnlyWhenAsked() throws Exception {
+    try (NodeServer server = server(NodeServer.Options.loopback())) {
+      assertThat(server.baseUrl()).startsWith("https://");
+      assertThat(server.tls()).isPresent();
+    }
+    try (NodeServer server = server(new NodeServer.Options("127.0.0.1", 0, 1024))) {
+      assertThat(server.baseUrl()).startsWith("https://");
+    }
+    NodeServer.Options plain =
+        NodeServer.Options.loopback().withTransport(NodeServer.Transport.plain());
+    try (NodeServer server = server(plain)) {
+      assertThat(server.baseUrl()).startsWith("http://");
+      assertThat(server.tls()).isEmpty();
+      HttpResponse<String> health =
+          HTTP.send(
+              HttpRequest.newBuilder(URI.create(server.baseUrl() + "/health")).build(),
+              HttpResponse.BodyHandlers.ofString());
+      assertThat(health.statusCode()).isEqualTo(200);
+    }
+  }
+
+  @Test
+  void theKeyFileIsOwnerOnlyAndARestartPresentsTheSameKey() throws Exception {
+    Path keyFile = dir.resolve("data").resolve("tls.p12");
+    NodeServer.Options options =
+        NodeServer.Options.loopback().withTransport(NodeServer.Transport.tls().at(keyFile));
+    TlsPin first;
+    try (NodeServer server = server(options)) {
+      first = server.tls().orElseThrow().pin();
+    }
+    assertThat(java.nio.file.Files.getPosixFilePermissions(keyFile))
+        .isEqualTo(java.nio.file.attribute.PosixFilePermissions.fromString("rw-------"));
+    try (NodeServer server = server(options)) {
+      assertThat(server.tls().orElseThrow().pin()).isEqualTo(first);
     }
   }
 }

@@ -90,8 +90,9 @@ public final class TlsIdentity {
     return fresh;
   }
 
-  /** The identity in {@code file}. */
+  /** The identity in {@code file} (a WARN when others than its owner may read it). */
   public static TlsIdentity load(Path file) {
+    warnIfReadableByOthers(file);
     try (InputStream in = Files.newInputStream(file)) {
       KeyStore store = KeyStore.getInstance("PKCS12");
       store.load(in, STORE_PASSWORD);
@@ -127,6 +128,25 @@ public final class TlsIdentity {
       throw new UncheckedIOException("cannot write the TLS key to " + file, e);
     } catch (GeneralSecurityException e) {
       throw new IllegalStateException("cannot encode the TLS key", e);
+    }
+  }
+
+  /** The file mode is the key's only protection: say so when it is looser than 600. */
+  private static void warnIfReadableByOthers(Path file) {
+    try {
+      var loose =
+          Files.getPosixFilePermissions(file).stream()
+              .filter(p -> !p.name().startsWith("OWNER_"))
+              .toList();
+      if (!loose.isEmpty()) {
+        LOG.warn(
+            "the TLS key in {} is readable or writable by others than its owner ({}): chmod 600 {}",
+            file,
+            PosixFilePermissions.toString(Files.getPosixFilePermissions(file)),
+            file);
+      }
+    } catch (UnsupportedOperationException | IOException e) {
+      // no POSIX modes here (or unreadable attributes): nothing to check; reading will tell
     }
   }
 

@@ -200,17 +200,21 @@ class CommitteeDutyIT {
     long n = calls.merge(provider, 1L, Long::sum);
     Voucher v = new Voucher(consumerKey.address(), address(provider), model, PRICE.times(n), n);
     HttpResponse<String> response =
-        HTTP.send(
-            HttpRequest.newBuilder(
-                    URI.create(
-                        nodes.get(provider).baseUrl() + "/v2/models/" + model.value() + "/infer"))
-                .header("Content-Type", "application/json")
-                .header(
-                    PaymentHeaders.VOUCHER,
-                    PaymentHeaders.encode(SignedVoucher.sign(v, domain, consumerKey)))
-                .POST(HttpRequest.BodyPublishers.ofString(INFER_BODY))
-                .build(),
-            HttpResponse.BodyHandlers.ofString());
+        io.verinfer.node.PinnedHttp.to(nodes.get(provider))
+            .send(
+                HttpRequest.newBuilder(
+                        URI.create(
+                            nodes.get(provider).baseUrl()
+                                + "/v2/models/"
+                                + model.value()
+                                + "/infer"))
+                    .header("Content-Type", "application/json")
+                    .header(
+                        PaymentHeaders.VOUCHER,
+                        PaymentHeaders.encode(SignedVoucher.sign(v, domain, consumerKey)))
+                    .POST(HttpRequest.BodyPublishers.ofString(INFER_BODY))
+                    .build(),
+                HttpResponse.BodyHandlers.ofString());
     assertThat(response.statusCode()).as(response.body()).isEqualTo(200);
     SignedReceipt receipt =
         PaymentHeaders.decodeReceipt(

@@ -176,7 +176,8 @@ class PaidCallsIT {
     if (voucherHeader != null) {
       b.header(PaymentHeaders.VOUCHER, voucherHeader);
     }
-    return HTTP.send(b.build(), HttpResponse.BodyHandlers.ofString());
+    return io.verinfer.node.PinnedHttp.to(server)
+        .send(b.build(), HttpResponse.BodyHandlers.ofString());
   }
 
   private static SignedReceipt paidCall() throws Exception {

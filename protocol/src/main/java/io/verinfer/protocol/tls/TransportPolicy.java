@@ -20,17 +20,31 @@ public record TransportPolicy(long chainId, boolean allowPlainHttp) {
     return allowPlainHttp || chainId == DEVNET_CHAIN_ID;
   }
 
+  /** The same switch on the command line ({@code verinfer gateway}, {@code infer}, …). */
+  public static final String FLAG = "--allow-plain-http-providers";
+
   /**
    * Refuses a plain {@code http} endpoint unless allowed.
    *
    * @throws PlainHttpRefusedException naming the endpoint, the chain and the switch
    */
   public void check(URI endpoint) throws PlainHttpRefusedException {
+    check(endpoint, null);
+  }
+
+  /**
+   * Refuses a plain {@code http} endpoint of {@code provider} (its address, named in the error; may
+   * be null) unless allowed.
+   *
+   * @throws PlainHttpRefusedException naming the provider, its endpoint, the chain and the switch
+   */
+  public void check(URI endpoint, Object provider) throws PlainHttpRefusedException {
     String scheme =
         endpoint.getScheme() == null ? "" : endpoint.getScheme().toLowerCase(Locale.ROOT);
     if (scheme.equals("http") && !plainHttpAllowed()) {
       throw new PlainHttpRefusedException(
-          "refusing plain HTTP to provider endpoint "
+          "refusing plain HTTP to "
+              + (provider == null ? "provider endpoint " : "provider " + provider + " at ")
               + endpoint
               + " on chain "
               + chainId
@@ -38,7 +52,9 @@ public record TransportPolicy(long chainId, boolean allowPlainHttp) {
               + DEVNET_CHAIN_ID
               + ") allows it unless "
               + SWITCH
-              + " is set");
+              + " (command line: "
+              + FLAG
+              + ") is set");
     }
   }
 

@@ -5,6 +5,8 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.sun.net.httpserver.HttpServer;
 import io.verinfer.protocol.Cid;
+import io.verinfer.protocol.tls.TransportPolicy;
+import io.verinfer.runtime.store.PeerFetcher.Peer;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.net.InetSocketAddress;
@@ -21,6 +23,9 @@ import org.junit.jupiter.api.io.TempDir;
 
 /** Fetching by CID from real HTTP peers on 127.0.0.1, honest and lying. */
 class PeerFetcherTest {
+  private static final TransportPolicy DEVNET =
+      new TransportPolicy(TransportPolicy.DEVNET_CHAIN_ID, false);
+
   @TempDir Path dir;
   private final List<HttpServer> servers = new java.util.ArrayList<>();
 
@@ -65,8 +70,11 @@ class PeerFetcherTest {
 
     LocalModelStore store = new LocalModelStore(dir.resolve("store"));
     AtomicLong progress = new AtomicLong();
-    new PeerFetcher(store, Duration.ofSeconds(10))
-        .fetch(cid, List.of(liar, missing, honest), (peer, bytes, total) -> progress.set(bytes));
+    new PeerFetcher(store, Duration.ofSeconds(10), DEVNET)
+        .fetch(
+            cid,
+            List.of(Peer.plain(liar), Peer.plain(missing), Peer.plain(honest)),
+            (peer, bytes, total) -> progress.set(bytes));
 
     assertThat(store.read(cid)).isEqualTo(model);
     assertThat(progress.get()).isEqualTo(model.length);
@@ -80,11 +88,59 @@ class PeerFetcherTest {
     LocalModelStore store = new LocalModelStore(dir.resolve("store2"));
     assertThatThrownBy(
             () ->
-                new PeerFetcher(store, Duration.ofSeconds(5))
-                    .fetch(cid, List.of(liar), (p, b, t) -> {}))
+                new PeerFetcher(store, Duration.ofSeconds(5), DEVNET)
+                    .fetch(cid, List.of(Peer.plain(liar)), (p, b, t) -> {}))
         .isInstanceOf(IOException.class)
         .hasMessageContaining("no peer served");
     assertThat(store.contains(cid)).isFalse();
     assertThat(store.list()).isEmpty();
+  }
+
+  @Test
+  void offTheDevnetAPlainHttpPeerIsRefusedUnlessAllowedExplicitly() throws IOException {
+    byte[] model = {7, 7, 7};
+    Cid cid = Cid.of(model);
+    URI honest = peer(c -> model);
+    LocalModelStore store = new LocalModelStore(dir.resolve("store3"));
+    assertThatThrownBy(
+            () ->
+                new PeerFetcher(store, Duration.ofSeconds(5), new TransportPolicy(1, false))
+                    .fetch(cid, List.of(Peer.plain(honest)), (p, b, t) -> {}))
+        .isInstanceOf(IOException.class)
+        .hasMessageContaining("refusing plain HTTP to provider endpoint " + honest)
+        .hasMessageContaining("on chain 1")
+        .hasMessageContaining(TransportPolicy.SWITCH);
+    assertThat(store.contains(cid)).isFalse();
+
+    new PeerFetcher(store, Duration.ofSeconds(5), new TransportPolicy(1, true))
+        .fetch(cid, List.of(Peer.plain(honest)), (p, b, t) -> {});
+    assertThat(store.read(cid)).isEqualTo(model);
+  }
+
+  @Test
+  void anHttpsPeerNeedsItsKeyPin() {
+    Cid cid = Cid.of(new byte[] {1});
+    LocalModelStore store = new LocalModelStore(dir.resolve("store4"));
+    assertThatThrownBy(
+            () ->
+                new PeerFetcher(store, Duration.ofSeconds(5), DEVNET)
+                    .fetch(cid, List.of(Peer.parse("https://127.0.0.1:1")), (p, b, t) -> {}))
+        .isInstanceOf(IOException.class)
+        .hasMessageContaining("serves HTTPS but no TLS key pin was given");
+  }
+
+  @Test
+  void aPeerParsesWithAnOptionalPinFragment() {
+    String hex = "0x" + "ab".repeat(32);
+    Peer pinned = Peer.parse("https://10.0.0.1:8443#sha256/" + hex);
+    assertThat(pinned.url()).isEqualTo(URI.create("https://10.0.0.1:8443"));
+    assertThat(pinned.pin().orElseThrow().toString()).isEqualTo("sha256/" + hex);
+    assertThat(Peer.parse("http://10.0.0.1:8080").pin()).isEmpty();
+    assertThatThrownBy(() -> Peer.parse("https://10.0.0.1:8443#sha256/xyz"))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("64 hex digits");
+    assertThatThrownBy(() -> Peer.parse("ftp://10.0.0.1"))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("http(s)://HOST:PORT");
   }
 }
