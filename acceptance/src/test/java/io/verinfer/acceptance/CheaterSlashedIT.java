@@ -41,7 +41,7 @@ class CheaterSlashedIT {
   @Test
   void aTenPercentCheaterIsCaughtBySamplingJudgedAndSlashed() throws Exception {
     try (Marketplace market = Marketplace.open(dir)) {
-      ModelId model = market.publishFraudDetect(TokenAmount.of(10));
+      ModelId model = market.publishFraudDetect(50);
       Provider cheater = market.startProvider(8, TokenAmount.of(900), new FaultInjection(0.1, 11));
       Provider honest = market.startProvider(9, TokenAmount.of(1_000));
       // the committee: providers of the model that are neither accused nor the challenger

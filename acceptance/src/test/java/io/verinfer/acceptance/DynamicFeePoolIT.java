@@ -102,7 +102,7 @@ class DynamicFeePoolIT {
                     cid,
                     "onnx",
                     manifest.schemaHash(),
-                    TokenAmount.of(1),
+                    10, // 0.1 % royalty
                     manifest.tolerancePpm()));
     for (int i = 0; i < Court.PROVIDERS; i++) {
       court.provider(i).providers().setModel(model, PRICE);

@@ -34,7 +34,7 @@ class DynamicFeePoolNodeIT {
   @Test
   void aProviderNodeSetsThePoolsFeeFromItsMarket() throws Exception {
     try (Marketplace market = Marketplace.open(dir)) {
-      ModelId model = market.publishPack("amm-fee", TokenAmount.of(1));
+      ModelId model = market.publishPack("amm-fee", 5);
       market.onchainConfirmations(0); // the shared devnet mines only when a transaction arrives
       market.startProvider(8, TokenAmount.of(10));
       VerinferChain owner = market.chain(Actors.CONSUMER_0);

@@ -39,7 +39,7 @@ class FailoverIT {
   @Test
   void aProviderGoingDownIsFailedOverAndAfterARestartResumesItsLane() {
     try (Marketplace market = Marketplace.open(dir)) {
-      ModelId model = market.publishFraudDetect(TokenAmount.of(10));
+      ModelId model = market.publishFraudDetect(50);
       Provider cheap = market.startProvider(8, TokenAmount.of(1_000));
       Provider backup = market.startProvider(9, TokenAmount.of(1_500));
       Eip712Domain domain = market.chain(0).channels().domain();
@@ -107,7 +107,7 @@ class FailoverIT {
   @Test
   void aReplyLostAfterTheProviderKeptTheVoucherCostsOnePriceAndIsNotPaidAgain() throws Exception {
     try (Marketplace market = Marketplace.open(dir)) {
-      ModelId model = market.publishFraudDetect(TokenAmount.of(10));
+      ModelId model = market.publishFraudDetect(50);
       Provider cheap = market.startProvider(8, TokenAmount.of(1_000));
       Provider backup = market.startProvider(9, TokenAmount.of(1_500));
       try (ReplyDroppingProxy proxy = new ReplyDroppingProxy(cheap.endpoint(), cheap.tlsPin())) {
@@ -158,7 +158,7 @@ class FailoverIT {
   @Test
   void concurrentCallersEachGetOneResultWhileAProviderStopsUnderLoad() throws Exception {
     try (Marketplace market = Marketplace.open(dir)) {
-      ModelId model = market.publishFraudDetect(TokenAmount.of(10));
+      ModelId model = market.publishFraudDetect(50);
       Provider cheap = market.startProvider(8, TokenAmount.of(1_000));
       Provider backup = market.startProvider(9, TokenAmount.of(1_500));
       Eip712Domain domain = market.chain(0).channels().domain();

@@ -60,7 +60,7 @@ class GatewayIT {
                       cid,
                       "onnx",
                       manifest.schemaHash(),
-                      TokenAmount.of(100),
+                      200, // 2 % royalty
                       manifest.tolerancePpm()));
       Actors.deposit(actors.consumer(1), TokenAmount.of(1_000_000));
       PaidSettings paid =

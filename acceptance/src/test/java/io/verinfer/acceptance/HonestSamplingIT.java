@@ -37,7 +37,7 @@ class HonestSamplingIT {
   @Test
   void tenThousandCheckedFraudDetectCallsOpenNoDispute() throws Exception {
     try (Marketplace market = Marketplace.open(dir)) {
-      ModelId model = market.publishFraudDetect(TokenAmount.of(1));
+      ModelId model = market.publishFraudDetect(5);
       Routing honest = routing(market);
       VerinferClient client = market.consumer(CONSUMER, ClientOptions.defaults());
       client.deposit(TokenAmount.ofTokens("1000"));
@@ -58,7 +58,7 @@ class HonestSamplingIT {
   @Test
   void aThousandCheckedEmbeddingCallsOpenNoDispute() throws Exception {
     try (Marketplace market = Marketplace.open(dir)) {
-      ModelId model = market.publishMiniLm(TokenAmount.of(1));
+      ModelId model = market.publishMiniLm(5);
       Routing honest = routing(market);
       VerinferClient client = market.consumer(CONSUMER, ClientOptions.defaults());
       client.deposit(TokenAmount.ofTokens("1000"));

@@ -80,7 +80,7 @@ final class Marketplace implements AutoCloseable {
   }
 
   /** Publishes the fraud-detect pack's model from the author account. */
-  ModelId publishFraudDetect(TokenAmount royaltyBps) {
+  ModelId publishFraudDetect(int royaltyBps) {
     return publish(pack(), royaltyBps, 1_000);
   }
 
@@ -88,7 +88,7 @@ final class Marketplace implements AutoCloseable {
    * Publishes the MiniLM embedding pack (written under this stage's directory) at its declared
    * tolerance; providers started afterwards serve it instead of fraud-detect.
    */
-  ModelId publishMiniLm(TokenAmount royaltyBps) {
+  ModelId publishMiniLm(int royaltyBps) {
     try {
       servedPack = io.verinfer.runtime.packs.minilm.MiniLmPack.write(dir.resolve("minilm-pack"));
       return publish(servedPack, royaltyBps, ModelManifest.read(servedPack).tolerancePpm());
@@ -103,7 +103,7 @@ final class Marketplace implements AutoCloseable {
    * Publishes a trained demo pack by name (e.g. {@code amm-fee}, built under this stage's
    * directory) at its declared tolerance; providers started afterwards serve it.
    */
-  ModelId publishPack(String name, TokenAmount royaltyBps) {
+  ModelId publishPack(String name, int royaltyBps) {
     servedPack = BuildPacks.build(name, dir.resolve("packs").toAbsolutePath());
     return publish(servedPack, royaltyBps, ModelManifest.read(servedPack).tolerancePpm());
   }
@@ -121,7 +121,7 @@ final class Marketplace implements AutoCloseable {
     this.transport = transport;
   }
 
-  private ModelId publish(Path packDir, TokenAmount royaltyBps, long tolerancePpm) {
+  private ModelId publish(Path packDir, int royaltyBps, long tolerancePpm) {
     try {
       ModelManifest manifest = ModelManifest.read(packDir);
       Cid cid = Cid.of(Files.readAllBytes(manifest.modelFile(packDir)));

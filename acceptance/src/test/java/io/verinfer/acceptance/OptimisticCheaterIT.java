@@ -56,7 +56,7 @@ class OptimisticCheaterIT {
   }
 
   private static Scene scene(Marketplace market) throws Exception {
-    ModelId model = market.publishFraudDetect(TokenAmount.of(10));
+    ModelId model = market.publishFraudDetect(50);
     for (int account = 9; account <= 11; account++) {
       market.startProvider(account, TokenAmount.of(1_000)); // the honest nodes: the committee
     }

@@ -32,7 +32,7 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class PaidInferenceIT {
   private static final int CONSUMER = 2;
-  private static final TokenAmount ROYALTY = TokenAmount.of(97);
+  private static final int ROYALTY_BPS = 970; // 9.7 % of each paid amount after the fee
   private static final TokenAmount DEPOSIT = TokenAmount.of(10_000_000);
   private static final int TOTAL_CALLS = 1_000;
 
@@ -41,7 +41,7 @@ class PaidInferenceIT {
   @Test
   void aThousandPaidCallsOverThreeProvidersSettleToTheExactFeeSplit() {
     try (Marketplace market = Marketplace.open(dir)) {
-      ModelId model = market.publishFraudDetect(ROYALTY);
+      ModelId model = market.publishFraudDetect(ROYALTY_BPS);
       Provider cheap = market.startProvider(8, TokenAmount.of(1_337));
       Provider mid = market.startProvider(9, TokenAmount.of(2_011));
       Provider dear = market.startProvider(10, TokenAmount.of(3_003));
@@ -131,10 +131,12 @@ class PaidInferenceIT {
       Address treasury,
       Map<Address, BigInteger> expected) {
     BigInteger delta = now.amount().baseUnits().subtract(before.amount().baseUnits());
-    long calls = now.calls() - before.calls();
     BigInteger fee = delta.multiply(BigInteger.valueOf(feeBps)).divide(BigInteger.valueOf(10_000));
     BigInteger royalty =
-        ROYALTY.baseUnits().multiply(BigInteger.valueOf(calls)).min(delta.subtract(fee));
+        delta
+            .subtract(fee)
+            .multiply(BigInteger.valueOf(ROYALTY_BPS))
+            .divide(BigInteger.valueOf(10_000));
     expected.merge(treasury, fee, BigInteger::add);
     expected.merge(author, royalty, BigInteger::add);
     expected.merge(provider, delta.subtract(fee).subtract(royalty), BigInteger::add);

@@ -71,7 +71,7 @@ class ProviderCrashIT {
   @Test
   void aProviderKilledMidLoadRedeemsEveryAcceptedVoucherAfterRestart() throws Exception {
     try (Marketplace market = Marketplace.open(dir)) {
-      ModelId model = market.publishFraudDetect(TokenAmount.of(10));
+      ModelId model = market.publishFraudDetect(50);
       Path deploymentFile = dir.resolve("deployment.json");
       SharedDevnet.get().deployment().write(deploymentFile);
       Process provider = start(deploymentFile);

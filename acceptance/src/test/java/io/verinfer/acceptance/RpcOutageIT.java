@@ -40,7 +40,7 @@ class RpcOutageIT {
   void providersServeThroughA30SecondRpcOutageAndSettlementCatchesUp() throws Exception {
     try (Marketplace market = Marketplace.open(dir);
         TcpProxy proxy = new TcpProxy(SharedDevnet.get().deployment().rpcUrl().getPort()).start()) {
-      ModelId model = market.publishFraudDetect(TokenAmount.of(10));
+      ModelId model = market.publishFraudDetect(50);
       Deployment viaProxy =
           SharedDevnet.get()
               .deployment()

@@ -50,7 +50,7 @@ class TlsMitmAttackIT {
   @Test
   void aManInTheMiddleWithAnotherKeyGetsNoPlaintextAndNoPaidCall() throws Exception {
     try (Marketplace market = Marketplace.open(dir)) {
-      ModelId model = market.publishMiniLm(TokenAmount.of(100));
+      ModelId model = market.publishMiniLm(200);
       Provider provider = market.startProvider(PROVIDER, PRICE);
       VerinferChain chain = market.chain(PROVIDER);
       TlsPin pin = provider.tlsPin().orElseThrow();

@@ -39,7 +39,7 @@ class VerificationModesIT {
   @Test
   void redundancyReturnsTheHonestAnswerAndDisputesTheCheater() {
     try (Marketplace market = Marketplace.open(dir)) {
-      ModelId model = market.publishFraudDetect(TokenAmount.of(10));
+      ModelId model = market.publishFraudDetect(50);
       Provider honestA = market.startProvider(8, PRICE);
       Provider honestB = market.startProvider(9, PRICE);
       Provider cheater = market.startProvider(10, PRICE, new FaultInjection(1.0, 7));
@@ -92,7 +92,7 @@ class VerificationModesIT {
   @Test
   void samplingChecksTheDrawnShareAndDisputesADisagreement() {
     try (Marketplace market = Marketplace.open(dir)) {
-      ModelId model = market.publishFraudDetect(TokenAmount.of(10));
+      ModelId model = market.publishFraudDetect(50);
       Provider honest = market.startProvider(8, PRICE);
       Provider cheater = market.startProvider(10, PRICE, new FaultInjection(1.0, 7));
       Provider other = market.startProvider(9, PRICE);

@@ -55,7 +55,7 @@ class TlsKeyRotationIT {
                     Cid.of(Files.readAllBytes(manifest.modelFile(pack))),
                     "onnx",
                     manifest.schemaHash(),
-                    TokenAmount.of(10),
+                    50, // 0.5 % royalty
                     1_000));
       }
       PaidSettings paid =
