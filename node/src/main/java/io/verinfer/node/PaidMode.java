@@ -60,7 +60,8 @@ final class PaidMode implements AutoCloseable {
     LocalKeySigner signer = LocalKeySigner.of(settings.wallet().getEcKeyPair());
     this.terms =
         new TermsGuard(
-            TermsGuard.fromChain(chain.models()),
+            TermsGuard.fromChain(
+                chain.withRetry(io.verinfer.chain.tx.RetryPolicy.failFast()).models()),
             Clock.systemUTC(),
             TERMS_MARGIN,
             Duration.ofSeconds(30));

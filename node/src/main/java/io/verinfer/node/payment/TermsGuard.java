@@ -102,7 +102,9 @@ public final class TermsGuard {
       if (last == null) {
         throw e;
       }
-      return last.schedule(); // the chain is unreachable: the last terms read stand
+      // the chain is unreachable: the last terms read stand, and are asked again after ttl
+      seen.put(model, new Seen(last.schedule(), now));
+      return last.schedule();
     }
   }
 
