@@ -15,7 +15,6 @@ import io.verinfer.protocol.CanonicalTensors;
 import io.verinfer.protocol.Tensor;
 import io.verinfer.protocol.TokenAmount;
 import java.math.BigInteger;
-import java.util.Arrays;
 import java.util.List;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -40,16 +39,7 @@ class OptimisticInferenceIT extends CourtScene {
   }
 
   private Requested requestOptimistic() {
-    List<BigInteger> features =
-        Arrays.stream(new long[] {1, 2, 3, 4, 5, 6, 7, 8}).mapToObj(BigInteger::valueOf).toList();
-    TxResult sent =
-        court
-            .challenger()
-            .sender()
-            .send(
-                consumerAddress.value(),
-                consumer.requestScoreOptimistic(features).encodeFunctionCall());
-    Requested r = coordinator.requested(sent).get(0);
+    Requested r = coordinator.requested(court.requestScore(consumer, true)).get(0);
     assertThat(r.ticket().mode()).isEqualTo(InferenceCoordinatorFacade.MODE_OPTIMISTIC);
     return r;
   }

@@ -15,7 +15,6 @@ import io.verinfer.protocol.CanonicalTensors;
 import io.verinfer.protocol.Tensor;
 import io.verinfer.protocol.TokenAmount;
 import java.math.BigInteger;
-import java.util.Arrays;
 import java.util.List;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -41,16 +40,7 @@ class FreeChallengeAttackIT extends CourtScene {
   }
 
   private Requested requestOptimistic() {
-    List<BigInteger> features =
-        Arrays.stream(new long[] {1, 2, 3, 4, 5, 6, 7, 8}).mapToObj(BigInteger::valueOf).toList();
-    var sent =
-        court
-            .challenger()
-            .sender()
-            .send(
-                consumer.getContractAddress(),
-                consumer.requestScoreOptimistic(features).encodeFunctionCall());
-    return coordinator.requested(sent).get(0);
+    return coordinator.requested(court.requestScore(consumer, true)).get(0);
   }
 
   private static byte[] score(float value) {

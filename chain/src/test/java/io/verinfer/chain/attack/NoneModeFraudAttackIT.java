@@ -18,7 +18,6 @@ import io.verinfer.protocol.Tensor;
 import io.verinfer.protocol.TokenAmount;
 import java.math.BigInteger;
 import java.util.List;
-import java.util.stream.LongStream;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
@@ -49,15 +48,7 @@ class NoneModeFraudAttackIT extends CourtScene {
   }
 
   private Requested request() {
-    List<BigInteger> features = LongStream.rangeClosed(1, 8).mapToObj(BigInteger::valueOf).toList();
-    TxResult sent =
-        court
-            .challenger()
-            .sender()
-            .send(
-                consumer.getContractAddress(),
-                consumer.requestScore(features).encodeFunctionCall());
-    Requested r = coordinator.requested(sent).get(0);
+    Requested r = coordinator.requested(court.requestScore(consumer, false)).get(0);
     assertThat(r.ticket().mode()).isEqualTo(InferenceCoordinatorFacade.MODE_NONE);
     return r;
   }

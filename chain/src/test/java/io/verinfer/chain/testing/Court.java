@@ -77,6 +77,20 @@ public final class Court {
     return io.verinfer.chain.FraudScoreExample.deploy(challenger, model, maxFee, deposit);
   }
 
+  /**
+   * The challenger has {@code consumer} ask for the score of features 1…8, in {@code MODE_NONE} or
+   * {@code MODE_OPTIMISTIC}; the mined request transaction.
+   */
+  public io.verinfer.chain.tx.TxResult requestScore(
+      io.verinfer.chain.bindings.FraudScoreConsumer consumer, boolean optimistic) {
+    List<BigInteger> features =
+        java.util.stream.LongStream.rangeClosed(1, 8).mapToObj(BigInteger::valueOf).toList();
+    String call =
+        (optimistic ? consumer.requestScoreOptimistic(features) : consumer.requestScore(features))
+            .encodeFunctionCall();
+    return challenger.sender().send(consumer.getContractAddress(), call);
+  }
+
   public static Address providerAddress(int i) {
     return Actors.address(Actors.PROVIDER_0 + i);
   }
