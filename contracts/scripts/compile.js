@@ -11,6 +11,9 @@ const root = path.resolve(__dirname, '..');
 const srcDir = path.join(root, 'src');
 const outDir = path.join(root, 'build');
 
+/** EIP-170: the largest runtime code a contract may have on Ethereum mainnet. */
+const EIP170_LIMIT = 24576;
+
 const settings = {
   evmVersion: 'cancun',
   optimizer: { enabled: true, runs: 1000000 },
@@ -77,10 +80,21 @@ for (const [file, contracts] of Object.entries(output.contracts)) {
   for (const [name, c] of Object.entries(contracts)) {
     const bin = c.evm.bytecode.object;
     if (!bin) continue; // interfaces and abstract contracts
+    const runtimeBytes = c.evm.deployedBytecode.object.length / 2;
+    if (runtimeBytes > EIP170_LIMIT) {
+      console.error(`contracts: ${name} is ${runtimeBytes} bytes of runtime code, above EIP-170's ${EIP170_LIMIT}`);
+      failed = true;
+    } else if (runtimeBytes > EIP170_LIMIT * 0.9) {
+      console.warn(`contracts: ${name} is ${runtimeBytes} bytes of runtime code (EIP-170 limit ${EIP170_LIMIT})`);
+    }
     fs.writeFileSync(path.join(outDir, `${name}.abi`), JSON.stringify(c.abi));
     fs.writeFileSync(path.join(outDir, `${name}.bin`), bin);
     count++;
   }
+}
+if (failed) {
+  console.error('contracts: a contract cannot be deployed on Ethereum');
+  process.exit(1);
 }
 fs.writeFileSync(stampFile, digest);
 console.log(`contracts: wrote ${count} contracts to build/ in ${((Date.now() - started) / 1000).toFixed(1)}s`);

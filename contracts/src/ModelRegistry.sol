@@ -13,7 +13,8 @@ import {ProtocolParams} from "./ProtocolParams.sol";
 ///         - `tolerancePpm` is the output tolerance every verifier uses for floating-point outputs,
 ///           in parts per million: two outputs a and b agree when |a − b| ≤ tol · max(1, |a|, |b|).
 ///           Integer outputs always compare exactly.
-///         - Only a model's owner may update it, hand it over or deprecate it. A deprecated model
+///         - Only a model's owner may update it, hand it over or deprecate it; only governance
+///           may delist it (`delist`, for abuse). A deprecated model
 ///           cannot be newly offered by providers; vouchers for calls already made still settle.
 ///         - A royalty or tolerance change is scheduled: it takes effect `termsNotice` seconds
 ///           (a ProtocolParams value, at least an hour) after `update`, and is announced at once
@@ -30,6 +31,7 @@ contract ModelRegistry {
 
     uint8 private constant DEPRECATED = 1;
     uint8 private constant CHANGE_SCHEDULED = 2;
+    uint8 private constant DELISTED = 4;
 
     struct Model {
         // slot 0: everything a redemption reads (slot 1 only while a change is scheduled)
@@ -84,6 +86,8 @@ contract ModelRegistry {
     event ModelTermsScheduled(uint64 indexed modelId, uint16 royaltyBps, uint32 tolerancePpm, uint40 changesAt);
     event ModelOwnerChanged(uint64 indexed modelId, address indexed previousOwner, address indexed newOwner);
     event ModelDeprecated(uint64 indexed modelId);
+    /// @notice Governance took the model off the market for abuse (it is deprecated from now on).
+    event ModelDelisted(uint64 indexed modelId, string reason);
 
     error UnknownModel(uint64 modelId);
     error NotModelOwner(uint64 modelId, address caller);
@@ -93,6 +97,7 @@ contract ModelRegistry {
     error ModelIsDeprecated(uint64 modelId);
     error ZeroAddress(string field);
     error RoyaltyTooHigh(uint256 royaltyBps, uint256 max);
+    error NotGovernance(address caller);
 
     constructor(ProtocolParams params_) {
         params = params_;
@@ -188,6 +193,24 @@ contract ModelRegistry {
         if (m.flags & DEPRECATED != 0) revert ModelIsDeprecated(modelId);
         m.flags |= DEPRECATED;
         emit ModelDeprecated(modelId);
+    }
+
+    /// @notice Governance (the owner of ProtocolParams: the timelock) takes a model off the market
+    ///         for abuse — stolen weights, illegal content, a model built to fail verification.
+    ///         Like a deprecation: no new offers or on-chain requests; calls already made and
+    ///         vouchers already signed still settle, so no provider loses work it served.
+    function delist(uint64 modelId, string calldata reason) external {
+        if (msg.sender != params.owner()) revert NotGovernance(msg.sender);
+        Model storage m = _models[modelId];
+        if (m.owner == address(0)) revert UnknownModel(modelId);
+        if (m.flags & DELISTED != 0) revert ModelIsDeprecated(modelId);
+        m.flags |= DEPRECATED | DELISTED;
+        emit ModelDelisted(modelId, reason);
+    }
+
+    /// @notice Whether governance delisted the model.
+    function isDelisted(uint64 modelId) external view returns (bool) {
+        return _models[modelId].flags & DELISTED != 0;
     }
 
     function getModel(uint64 modelId) external view returns (ModelView memory v) {

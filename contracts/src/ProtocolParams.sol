@@ -2,7 +2,6 @@
 pragma solidity 0.8.30;
 
 import {Ownable} from "@openzeppelin/contracts/access/Ownable.sol";
-import {Ownable2Step} from "@openzeppelin/contracts/access/Ownable2Step.sol";
 
 /// @notice A contract that copies protocol numbers to save gas, told to re-read them on a change.
 interface IParamsListener {
@@ -10,12 +9,15 @@ interface IParamsListener {
 }
 
 /// @title ProtocolParams
-/// @notice Every number the protocol uses, in one place. Owned by an admin at first and by the
-///         governance timelock later (ownership moves with `transferOwnership` + `acceptOwnership`).
-///         Each setter checks a hard bound so that even governance cannot set a value that breaks
-///         the money rules (for example a fee above 100%).
+/// @notice Every number the protocol uses, in one place. Owned by the governance timelock: the
+///         deployment creates it owned by the deployer only long enough to register the
+///         coordinator as a listener, then hands it to the timelock in the same deployment
+///         (`transferOwnership`, one step: the new owner is a contract that cannot accept). Each
+///         setter checks a hard bound so that even governance cannot set a value that breaks the
+///         money rules (for example a fee above 100%), and every change waits out the timelock's
+///         delay, so work already served is settled under the rules it was served under.
 // solhint-disable-next-line max-states-count
-contract ProtocolParams is Ownable2Step { // a registry of every protocol number: one state each
+contract ProtocolParams is Ownable { // a registry of every protocol number: one state each
     /// @notice Upper bound on the protocol fee: 20% of every redeemed amount.
     uint16 public constant MAX_PROTOCOL_FEE_BPS = 2_000;
     /// @notice Upper bound on every delay: 90 days.
@@ -44,38 +46,42 @@ contract ProtocolParams is Ownable2Step { // a registry of every protocol number
     uint256 public constant LISTENER_GAS = 100_000;
     uint16 private constant BPS = 10_000;
 
-    // slot 0 (Ownable) ; slot 1 (Ownable2Step pending owner)
-    // slot 2: read together by every redeemBatch
+    // slot 0 (Ownable)
+    // slot 1: read together by every redeemBatch
     address public treasury;
     uint16 public protocolFeeBps;
-    // slot 3
+    // slot 2
     uint64 public unbondingDelay;
     uint64 public withdrawDelay;
     uint128 public minProviderStake;
 
-    // slot 4: read together when a committee is drawn
+    // slot 3: read together when a committee is drawn
     uint8 public committeeSize;
     uint64 public commitWindow;
     uint64 public revealWindow;
     uint32 public maxDisputeBytes;
-    // slot 5: read together when a dispute resolves (with the treasury)
+    // slot 4: read together when a dispute resolves (with the treasury)
     uint16 public slashBps;
     uint16 public challengerRewardBps;
     uint16 public voterRewardBps;
     uint128 public nonRevealPenalty;
-    // slot 6
+    // slot 5
     uint128 public disputeBond;
     /// @notice How long before a model's royalty or tolerance change takes effect.
     uint64 public termsNotice;
-    // slot 7: read by every on-chain inference request
+    // slot 6: read by every on-chain inference request
     uint64 public requestTimeout;
     uint32 public maxRequestBytes;
     uint64 public challengeWindow;
     /// @notice Largest output `fulfil` accepts. Input and output limits are each at most half of
     ///         `MAX_DISPUTE_BYTES`, so every accepted answer fits in a dispute whatever changes.
     uint32 public maxOutputBytes;
-    // slot 8: read with withdrawDelay by every withdrawal request
+    // slot 7: read with withdrawDelay by every withdrawal request
     uint64 public withdrawWindow;
+    /// @notice The longest `unbondingDelay` ever in force: an unbond requested at any time is
+    ///         ready at most this long after it was requested (ProviderRegistry waits this long
+    ///         before a newly granted slasher may act).
+    uint64 public longestUnbondingDelay;
 
     /// @notice Contracts that keep a copy of some of these numbers and are told of every change.
     address[] public listeners;
@@ -312,6 +318,7 @@ contract ProtocolParams is Ownable2Step { // a registry of every protocol number
         if (value > MAX_DELAY) revert ValueOutOfRange("unbondingDelay", value, MAX_DELAY);
         emit ParamChanged("unbondingDelay", unbondingDelay, value);
         unbondingDelay = value;
+        if (value > longestUnbondingDelay) longestUnbondingDelay = value;
     }
 
     function _setWithdrawDelay(uint64 value) private {

@@ -64,6 +64,12 @@ contract ProviderRegistry is AccessControl, ReentrancyGuardTransient, SortitionT
     /// @notice Unresolved disputes naming `provider` (kept by the DisputeManager): while any is
     ///         open its unbonding bucket cannot be withdrawn, so it stays slashable.
     mapping(address provider => uint256 count) public openDisputesAgainst;
+    /// @notice When an account granted `SLASHER_ROLE` may first use it. Grants made in the
+    ///         deployment (by the deployer, before it renounced) act at once; a grant by
+    ///         governance waits `longestUnbondingDelay`, so every provider who sees a captured
+    ///         vote hand the role to a thief can unbond and leave before the thief can slash.
+    mapping(address slasher => uint256 timestamp) public slasherActiveAt;
+    address private immutable _deployer;
 
     event Staked(address indexed provider, uint256 amount, uint256 totalStake);
     event UnbondRequested(address indexed provider, uint256 amount, uint64 readyAt);
@@ -90,14 +96,31 @@ contract ProviderRegistry is AccessControl, ReentrancyGuardTransient, SortitionT
     error NothingToSlash(address provider);
     error ZeroAddress(string field);
     error UnderDispute(address provider, uint256 openDisputes);
+    error SlasherNotActive(address slasher, uint256 activeAt);
 
     constructor(address admin, IERC20 token_, ProtocolParams params_, ModelRegistry models_, uint256 epochBlocks_)
         SortitionTrees(epochBlocks_)
     {
         _grantRole(DEFAULT_ADMIN_ROLE, admin);
+        _deployer = msg.sender;
         token = token_;
         params = params_;
         models = models_;
+    }
+
+    modifier onlyActiveSlasher() {
+        _checkRole(SLASHER_ROLE);
+        uint256 activeAt = slasherActiveAt[msg.sender];
+        if (block.timestamp < activeAt) revert SlasherNotActive(msg.sender, activeAt);
+        _;
+    }
+
+    function _grantRole(bytes32 role, address account) internal override returns (bool granted) {
+        granted = super._grantRole(role, account);
+        if (granted && role == SLASHER_ROLE) {
+            slasherActiveAt[account] =
+                msg.sender == _deployer ? block.timestamp : block.timestamp + params.longestUnbondingDelay();
+        }
     }
 
     // ----------------------------------------------------------------------------------- stake
@@ -145,7 +168,7 @@ contract ProviderRegistry is AccessControl, ReentrancyGuardTransient, SortitionT
     /// @return slashed what was actually taken (less than `amount` when the provider holds less)
     function slash(address provider, uint256 amount, address recipient)
         external
-        onlyRole(SLASHER_ROLE)
+        onlyActiveSlasher
         nonReentrant
         returns (uint256 slashed)
     {
@@ -165,12 +188,12 @@ contract ProviderRegistry is AccessControl, ReentrancyGuardTransient, SortitionT
     }
 
     /// @notice A dispute naming `provider` opened (DisputeManager only): its stake stays put.
-    function holdStake(address provider) external onlyRole(SLASHER_ROLE) {
+    function holdStake(address provider) external onlyActiveSlasher {
         openDisputesAgainst[provider] += 1;
     }
 
     /// @notice A dispute naming `provider` resolved (DisputeManager only).
-    function releaseStake(address provider) external onlyRole(SLASHER_ROLE) {
+    function releaseStake(address provider) external onlyActiveSlasher {
         if (openDisputesAgainst[provider] != 0) openDisputesAgainst[provider] -= 1;
     }
 

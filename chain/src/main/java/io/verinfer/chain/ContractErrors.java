@@ -34,7 +34,10 @@ public final class ContractErrors {
           "UsageCounter",
           "PaymentChannels",
           "DisputeManager",
-          "InferenceCoordinator");
+          "InferenceCoordinator",
+          "VerinferTimelock",
+          "VerinferGovernor",
+          "VerinferTreasury");
 
   /** Example contracts dapps deploy themselves; bundled so their reverts decode too. */
   public static final List<String> EXAMPLES =

@@ -7,10 +7,12 @@ import io.verinfer.chain.bindings.PaymentChannels;
 import io.verinfer.chain.bindings.ProtocolParams;
 import io.verinfer.chain.bindings.ProviderRegistry;
 import io.verinfer.chain.bindings.UsageCounter;
+import io.verinfer.chain.bindings.VerinferGovernor;
+import io.verinfer.chain.bindings.VerinferTimelock;
 import io.verinfer.chain.bindings.VerinferToken;
+import io.verinfer.chain.bindings.VerinferTreasury;
 import io.verinfer.chain.tx.ChainException;
 import io.verinfer.chain.tx.TransactionSender;
-import io.verinfer.protocol.Address;
 import io.verinfer.protocol.TokenAmount;
 import java.math.BigInteger;
 import java.net.URI;
@@ -18,14 +20,59 @@ import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.Callable;
 import java.util.function.Consumer;
 import org.web3j.protocol.core.RemoteCall;
 import org.web3j.tx.Contract;
 import org.web3j.tx.gas.ContractGasProvider;
 import org.web3j.tx.gas.DefaultGasProvider;
 
-/** Deploys and wires every Verinfer contract from the admin account. */
+/**
+ * Deploys and wires every Verinfer contract from a deployer account, then hands every admin power
+ * to the governance timelock and renounces its own: when {@link #deploy} returns, no externally
+ * owned account holds any role or ownership (the role audit, {@code RoleAuditIT}, checks it).
+ */
 public final class Deployer {
+  /**
+   * How the token holders govern: the Governor's voting delay and period (blocks of the token's
+   * clock), the shortest voting period a vote may ever set, the proposal threshold, the quorum
+   * (basis points of the supply), and the timelock's delay and its floor.
+   */
+  public record Governance(
+      int votingDelayBlocks,
+      int votingPeriodBlocks,
+      int minVotingPeriodBlocks,
+      TokenAmount proposalThreshold,
+      int quorumBps,
+      Duration timelockDelay,
+      Duration timelockFloor) {
+
+    /**
+     * A public chain's (12 s blocks): a day before voting opens, a week of voting, 100,000 VRF to
+     * propose, 4% quorum, two days in the timelock (never less than one).
+     */
+    public static Governance publicChain() {
+      return new Governance(
+          7_200,
+          50_400,
+          21_600,
+          TokenAmount.ofTokens("100000"),
+          400,
+          Duration.ofDays(2),
+          Duration.ofDays(1));
+    }
+
+    /**
+     * The devnet's: voting opens a block after the proposal and stays open 10 blocks (20 s with the
+     * devnet stack's 2 s blocks), 1,000 VRF to propose, a 0.4% quorum (four of the demo accounts'
+     * million VRF each), 30 s in the timelock: a whole proposal in about a minute.
+     */
+    public static Governance devnet() {
+      return new Governance(
+          1, 10, 4, TokenAmount.ofTokens("1000"), 40, Duration.ofSeconds(30), Duration.ofSeconds(30));
+    }
+  }
+
   /** The protocol's starting parameters. */
   public record Config(
       TokenAmount supply,
@@ -33,23 +80,23 @@ public final class Deployer {
       TokenAmount minProviderStake,
       Duration unbondingDelay,
       Duration withdrawDelay,
-      Address treasury,
-      int epochBlocks) {
+      int epochBlocks,
+      Governance governance) {
 
     /**
      * Devnet defaults: 1e9 VRF, a 3% protocol fee, 1,000 VRF minimum stake, short delays, and
      * 16-block stake epochs (a devnet mines a block per transaction, so the 64-block epochs of a
      * public chain would keep a new provider off committees for 64 transactions).
      */
-    public static Config devnet(Address treasury) {
+    public static Config devnet() {
       return new Config(
           TokenAmount.ofTokens("1000000000"),
           300,
           TokenAmount.ofTokens("1000"),
           Duration.ofDays(7),
           Duration.ofHours(1),
-          treasury,
-          16);
+          16,
+          Governance.devnet());
     }
   }
 
@@ -64,16 +111,36 @@ public final class Deployer {
 
   /** Deploys everything and returns the deployment (without dev accounts). */
   public Deployment deploy(Config config, URI rpcUrl) {
-    String adminAddress = admin.getFromAddress();
+    String deployer = admin.getFromAddress();
     long startBlock = blockNumber();
     Map<String, String> addresses = new LinkedHashMap<>();
     var web3j = admin.web3j();
+    Governance gov = config.governance();
 
     String token =
         deployed(
             "VerinferToken",
-            VerinferToken.deploy(
-                web3j, admin, unusedGas, adminAddress, config.supply().baseUnits()),
+            VerinferToken.deploy(web3j, admin, unusedGas, deployer, config.supply().baseUnits()),
+            addresses);
+    // the timelock starts with the deployer as its setup admin (to grant the governor its
+    // roles); nobody may propose until the governor exists, and anyone may execute what is ready
+    String timelock =
+        deployed(
+            "VerinferTimelock",
+            VerinferTimelock.deploy(
+                web3j,
+                admin,
+                unusedGas,
+                BigInteger.valueOf(gov.timelockDelay().toSeconds()),
+                BigInteger.valueOf(gov.timelockFloor().toSeconds()),
+                List.of(),
+                List.of("0x0000000000000000000000000000000000000000"),
+                deployer),
+            addresses);
+    String treasury =
+        deployed(
+            "VerinferTreasury",
+            VerinferTreasury.deploy(web3j, admin, unusedGas, timelock, token),
             addresses);
     String params =
         deployed(
@@ -82,8 +149,8 @@ public final class Deployer {
                 web3j,
                 admin,
                 unusedGas,
-                adminAddress,
-                config.treasury().value(),
+                deployer,
+                treasury,
                 BigInteger.valueOf(config.protocolFeeBps()),
                 config.minProviderStake().baseUnits(),
                 BigInteger.valueOf(config.unbondingDelay().toSeconds()),
@@ -98,7 +165,7 @@ public final class Deployer {
                 web3j,
                 admin,
                 unusedGas,
-                adminAddress,
+                deployer,
                 token,
                 params,
                 models,
@@ -113,21 +180,15 @@ public final class Deployer {
             addresses);
     UsageCounter counterBinding = UsageCounter.load(counter, web3j, admin, unusedGas);
     admin.send(counter, counterBinding.bindPaymentChannels(channels).encodeFunctionCall());
-    progress.accept("wired UsageCounter to PaymentChannels");
+    progress.accept("wired UsageCounter to PaymentChannels (once: it cannot be re-bound)");
     String disputes =
         deployed(
             "DisputeManager",
             DisputeManager.deploy(web3j, admin, unusedGas, token, params, providers, channels),
             addresses);
     ProviderRegistry registry = ProviderRegistry.load(providers, web3j, admin, unusedGas);
-    try {
-      byte[] slasher = registry.SLASHER_ROLE().send();
-      admin.send(providers, registry.grantRole(slasher, disputes).encodeFunctionCall());
-    } catch (RuntimeException e) {
-      throw e;
-    } catch (Exception e) {
-      throw new ChainException("cannot read SLASHER_ROLE: " + e.getMessage(), e);
-    }
+    byte[] slasher = read("SLASHER_ROLE", () -> registry.SLASHER_ROLE().send());
+    admin.send(providers, registry.grantRole(slasher, disputes).encodeFunctionCall());
     progress.accept("granted DisputeManager the slasher role");
     String coordinator =
         deployed(
@@ -140,21 +201,58 @@ public final class Deployer {
         DisputeManager.load(disputes, web3j, admin, unusedGas)
             .setCoordinator(coordinator)
             .encodeFunctionCall());
-    progress.accept("wired DisputeManager to InferenceCoordinator");
-    admin.send(
-        params,
-        ProtocolParams.load(params, web3j, admin, unusedGas)
-            .addListener(coordinator)
-            .encodeFunctionCall());
+    progress.accept("wired DisputeManager to InferenceCoordinator (once: it cannot be re-wired)");
+    ProtocolParams paramsBinding = ProtocolParams.load(params, web3j, admin, unusedGas);
+    admin.send(params, paramsBinding.addListener(coordinator).encodeFunctionCall());
     progress.accept("InferenceCoordinator listens to ProtocolParams changes");
+
+    String governor =
+        deployed(
+            "VerinferGovernor",
+            VerinferGovernor.deploy(
+                web3j,
+                admin,
+                unusedGas,
+                token,
+                timelock,
+                BigInteger.valueOf(gov.votingDelayBlocks()),
+                BigInteger.valueOf(gov.votingPeriodBlocks()),
+                BigInteger.valueOf(gov.minVotingPeriodBlocks()),
+                gov.proposalThreshold().baseUnits(),
+                BigInteger.valueOf(gov.quorumBps())),
+            addresses);
+    handOver(deployer, timelock, governor, params, providers, registry, paramsBinding);
     return new Deployment(
-        admin.chainId(),
-        rpcUrl,
-        startBlock,
-        adminAddress,
-        config.treasury().value(),
-        addresses,
-        List.of());
+        admin.chainId(), rpcUrl, startBlock, deployer, treasury, addresses, List.of());
+  }
+
+  /**
+   * The governor may queue and cancel on the timelock; the timelock owns ProtocolParams and
+   * administers every role of ProviderRegistry; the deployer renounces what it held.
+   */
+  private void handOver(
+      String deployer,
+      String timelock,
+      String governor,
+      String params,
+      String providers,
+      ProviderRegistry registry,
+      ProtocolParams paramsBinding) {
+    var web3j = admin.web3j();
+    VerinferTimelock lock = VerinferTimelock.load(timelock, web3j, admin, unusedGas);
+    byte[] proposer = read("PROPOSER_ROLE", () -> lock.PROPOSER_ROLE().send());
+    byte[] canceller = read("CANCELLER_ROLE", () -> lock.CANCELLER_ROLE().send());
+    byte[] adminRole = new byte[32]; // DEFAULT_ADMIN_ROLE = 0x00
+    admin.send(timelock, lock.grantRole(proposer, governor).encodeFunctionCall());
+    admin.send(timelock, lock.grantRole(canceller, governor).encodeFunctionCall());
+    progress.accept("VerinferGovernor proposes to and may cancel on VerinferTimelock");
+    admin.send(params, paramsBinding.transferOwnership(timelock).encodeFunctionCall());
+    progress.accept("VerinferTimelock owns ProtocolParams");
+    admin.send(providers, registry.grantRole(adminRole, timelock).encodeFunctionCall());
+    admin.send(providers, registry.renounceRole(adminRole, deployer).encodeFunctionCall());
+    progress.accept("VerinferTimelock administers ProviderRegistry's roles; the deployer renounced");
+    admin.send(timelock, lock.renounceRole(adminRole, deployer).encodeFunctionCall());
+    progress.accept("the deployer renounced VerinferTimelock's admin role: governance is sealed");
   }
 
   private <T extends Contract> String deployed(
@@ -168,6 +266,16 @@ public final class Deployer {
       throw e;
     } catch (Exception e) {
       throw new ChainException("deploying " + name + " failed: " + e.getMessage(), e);
+    }
+  }
+
+  private static <T> T read(String what, Callable<T> call) {
+    try {
+      return call.call();
+    } catch (RuntimeException e) {
+      throw e;
+    } catch (Exception e) {
+      throw new ChainException("cannot read " + what + ": " + e.getMessage(), e);
     }
   }
 

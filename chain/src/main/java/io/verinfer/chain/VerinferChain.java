@@ -99,6 +99,11 @@ public final class VerinferChain implements AutoCloseable {
     return Address.of(sender.getFromAddress());
   }
 
+  /** Governance (Governor, timelock, delegation) as this account. */
+  public io.verinfer.chain.gov.Governance governance() {
+    return new io.verinfer.chain.gov.Governance(sender, deployment);
+  }
+
   public TokenFacade token() {
     return token;
   }

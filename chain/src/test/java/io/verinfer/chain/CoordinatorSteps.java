@@ -194,7 +194,7 @@ final class CoordinatorSteps {
       out.add(Court.providerAddress(i));
     }
     out.add(Actors.address(Actors.AUTHOR_0));
-    out.add(Actors.address(1));
+    out.add(Actors.treasuryAddress());
     return out;
   }
 
@@ -291,7 +291,7 @@ final class CoordinatorSteps {
   /** Governance changes the protocol fee, or the author the royalty: only later tickets see it. */
   void changeTerms(boolean fee, int b) {
     if (fee) {
-      actors.admin().params().setProtocolFeeBps(b % 2_001);
+      io.verinfer.chain.testing.Enact.set("protocolFeeBps=" + (b % 2_001));
       model.feeBps = b % 2_001;
     } else {
       int royalty = b % 5_001; // 0 to MAX_ROYALTY_BPS

@@ -154,9 +154,11 @@ class DisputeInvariantsIT {
   void stakeMovesOnlyByMajorityTokensAreConservedAndVotesStayHidden(
       @ForAll("scenarios") Scenario s) {
     var admin = actors.admin();
-    admin.params().setCommitteeSize(s.committeeSize());
-    admin.params().setSlashBps(s.slashBps());
-    admin.params().setRewardShares(s.challengerBps(), s.voterBps());
+    io.verinfer.chain.testing.Enact.set(
+        "committeeSize=" + s.committeeSize(),
+        "slashBps=" + s.slashBps(),
+        "challengerRewardBps=" + s.challengerBps(),
+        "voterRewardBps=" + s.voterBps());
     var params = admin.params().disputeParams();
     DisputeManagerFacade disputes = admin.disputes();
     Address treasury = actors.treasury();

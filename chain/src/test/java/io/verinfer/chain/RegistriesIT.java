@@ -100,7 +100,24 @@ class RegistriesIT {
     assertReverts(
         () -> provider.providers().grantSlasher(provider.account()),
         "AccessControlUnauthorizedAccount");
-    actors.admin().providers().grantSlasher(slasher.account());
+    // the deployer renounced: only governance grants the role, and a new slasher waits the
+    // longest unbonding delay ever set, so every provider can leave before it acts
+    assertReverts(
+        () -> actors.admin().providers().grantSlasher(slasher.account()),
+        "AccessControlUnauthorizedAccount");
+    var calls = io.verinfer.chain.testing.Enact.governance(Actors.OUTSIDER).calls();
+    io.verinfer.chain.testing.Enact.actions(
+        java.util.List.of(
+            calls.grantRole(
+                provider.providers().address(),
+                org.web3j.crypto.Hash.sha3(
+                    "SLASHER_ROLE".getBytes(java.nio.charset.StandardCharsets.UTF_8)),
+                slasher.account())));
+    assertReverts(
+        () -> slasher.providers().slash(victim, TokenAmount.of(10), recipient),
+        "SlasherNotActive");
+    io.verinfer.chain.testing.SharedDevnet.increaseTime(
+        actors.admin().params().unbondingDelay().toSeconds() + 1);
 
     TokenAmount stake = minStake.minus(TokenAmount.of(100));
     TokenAmount before = slasher.token().balanceOf(recipient);
@@ -168,12 +185,21 @@ class RegistriesIT {
   }
 
   @Test
-  void protocolParamsAreAdminOnlyAndBounded() {
+  void protocolParamsAreGovernanceOnlyAndBounded() {
     VerinferChain stranger = actors.account(Actors.OUTSIDER);
     assertReverts(() -> stranger.params().setProtocolFeeBps(10), "OwnableUnauthorizedAccount");
-    assertReverts(() -> actors.admin().params().setProtocolFeeBps(2_001), "ValueOutOfRange");
-    assertReverts(() -> actors.admin().params().setTreasury(Address.ZERO), "ZeroAddress");
-    actors.admin().params().setProtocolFeeBps(250);
+    // the deployer handed ProtocolParams to the timelock: it is a stranger now
+    assertReverts(
+        () -> actors.admin().params().setProtocolFeeBps(10), "OwnableUnauthorizedAccount");
+    // a passed proposal outside the bounds reverts at execution and changes nothing
+    assertReverts(() -> io.verinfer.chain.testing.Enact.set("protocolFeeBps=2001"), "ValueOutOfRange");
+    assertReverts(
+        () ->
+            io.verinfer.chain.testing.Enact.set(
+                "treasury=0x0000000000000000000000000000000000000000"),
+        "ZeroAddress");
+    assertThat(actors.admin().params().protocolFeeBps()).isEqualTo(300);
+    io.verinfer.chain.testing.Enact.set("protocolFeeBps=250");
     assertThat(actors.admin().params().protocolFeeBps()).isEqualTo(250);
   }
 }

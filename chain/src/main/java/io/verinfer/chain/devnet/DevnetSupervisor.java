@@ -5,7 +5,6 @@ import io.verinfer.chain.Deployment;
 import io.verinfer.chain.bindings.VerinferToken;
 import io.verinfer.chain.tx.RetryPolicy;
 import io.verinfer.chain.tx.TransactionSender;
-import io.verinfer.protocol.Address;
 import io.verinfer.protocol.TokenAmount;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -22,8 +21,11 @@ import org.web3j.utils.Numeric;
  * contract, funds the test accounts with VRF and writes the deployment file. Closing it (or the JVM
  * exiting) stops the node.
  *
- * <p>Roles on the devnet: account 0 deploys and administers the protocol, account 1 is the
- * treasury, accounts 2–19 each receive {@link Options#fundEach()} VRF for tests and demos.
+ * <p>Accounts on the devnet: account 0 deploys the protocol, hands every admin power to the
+ * governance timelock and keeps the undistributed supply as the devnet's faucet (its tokens are not
+ * delegated, so they do not vote); account 1 is spare; accounts 2–19 each receive {@link
+ * Options#fundEach()} VRF for tests and demos and delegate their votes to themselves, so a proposal
+ * can pass with the demo accounts' votes (the devnet quorum is four of them).
  */
 public final class DevnetSupervisor implements AutoCloseable {
   /** Where and how to start. {@code deploymentFile} may be null (nothing written). */
@@ -43,7 +45,6 @@ public final class DevnetSupervisor implements AutoCloseable {
   }
 
   public static final int ADMIN = 0;
-  public static final int TREASURY = 1;
   public static final int FIRST_USER = 2;
 
   private final HardhatNode node;
@@ -82,9 +83,7 @@ public final class DevnetSupervisor implements AutoCloseable {
     Credentials admin = DevAccounts.account(ADMIN);
     TransactionSender sender =
         new TransactionSender(web3j, admin, node.chainId(), RetryPolicy.defaults());
-    Address treasury = Address.of(DevAccounts.account(TREASURY).getAddress());
-    Deployment bare =
-        new Deployer(sender, progress).deploy(Deployer.Config.devnet(treasury), node.rpcUrl());
+    Deployment bare = new Deployer(sender, progress).deploy(Deployer.Config.devnet(), node.rpcUrl());
     VerinferToken token =
         VerinferToken.load(bare.address("VerinferToken"), web3j, sender, new DefaultGasProvider());
     for (int i = FIRST_USER; i < DevAccounts.COUNT; i++) {
@@ -101,6 +100,15 @@ public final class DevnetSupervisor implements AutoCloseable {
             + " with "
             + options.fundEach().toTokens()
             + " VRF each");
+    for (int i = FIRST_USER; i < DevAccounts.COUNT; i++) {
+      Credentials holder = DevAccounts.account(i);
+      TransactionSender self =
+          new TransactionSender(web3j, holder, node.chainId(), RetryPolicy.defaults());
+      self.send(
+          token.getContractAddress(), token.delegate(holder.getAddress()).encodeFunctionCall());
+    }
+    progress.accept(
+        "accounts " + FIRST_USER + "–" + (DevAccounts.COUNT - 1) + " delegated their votes to themselves");
     List<Deployment.DevAccount> accounts =
         DevAccounts.all().stream()
             .map(

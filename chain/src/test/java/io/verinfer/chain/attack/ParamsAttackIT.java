@@ -5,9 +5,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.verinfer.chain.ContractRevertException;
 import io.verinfer.chain.VerinferChain;
 import io.verinfer.chain.testing.DevnetScene;
-import io.verinfer.chain.tx.TxResult;
-import io.verinfer.protocol.TokenAmount;
-import java.time.Duration;
+import io.verinfer.chain.gov.GovCalls;
+import io.verinfer.chain.testing.Enact;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -24,7 +23,7 @@ import org.junit.jupiter.api.Test;
  */
 class ParamsAttackIT extends DevnetScene {
 
-  private static String outcome(Supplier<TxResult> change) {
+  private static String outcome(Supplier<?> change) {
     try {
       change.get();
       return "accepted";
@@ -35,15 +34,18 @@ class ParamsAttackIT extends DevnetScene {
 
   @Test
   void harmfulValuesAreRefused() {
-    var params = actors.admin().params();
+    // each value passes a vote (governance is the only setter) and must still be refused
     Map<String, String> outcomes = new LinkedHashMap<>();
-    outcomes.put("withdrawDelay=0", outcome(() -> params.setWithdrawDelay(Duration.ZERO)));
-    outcomes.put("disputeBond=0", outcome(() -> params.setDisputeBond(TokenAmount.ZERO)));
-    outcomes.put("minProviderStake=0", outcome(() -> params.setMinProviderStake(TokenAmount.ZERO)));
-    outcomes.put(
-        "unbondingDelay=1s", outcome(() -> params.setUnbondingDelay(Duration.ofSeconds(1))));
-    outcomes.put("slashBps=0", outcome(() -> params.setSlashBps(0)));
-    outcomes.put("committeeSize=2", outcome(() -> params.setCommitteeSize(2)));
+    for (String change :
+        List.of(
+            "withdrawDelay=0",
+            "disputeBond=0",
+            "minProviderStake=0",
+            "unbondingDelay=1s",
+            "slashBps=0",
+            "committeeSize=2")) {
+      outcomes.put(change, outcome(() -> Enact.set(change)));
+    }
     List<String> accepted = new ArrayList<>();
     outcomes.forEach(
         (k, v) -> {
@@ -58,15 +60,17 @@ class ParamsAttackIT extends DevnetScene {
   void aRevertingListenerCannotBlockGovernance() {
     VerinferChain admin = actors.admin();
     var params = admin.params();
+    GovCalls calls = Enact.governance(Enact.VOTERS[0]).calls();
     // a contract without paramsChanged: every call to it reverts
-    params.addListener(admin.token().address());
-    String change = outcome(() -> params.setChallengeWindow(Duration.ofMinutes(20)));
+    Enact.actions(List.of(calls.addListener(admin.token().address())));
+    String change = outcome(() -> Enact.set("challengeWindow=20m"));
     int blocked = change.equals("accepted") ? 0 : 1;
     assertThat(blocked).as("honest changes blocked by one listener (%s)", change).isZero();
     assertThat(params.disputeParams()).isNotNull();
     // governance can also drop the broken listener
-    params.removeListener(admin.token().address());
+    Enact.actions(List.of(calls.removeListener(admin.token().address())));
     io.verinfer.chain.testing.Reverts.assertReverts(
-        () -> params.removeListener(admin.token().address()), "UnknownListener");
+        () -> Enact.actions(List.of(calls.removeListener(admin.token().address()))),
+        "UnknownListener");
   }
 }

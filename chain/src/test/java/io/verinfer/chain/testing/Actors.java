@@ -18,7 +18,8 @@ import org.web3j.crypto.Credentials;
 
 /**
  * The cast of a chain test, each a fresh {@link VerinferChain} view (fresh nonces: tests revert the
- * chain between runs). Accounts: admin 0, treasury 1, then consumers, providers, authors.
+ * chain between runs). Accounts: deployer 0 (the faucet;
+ * it holds no role), spare 1, then consumers, providers, authors.
  */
 public final class Actors implements AutoCloseable {
   public static final int CONSUMER_0 = 2;
@@ -71,7 +72,12 @@ public final class Actors implements AutoCloseable {
   }
 
   public Address treasury() {
-    return address(1);
+    return treasuryAddress();
+  }
+
+  /** The devnet's {@code VerinferTreasury}: where protocol fees and slashed remainders go. */
+  public static Address treasuryAddress() {
+    return Address.of(SharedDevnet.get().deployment().treasury());
   }
 
   /** Approves and deposits {@code amount} for the view's own account. */

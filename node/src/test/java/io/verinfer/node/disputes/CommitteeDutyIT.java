@@ -108,9 +108,7 @@ class CommitteeDutyIT {
     snapshot = SharedDevnet.snapshot();
     actors = new Actors();
     VerinferChain admin = actors.admin();
-    admin.params().setCommitteeSize(3);
-    admin.params().setCommitWindow(Duration.ofSeconds(60));
-    admin.params().setRevealWindow(Duration.ofSeconds(60));
+    io.verinfer.chain.testing.Enact.set("committeeSize=3", "commitWindow=60s", "revealWindow=60s");
     params = admin.params().disputeParams();
 
     pack = BuildPacks.build("fraud-detect", dir.resolve("packs"));
