@@ -99,6 +99,12 @@ public final class VerinferChain implements AutoCloseable {
     return Address.of(sender.getFromAddress());
   }
 
+  /** The protocol's treasury (collect is open to anyone; paying out is governance's). */
+  public io.verinfer.chain.facade.TreasuryFacade treasury() {
+    return new io.verinfer.chain.facade.TreasuryFacade(
+        sender, Address.of(deployment.address("VerinferTreasury")));
+  }
+
   /** Governance (Governor, timelock, delegation) as this account. */
   public io.verinfer.chain.gov.Governance governance() {
     return new io.verinfer.chain.gov.Governance(sender, deployment);

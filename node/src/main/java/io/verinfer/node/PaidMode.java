@@ -45,6 +45,9 @@ final class PaidMode implements AutoCloseable {
   private final SqliteVoucherLedger ledger;
   private final VoucherGate gate;
   private final TermsGuard terms;
+  private static final org.slf4j.Logger LOG_GOV =
+      org.slf4j.LoggerFactory.getLogger(io.verinfer.node.payment.GovernanceWatcher.class);
+  private volatile io.verinfer.node.payment.GovernanceWatcher governance;
   private final Settler settler;
   private final Map<String, VoucherGate.Offer> offers = new ConcurrentHashMap<>();
   private final ScheduledExecutorService scheduler = Executors.newScheduledThreadPool(1);
@@ -108,8 +111,23 @@ final class PaidMode implements AutoCloseable {
     }
   }
 
+  /**
+   * Governance raised the minimum stake: top up now, or say loudly why not (the node keeps serving
+   * what it can; it is no longer eligible for new work until its stake is back above it).
+   */
+  private void topUpForGovernance() {
+    try {
+      ensureStake(m -> LOG_GOV.info("{} (governance raised the minimum)", m));
+    } catch (RuntimeException e) {
+      LOG_GOV.error(
+          "governance raised the minimum stake and this node cannot top up ({}): it is not"
+              + " eligible for new work until it stakes more",
+          e.getMessage());
+    }
+  }
+
   /** Stakes up to the minimum if short. */
-  void ensureStake(Consumer<String> progress) {
+  synchronized void ensureStake(Consumer<String> progress) {
     TokenAmount min = chain.params().minProviderStake();
     TokenAmount have = chain.providers().stakeOf(chain.account());
     if (have.compareTo(min) < 0) {
@@ -222,7 +240,22 @@ final class PaidMode implements AutoCloseable {
         new WithdrawalWatcher(
             chain.web3j(), chain.channels().address().value(), head, 0, settler, scheduler);
     watcher.start();
+    governance =
+        new io.verinfer.node.payment.GovernanceWatcher(
+            chain.web3j(),
+            chain.deployment(),
+            head,
+            this::topUpForGovernance,
+            settler::settleAll,
+            () -> java.math.BigInteger.valueOf(chain.params().protocolFeeBps()),
+            scheduler);
+    governance.start();
     settler.start(scheduler);
+  }
+
+  /** Follows governance (null until {@link #announce}). */
+  io.verinfer.node.payment.GovernanceWatcher governance() {
+    return governance;
   }
 
   @Override
@@ -235,6 +268,9 @@ final class PaidMode implements AutoCloseable {
     }
     if (watcher != null) {
       watcher.close();
+    }
+    if (governance != null) {
+      governance.close();
     }
     settler.close();
     scheduler.shutdownNow();
