@@ -310,6 +310,12 @@ final class CoordinatorSteps {
   /** Governance changes the protocol fee, or the author the royalty: only later tickets see it. */
   void changeTerms(boolean fee, int b) {
     if (fee) {
+      // a proposal takes a dozen blocks and the timelock's delay: a dispute waiting for its draw
+      // would lapse meanwhile, which this model does not follow, so the change waits for it
+      if (!model.requests(r -> r.disputeId != 0 && r.verdict == Verdict.PENDING).isEmpty()) {
+        count("fee-change-deferred");
+        return;
+      }
       io.verinfer.chain.testing.Enact.set("protocolFeeBps=" + (b % 2_001));
       model.feeBps = b % 2_001;
     } else {

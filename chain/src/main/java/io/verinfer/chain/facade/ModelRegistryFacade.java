@@ -81,6 +81,16 @@ public final class ModelRegistryFacade extends ContractFacade {
     return tx(binding.deprecate(BigInteger.valueOf(id.value())));
   }
 
+  /** Takes a model off the market for abuse: governance only (the timelock sends it). */
+  public TxResult delist(ModelId id, String reason) {
+    return tx(binding.delist(BigInteger.valueOf(id.value()), reason));
+  }
+
+  /** Whether governance delisted the model (it is then also deprecated). */
+  public boolean isDelisted(ModelId id) {
+    return call(binding.isDelisted(BigInteger.valueOf(id.value())));
+  }
+
   public ModelInfo model(ModelId id) {
     ModelRegistry.ModelView m = call(binding.getModel(BigInteger.valueOf(id.value())));
     return new ModelInfo(
