@@ -69,7 +69,13 @@ public final class Deployer {
      */
     public static Governance devnet() {
       return new Governance(
-          1, 10, 4, TokenAmount.ofTokens("1000"), 40, Duration.ofSeconds(30), Duration.ofSeconds(30));
+          1,
+          10,
+          4,
+          TokenAmount.ofTokens("1000"),
+          40,
+          Duration.ofSeconds(30),
+          Duration.ofSeconds(30));
     }
   }
 
@@ -250,7 +256,8 @@ public final class Deployer {
     progress.accept("VerinferTimelock owns ProtocolParams");
     admin.send(providers, registry.grantRole(adminRole, timelock).encodeFunctionCall());
     admin.send(providers, registry.renounceRole(adminRole, deployer).encodeFunctionCall());
-    progress.accept("VerinferTimelock administers ProviderRegistry's roles; the deployer renounced");
+    progress.accept(
+        "VerinferTimelock administers ProviderRegistry's roles; the deployer renounced");
     admin.send(timelock, lock.renounceRole(adminRole, deployer).encodeFunctionCall());
     progress.accept("the deployer renounced VerinferTimelock's admin role: governance is sealed");
   }

@@ -114,8 +114,7 @@ class RegistriesIT {
                     "SLASHER_ROLE".getBytes(java.nio.charset.StandardCharsets.UTF_8)),
                 slasher.account())));
     assertReverts(
-        () -> slasher.providers().slash(victim, TokenAmount.of(10), recipient),
-        "SlasherNotActive");
+        () -> slasher.providers().slash(victim, TokenAmount.of(10), recipient), "SlasherNotActive");
     io.verinfer.chain.testing.SharedDevnet.increaseTime(
         actors.admin().params().unbondingDelay().toSeconds() + 1);
 
@@ -192,7 +191,8 @@ class RegistriesIT {
     assertReverts(
         () -> actors.admin().params().setProtocolFeeBps(10), "OwnableUnauthorizedAccount");
     // a passed proposal outside the bounds reverts at execution and changes nothing
-    assertReverts(() -> io.verinfer.chain.testing.Enact.set("protocolFeeBps=2001"), "ValueOutOfRange");
+    assertReverts(
+        () -> io.verinfer.chain.testing.Enact.set("protocolFeeBps=2001"), "ValueOutOfRange");
     assertReverts(
         () ->
             io.verinfer.chain.testing.Enact.set(

@@ -83,7 +83,8 @@ public final class DevnetSupervisor implements AutoCloseable {
     Credentials admin = DevAccounts.account(ADMIN);
     TransactionSender sender =
         new TransactionSender(web3j, admin, node.chainId(), RetryPolicy.defaults());
-    Deployment bare = new Deployer(sender, progress).deploy(Deployer.Config.devnet(), node.rpcUrl());
+    Deployment bare =
+        new Deployer(sender, progress).deploy(Deployer.Config.devnet(), node.rpcUrl());
     VerinferToken token =
         VerinferToken.load(bare.address("VerinferToken"), web3j, sender, new DefaultGasProvider());
     for (int i = FIRST_USER; i < DevAccounts.COUNT; i++) {
@@ -108,7 +109,11 @@ public final class DevnetSupervisor implements AutoCloseable {
           token.getContractAddress(), token.delegate(holder.getAddress()).encodeFunctionCall());
     }
     progress.accept(
-        "accounts " + FIRST_USER + "–" + (DevAccounts.COUNT - 1) + " delegated their votes to themselves");
+        "accounts "
+            + FIRST_USER
+            + "–"
+            + (DevAccounts.COUNT - 1)
+            + " delegated their votes to themselves");
     List<Deployment.DevAccount> accounts =
         DevAccounts.all().stream()
             .map(

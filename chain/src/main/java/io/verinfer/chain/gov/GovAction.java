@@ -5,8 +5,8 @@ import java.math.BigInteger;
 import java.util.Objects;
 
 /**
- * One call a proposal makes through the timelock: its target, the ether it sends (always zero
- * for Verinfer's own actions) and its calldata, with what it means in words.
+ * One call a proposal makes through the timelock: its target, the ether it sends (always zero for
+ * Verinfer's own actions) and its calldata, with what it means in words.
  */
 public record GovAction(Address target, BigInteger value, byte[] calldata, String meaning) {
   public GovAction {

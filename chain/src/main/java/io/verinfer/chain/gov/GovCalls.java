@@ -51,8 +51,7 @@ public final class GovCalls {
       if (p == GovParam.CHALLENGER_REWARD_BPS || p == GovParam.VOTER_REWARD_BPS) continue;
       register(holders.get(p.holder), p.setter, List.of(p.kind.solidityType));
     }
-    register(
-        holders.get(GovParam.Holder.PARAMS), "setRewardShares", List.of("uint16", "uint16"));
+    register(holders.get(GovParam.Holder.PARAMS), "setRewardShares", List.of("uint16", "uint16"));
     register(treasury, PAY, List.of("address", "uint256", "string"));
     register(models, DELIST, List.of("uint64", "string"));
     register(params, "addListener", List.of("address"));
@@ -109,12 +108,16 @@ public final class GovCalls {
   private String roleMeaning(String name, Address contract, byte[] role, String account) {
     String where = contract.equals(registry) ? "ProviderRegistry" : "VerinferTimelock";
     String verb = name.equals("grantRole") ? "grant " : "revoke ";
-    return verb + roleName(role) + " on " + where + (name.equals("grantRole") ? " to " : " from ") + account;
+    return verb
+        + roleName(role)
+        + " on "
+        + where
+        + (name.equals("grantRole") ? " to " : " from ")
+        + account;
   }
 
   private static String roleName(byte[] role) {
-    for (String n :
-        List.of("SLASHER_ROLE", "PROPOSER_ROLE", "EXECUTOR_ROLE", "CANCELLER_ROLE")) {
+    for (String n : List.of("SLASHER_ROLE", "PROPOSER_ROLE", "EXECUTOR_ROLE", "CANCELLER_ROLE")) {
       if (java.util.Arrays.equals(
           role, org.web3j.crypto.Hash.sha3(n.getBytes(java.nio.charset.StandardCharsets.UTF_8)))) {
         return n;
@@ -184,7 +187,11 @@ public final class GovCalls {
       int eq = set.indexOf('=');
       if (eq <= 0) {
         throw new IllegalArgumentException(
-            "--set: '" + set + "' is not NAME=VALUE (names: " + String.join(", ", GovParam.keys()) + ")");
+            "--set: '"
+                + set
+                + "' is not NAME=VALUE (names: "
+                + String.join(", ", GovParam.keys())
+                + ")");
       }
       String name = set.substring(0, eq);
       GovParam param =
@@ -213,7 +220,8 @@ public final class GovCalls {
             parsed.getOrDefault(
                 GovParam.CHALLENGER_REWARD_BPS, current.apply(GovParam.CHALLENGER_REWARD_BPS));
         BigInteger v =
-            parsed.getOrDefault(GovParam.VOTER_REWARD_BPS, current.apply(GovParam.VOTER_REWARD_BPS));
+            parsed.getOrDefault(
+                GovParam.VOTER_REWARD_BPS, current.apply(GovParam.VOTER_REWARD_BPS));
         out.add(rewardShares(c, v));
       } else {
         out.add(set(p, e.getValue()));
@@ -226,7 +234,12 @@ public final class GovCalls {
   public String decode(Address target, BigInteger value, byte[] calldata) {
     String prefix = value.signum() == 0 ? "" : "send " + value + " wei and ";
     if (calldata.length < 4) {
-      return prefix + "call " + target.value() + " with no function (" + calldata.length + " bytes)";
+      return prefix
+          + "call "
+          + target.value()
+          + " with no function ("
+          + calldata.length
+          + " bytes)";
     }
     String selector = Numeric.toHexString(calldata, 0, 4, true);
     Decoder d = bySelector.get(selector);
@@ -263,7 +276,8 @@ public final class GovCalls {
       case "removeListener":
         return "remove ProtocolParams listener " + v.get(0).getValue();
       case "grantRole", "revokeRole":
-        return roleMeaning(name, target, (byte[]) v.get(0).getValue(), (String) v.get(1).getValue());
+        return roleMeaning(
+            name, target, (byte[]) v.get(0).getValue(), (String) v.get(1).getValue());
       default:
         for (GovParam p : GovParam.values()) {
           if (p.setter.equals(name) && holders.get(p.holder).equals(target)) {
@@ -302,14 +316,14 @@ public final class GovCalls {
   }
 
   private static GovAction action(Address target, String name, List<Type> args, String meaning) {
-    String data = FunctionEncoder.encode(new org.web3j.abi.datatypes.Function(name, args, List.of()));
+    String data =
+        FunctionEncoder.encode(new org.web3j.abi.datatypes.Function(name, args, List.of()));
     return new GovAction(target, BigInteger.ZERO, Numeric.hexStringToByteArray(data), meaning);
   }
 
   private static Type abiValue(String type, BigInteger value) {
     return switch (type) {
-      case "address" ->
-          new org.web3j.abi.datatypes.Address(String.format("0x%040x", value));
+      case "address" -> new org.web3j.abi.datatypes.Address(String.format("0x%040x", value));
       case "uint8" -> new org.web3j.abi.datatypes.generated.Uint8(value);
       case "uint16" -> new org.web3j.abi.datatypes.generated.Uint16(value);
       case "uint32" -> new org.web3j.abi.datatypes.generated.Uint32(value);

@@ -44,8 +44,7 @@ public enum GovParam {
       Kind.BPS,
       "with challengerRewardBps ≤ 10000 bps"),
   DISPUTE_BOND("disputeBond", Holder.PARAMS, "setDisputeBond", Kind.TOKENS, "≥ 1 VRF"),
-  NON_REVEAL_PENALTY(
-      "nonRevealPenalty", Holder.PARAMS, "setNonRevealPenalty", Kind.TOKENS, "any"),
+  NON_REVEAL_PENALTY("nonRevealPenalty", Holder.PARAMS, "setNonRevealPenalty", Kind.TOKENS, "any"),
   REQUEST_TIMEOUT(
       "requestTimeout", Holder.PARAMS, "setRequestTimeout", Kind.SECONDS, "1 min..30 d"),
   MAX_REQUEST_BYTES(
@@ -54,8 +53,7 @@ public enum GovParam {
   CHALLENGE_WINDOW(
       "challengeWindow", Holder.PARAMS, "setChallengeWindow", Kind.SECONDS, "1 min..30 d"),
   TREASURY("treasury", Holder.PARAMS, "setTreasury", Kind.ADDRESS, "not the zero address"),
-  VOTING_DELAY(
-      "votingDelay", Holder.GOVERNOR, "setVotingDelay", Kind.UINT48, "0..50400 blocks"),
+  VOTING_DELAY("votingDelay", Holder.GOVERNOR, "setVotingDelay", Kind.UINT48, "0..50400 blocks"),
   VOTING_PERIOD(
       "votingPeriod",
       Holder.GOVERNOR,
@@ -68,8 +66,7 @@ public enum GovParam {
       "setProposalThreshold",
       Kind.TOKENS256,
       "≤ 1% of the supply"),
-  QUORUM_BPS(
-      "quorumBps", Holder.GOVERNOR, "updateQuorumNumerator", Kind.UINT256, "20..2000 bps"),
+  QUORUM_BPS("quorumBps", Holder.GOVERNOR, "updateQuorumNumerator", Kind.UINT256, "20..2000 bps"),
   TIMELOCK_DELAY(
       "timelockDelay", Holder.TIMELOCK, "updateDelay", Kind.SECONDS256, "deployment's floor..30 d");
 
@@ -132,7 +129,9 @@ public enum GovParam {
   /** Case-insensitive lookup by name. */
   public static Optional<GovParam> byKey(String key) {
     String k = key.trim().toLowerCase(Locale.ROOT);
-    return Arrays.stream(values()).filter(p -> p.key.toLowerCase(Locale.ROOT).equals(k)).findFirst();
+    return Arrays.stream(values())
+        .filter(p -> p.key.toLowerCase(Locale.ROOT).equals(k))
+        .findFirst();
   }
 
   /** Every name, for error messages and {@code gov params}. */

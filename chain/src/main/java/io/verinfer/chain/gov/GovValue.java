@@ -8,10 +8,10 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
- * Reads and writes governed values the way people write them: basis points ({@code 1500} or
- * {@code 15%}), VRF ({@code 150} or {@code 150VRF}, or base units {@code 150000wei}), durations
- * ({@code 90s}, {@code 10m}, {@code 2h}, {@code 7d}, or plain seconds), counts and addresses. The
- * result is always the exact integer the contract receives.
+ * Reads and writes governed values the way people write them: basis points ({@code 1500} or {@code
+ * 15%}), VRF ({@code 150} or {@code 150VRF}, or base units {@code 150000wei}), durations ({@code
+ * 90s}, {@code 10m}, {@code 2h}, {@code 7d}, or plain seconds), counts and addresses. The result is
+ * always the exact integer the contract receives.
  */
 public final class GovValue {
   private static final Pattern DURATION = Pattern.compile("(\\d+)\\s*(s|m|min|h|d)?");
@@ -63,7 +63,8 @@ public final class GovValue {
   public static String format(GovParam param, BigInteger value) {
     return switch (param.kind) {
       case BPS -> value + " bps (" + percent(value) + ")";
-      case UINT256 -> param == GovParam.QUORUM_BPS ? value + " bps (" + percent(value) + ")" : "" + value;
+      case UINT256 ->
+          param == GovParam.QUORUM_BPS ? value + " bps (" + percent(value) + ")" : "" + value;
       case UINT48, UINT32 ->
           param.holder == GovParam.Holder.GOVERNOR ? value + " blocks" : value.toString();
       case UINT8 -> value.toString();
@@ -74,7 +75,8 @@ public final class GovValue {
   }
 
   static String percent(BigInteger bps) {
-    return new java.math.BigDecimal(bps).movePointLeft(2).stripTrailingZeros().toPlainString() + "%";
+    return new java.math.BigDecimal(bps).movePointLeft(2).stripTrailingZeros().toPlainString()
+        + "%";
   }
 
   static String duration(long seconds) {

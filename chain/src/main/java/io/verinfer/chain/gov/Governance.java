@@ -185,7 +185,8 @@ public final class Governance {
   /** Proposes {@code actions}; returns the proposal as the Governor recorded it. */
   public Proposal propose(List<GovAction> actions, String description) {
     if (actions.isEmpty()) {
-      throw new IllegalArgumentException("a proposal needs at least one change, grant or delisting");
+      throw new IllegalArgumentException(
+          "a proposal needs at least one change, grant or delisting");
     }
     if (description == null || description.isBlank()) {
       throw new IllegalArgumentException("--description: a proposal needs a description");
@@ -194,8 +195,7 @@ public final class Governance {
         sender.send(
             governorAddress.value(),
             governor
-                .propose(
-                    targets(actions), values(actions), calldatas(actions), description)
+                .propose(targets(actions), values(actions), calldatas(actions), description)
                 .encodeFunctionCall());
     var events = VerinferGovernor.getProposalCreatedEvents(sent.receipt());
     if (events.isEmpty()) {
@@ -219,7 +219,10 @@ public final class Governance {
         governorAddress.value(),
         governor
             .queue(
-                targets(p.actions()), values(p.actions()), calldatas(p.actions()), p.descriptionHash())
+                targets(p.actions()),
+                values(p.actions()),
+                calldatas(p.actions()),
+                p.descriptionHash())
             .encodeFunctionCall());
   }
 

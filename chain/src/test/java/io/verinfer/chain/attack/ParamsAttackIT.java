@@ -4,8 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.verinfer.chain.ContractRevertException;
 import io.verinfer.chain.VerinferChain;
-import io.verinfer.chain.testing.DevnetScene;
 import io.verinfer.chain.gov.GovCalls;
+import io.verinfer.chain.testing.DevnetScene;
 import io.verinfer.chain.testing.Enact;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;

@@ -18,8 +18,8 @@ import org.web3j.crypto.Credentials;
 
 /**
  * The cast of a chain test, each a fresh {@link VerinferChain} view (fresh nonces: tests revert the
- * chain between runs). Accounts: deployer 0 (the faucet;
- * it holds no role), spare 1, then consumers, providers, authors.
+ * chain between runs). Accounts: deployer 0 (the faucet; it holds no role), spare 1, then
+ * consumers, providers, authors.
  */
 public final class Actors implements AutoCloseable {
   public static final int CONSUMER_0 = 2;

@@ -68,7 +68,8 @@ public final class Enact {
     Deployment d = SharedDevnet.get().deployment();
     Web3j web3j = SharedDevnet.web3j();
     return new Governance(
-        new TransactionSender(web3j, DevAccounts.account(index), d.chainId(), RetryPolicy.defaults()),
+        new TransactionSender(
+            web3j, DevAccounts.account(index), d.chainId(), RetryPolicy.defaults()),
         d);
   }
 
