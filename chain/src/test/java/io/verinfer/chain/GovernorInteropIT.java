@@ -22,6 +22,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -137,6 +138,15 @@ class GovernorInteropIT {
     assertThat(last.abstainVotes())
         .isEqualTo(after.abstainVotes().plus(TokenAmount.of(abstainWeight)));
     assertThat(last.forVotes()).isEqualTo(after.forVotes());
+
+    // a second vote by the same account: the script reads, sees hasVoted and refuses (status 2)
+    Run again = run(FOR_VOTER, p.id(), "against", null);
+    assertThat(again.exit()).as(again.out() + again.err()).isEqualTo(2);
+    assertThat(again.err()).contains("has already voted");
+    JsonNode reread = JSON.readTree(again.out().strip()).get("read");
+    assertThat(reread.get("voter").get("hasVoted").asBoolean()).isTrue();
+    assertVotes(reread.get("proposal").get("votes"), last);
+    assertThat(proposer.status(p.id())).isEqualTo(last);
   }
 
   private static void assertVotes(JsonNode votes, Governance.Status status) {
@@ -152,9 +162,29 @@ class GovernorInteropIT {
     return new BigInteger(v.asText());
   }
 
-  /** Runs the example (installing its pinned ethers first if needed); its JSON lines. */
+  /** What one run of the example printed, and how it exited. */
+  private record Run(int exit, String out, String err) {}
+
+  /** Runs the example and expects a cast vote: its two JSON lines. */
   private static List<JsonNode> vote(
       int account, BigInteger proposalId, String support, String reason)
+      throws IOException, InterruptedException {
+    Run run = run(account, proposalId, support, reason);
+    assertThat(run.exit()).as(run.err()).isZero();
+    List<JsonNode> lines = new ArrayList<>();
+    for (String line : run.out().strip().lines().toList()) {
+      lines.add(JSON.readTree(line));
+    }
+    assertThat(lines).as(run.out()).hasSize(2);
+    return lines;
+  }
+
+  /**
+   * Runs the example through its {@code run.sh} (which installs the pinned ethers first when its
+   * lockfile changed), with the account's key in the environment, and checks that the key appears
+   * in none of its output.
+   */
+  private static Run run(int account, BigInteger proposalId, String support, String reason)
       throws IOException, InterruptedException {
     assertThat(onPath("node")).as("node on PATH (the example runs on Node.js)").isTrue();
     Path root = Path.of(System.getProperty("verinfer.root", ".."));
@@ -169,28 +199,29 @@ class GovernorInteropIT {
                 proposalId.toString(),
                 support));
     if (reason != null) command.add(reason);
-    ProcessBuilder builder =
-        new ProcessBuilder(command)
-            .directory(example.toFile())
-            .redirectError(ProcessBuilder.Redirect.INHERIT);
-    // the key goes through the environment, never the command line (visible in ps)
-    builder
-        .environment()
-        .put(
-            "VOTER_PRIVATE_KEY",
-            Numeric.toHexStringWithPrefixZeroPadded(
-                DevAccounts.account(account).getEcKeyPair().getPrivateKey(), 64));
-    Process process = builder.start();
-    String out = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-    System.out.print(out);
-    assertThat(process.waitFor(180, TimeUnit.SECONDS)).as("vote.mjs finished").isTrue();
-    assertThat(process.exitValue()).as(out).isZero();
-    List<JsonNode> lines = new ArrayList<>();
-    for (String line : out.strip().lines().toList()) {
-      lines.add(JSON.readTree(line));
+    Path err = Files.createTempFile("vote-mjs", ".err");
+    try {
+      ProcessBuilder builder =
+          new ProcessBuilder(command)
+              .directory(example.toFile())
+              .redirectError(ProcessBuilder.Redirect.to(err.toFile()));
+      // the key goes through the environment, never the command line (visible in ps)
+      String key =
+          Numeric.toHexStringNoPrefixZeroPadded(
+              DevAccounts.account(account).getEcKeyPair().getPrivateKey(), 64);
+      builder.environment().put("VOTER_PRIVATE_KEY", "0x" + key);
+      Process process = builder.start();
+      String out = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+      assertThat(process.waitFor(180, TimeUnit.SECONDS)).as("vote.mjs finished").isTrue();
+      String errText = Files.readString(err, StandardCharsets.UTF_8);
+      System.out.print(out);
+      System.out.print(errText);
+      assertThat(out.toLowerCase(Locale.ROOT)).doesNotContain(key);
+      assertThat(errText.toLowerCase(Locale.ROOT)).doesNotContain(key);
+      return new Run(process.exitValue(), out, errText);
+    } finally {
+      Files.deleteIfExists(err);
     }
-    assertThat(lines).as(out).hasSize(2);
-    return lines;
   }
 
   private static boolean onPath(String program) {
