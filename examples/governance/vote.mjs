@@ -63,7 +63,12 @@ const support = parseSupport(supportText);
 const provider = new JsonRpcProvider(rpcUrl, undefined, { staticNetwork: true });
 provider.pollingInterval = 250;
 try {
-  const wallet = new Wallet(privateKey, provider);
+  let wallet;
+  try {
+    wallet = new Wallet(privateKey, provider);
+  } catch {
+    fail("VOTER_PRIVATE_KEY is not a private key (32 bytes of hex, 0x first)");
+  }
   const governor = new Contract(governorAddress, IGOVERNOR_ABI, wallet);
   const voter = wallet.address;
 
@@ -104,7 +109,15 @@ try {
           votingDelay,
           votingPeriod,
         },
-        proposal: { id: proposalId, state, stateIndex: Number(stateIndex), snapshot, deadline, quorum, votes: tally(votes) },
+        proposal: {
+          id: proposalId,
+          state,
+          stateIndex: Number(stateIndex),
+          snapshot,
+          deadline,
+          quorum,
+          votes: tally(votes),
+        },
         voter: { address: voter, weight, hasVoted },
       },
     }),
