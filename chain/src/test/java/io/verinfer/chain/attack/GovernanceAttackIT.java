@@ -273,6 +273,60 @@ class GovernanceAttackIT extends DevnetScene {
     assertThat(late).isEqualTo("NothingToSlash");
   }
 
+  /**
+   * The registry lets its deployer's grants act at once, for the deployment itself. Once the
+   * deployer renounced, a captured vote must not be able to reopen that door by handing the admin
+   * role back to the deployer's address (a key that may well have leaked since: it "holds
+   * nothing"): its grants must wait like anyone's.
+   */
+  @Test
+  void theFormerDeployerRegainingTheAdminRoleStillGrantsSlowly() throws Exception {
+    VerinferChain provider = actors.provider(0);
+    Address providerAddress = provider.account();
+    TokenAmount stake = TokenAmount.ofTokens("100000");
+    provider.token().approve(provider.providers().address(), stake);
+    provider.providers().stake(stake);
+    VerinferChain thief = actors.account(Actors.SLASHER);
+    Address thiefAddress = thief.account();
+    VerinferChain deployer = actors.admin();
+    Address registryAddress = provider.providers().address();
+    GovCalls calls = Enact.governance(ATTACKER).calls();
+    Enact.actions(List.of(calls.grantRole(registryAddress, new byte[32], deployer.account())));
+
+    byte[] slasherRole = Numeric.hexStringToByteArray(ChainAudit.role("SLASHER_ROLE"));
+    ProviderRegistry registry =
+        ProviderRegistry.load(
+            registryAddress.value(),
+            SharedDevnet.web3j(),
+            deployer.sender(),
+            new DefaultGasProvider());
+    deployer
+        .sender()
+        .send(
+            registryAddress.value(),
+            registry.grantRole(slasherRole, thiefAddress.value()).encodeFunctionCall());
+    long grantedAt = SharedDevnet.latestTimestamp();
+    long activeAt = registry.slasherActiveAt(thiefAddress.value()).send().longValueExact();
+    long longest =
+        new ChainAudit(SharedDevnet.web3j(), SharedDevnet.get().deployment())
+            .uint(actors.admin().params().address(), "longestUnbondingDelay")
+            .longValueExact();
+    TokenAmount thiefBefore = thief.token().balanceOf(thiefAddress);
+    String slash = outcome(() -> thief.providers().slash(providerAddress, stake, thiefAddress));
+    TokenAmount slashed = thief.token().balanceOf(thiefAddress).minus(thiefBefore);
+
+    System.out.printf(
+        "GovernanceAttackIT deployer re-admin: the deployer's grant after a vote gave it the admin"
+            + " role back: slasher active %d s after the grant (longest unbonding delay %d s); immediate"
+            + " slash -> %s, took %s VRF of %s%n",
+        activeAt - grantedAt, longest, slash, slashed.toTokens(), stake.toTokens());
+    assertThat(activeAt - grantedAt)
+        .as("wait of a slasher granted by the former deployer after it renounced")
+        .isGreaterThanOrEqualTo(longest);
+    assertThat(slash).isEqualTo("SlasherNotActive");
+    assertThat(slashed).isEqualTo(TokenAmount.ZERO);
+  }
+
   private static String outcome(Supplier<?> call) {
     try {
       call.get();
