@@ -22,6 +22,7 @@ import net.jqwik.api.Arbitraries;
 import net.jqwik.api.Arbitrary;
 import net.jqwik.api.Combinators;
 import net.jqwik.api.EdgeCasesMode;
+import net.jqwik.api.Example;
 import net.jqwik.api.ForAll;
 import net.jqwik.api.Property;
 import net.jqwik.api.Provide;
@@ -267,31 +268,66 @@ class GovernanceBoundsIT {
   @Property(tries = 10, edgeCases = EdgeCasesMode.NONE)
   void everyExecutedProposalKeepsEveryParameterInBoundsAndIsAllOrNothing(
       @ForAll("sequences") List<List<Change>> proposals) {
-    GovCalls calls = Enact.governance(PROPOSER).calls();
     for (List<Change> proposal : proposals) {
-      Map<String, BigInteger> before = readAll();
-      Optional<Map<String, BigInteger>> predicted = predict(before, proposal);
-      List<GovAction> actions = proposal.stream().map(c -> action(calls, c)).toList();
-      String outcome;
-      try {
-        Enact.actions(actions, PROPOSER, VOTERS);
-        outcome = "accepted";
-      } catch (ContractRevertException e) {
-        outcome = e.errorName();
-      }
-      OUTCOMES.merge(outcome, 1, Integer::sum);
-      Map<String, BigInteger> after = readAll();
-      System.out.printf("GovernanceBoundsIT: %s -> %s%n", proposal, outcome);
-      if (predicted.isPresent()) {
-        assertThat(outcome).as("%s is within every bound", proposal).isEqualTo("accepted");
-        assertThat(after).as("after %s", proposal).isEqualTo(predicted.get());
-        proposal.forEach(c -> ACCEPTED_CHANGES.merge(c.param(), 1, Integer::sum));
-      } else {
-        assertThat(outcome).as("%s breaks a bound", proposal).isNotEqualTo("accepted");
-        assertThat(after).as("a refused proposal changes nothing: %s", proposal).isEqualTo(before);
-      }
-      assertWithinBounds(after);
+      enactAndCheck(proposal);
     }
+  }
+
+  /**
+   * Every bound of the table, one at a time: a proposal just below it and one just above it (where
+   * the type allows), then one setting it to its maximum and one to its minimum (accepted unless
+   * the cross-rule of unbonding and dispute windows refuses it, as the model predicts).
+   */
+  @Example
+  void everyBoundHoldsExactlyAtItsEdge() {
+    for (GovParam p : GovParam.values()) {
+      if (p == GovParam.VOTER_REWARD_BPS) continue;
+      Bound b = bounds.get(p);
+      if (p == GovParam.CHALLENGER_REWARD_BPS) {
+        enactAndCheck(List.of(new Change(p, BPS, BigInteger.ONE))); // 100% + 1 bp
+        enactAndCheck(
+            List.of(new Change(p, BPS, BigInteger.ZERO), new Change(p, BigInteger.ZERO, BPS)));
+        continue;
+      }
+      if (b.min().signum() > 0) {
+        enactAndCheck(List.of(new Change(p, b.min().subtract(BigInteger.ONE), BigInteger.ZERO)));
+      }
+      if (b.max().compareTo(typeMax(bits(p))) < 0) {
+        enactAndCheck(List.of(new Change(p, b.max().add(BigInteger.ONE), BigInteger.ZERO)));
+      }
+      enactAndCheck(List.of(new Change(p, b.max(), BigInteger.ZERO)));
+      enactAndCheck(List.of(new Change(p, b.min(), BigInteger.ZERO)));
+    }
+  }
+
+  /**
+   * Enacts {@code proposal} (a full vote) and checks that it did exactly what the bounds table
+   * predicts — all of it or nothing — and that every parameter is within its bound afterwards.
+   */
+  private static void enactAndCheck(List<Change> proposal) {
+    GovCalls calls = Enact.governance(PROPOSER).calls();
+    Map<String, BigInteger> before = readAll();
+    Optional<Map<String, BigInteger>> predicted = predict(before, proposal);
+    List<GovAction> actions = proposal.stream().map(c -> action(calls, c)).toList();
+    String outcome;
+    try {
+      Enact.actions(actions, PROPOSER, VOTERS);
+      outcome = "accepted";
+    } catch (ContractRevertException e) {
+      outcome = e.errorName();
+    }
+    OUTCOMES.merge(outcome, 1, Integer::sum);
+    Map<String, BigInteger> after = readAll();
+    System.out.printf("GovernanceBoundsIT: %s -> %s%n", proposal, outcome);
+    if (predicted.isPresent()) {
+      assertThat(outcome).as("%s is within every bound", proposal).isEqualTo("accepted");
+      assertThat(after).as("after %s", proposal).isEqualTo(predicted.get());
+      proposal.forEach(c -> ACCEPTED_CHANGES.merge(c.param(), 1, Integer::sum));
+    } else {
+      assertThat(outcome).as("%s breaks a bound", proposal).isNotEqualTo("accepted");
+      assertThat(after).as("a refused proposal changes nothing: %s", proposal).isEqualTo(before);
+    }
+    assertWithinBounds(after);
   }
 
   private static GovAction action(GovCalls calls, Change c) {
