@@ -138,6 +138,15 @@ class RoleAuditIT extends DevnetScene {
     assertThat(roles)
         .as("every role of every contract, replayed from the chain")
         .containsExactlyInAnyOrderEntriesOf(expectedRoles(contracts.get("DisputeManager")));
+    // the deployment's own grant acts at once: disputes can slash from the first block
+    Address registry = contracts.get("ProviderRegistry");
+    for (Address slasher : roles.get("ProviderRegistry").getOrDefault("SLASHER_ROLE", Set.of())) {
+      long activeAt = audit.uint(registry, "slasherActiveAt", slasher).longValueExact();
+      System.out.printf(
+          "RoleAuditIT: %s may slash since %d (now %d)%n",
+          audit.describe(slasher), activeAt, SharedDevnet.latestTimestamp());
+      assertThat(activeAt).isLessThanOrEqualTo(SharedDevnet.latestTimestamp());
+    }
     assertThat(channels).isEqualTo(contracts.get("PaymentChannels"));
     assertThat(coordinator).isEqualTo(contracts.get("InferenceCoordinator"));
     assertThat(executor).isEqualTo(timelock);

@@ -162,6 +162,16 @@ public final class ChainAudit {
     return (BigInteger) decode(call(contract, f), f).get(0).getValue();
   }
 
+  /** A {@code uint}-returning view of one address, e.g. {@code slasherActiveAt(account)}. */
+  public BigInteger uint(Address contract, String name, Address argument) {
+    var f =
+        new Function(
+            name,
+            List.of(new org.web3j.abi.datatypes.Address(argument.value())),
+            List.of(new TypeReference<Uint256>() {}));
+    return (BigInteger) decode(call(contract, f), f).get(0).getValue();
+  }
+
   /** Whether {@code account} has code (a contract) or not (an EOA, or nothing at all). */
   public boolean hasCode(Address account) {
     try {
