@@ -65,11 +65,15 @@ contract ProviderRegistry is AccessControl, ReentrancyGuardTransient, SortitionT
     ///         open its unbonding bucket cannot be withdrawn, so it stays slashable.
     mapping(address provider => uint256 count) public openDisputesAgainst;
     /// @notice When an account granted `SLASHER_ROLE` may first use it. Grants made in the
-    ///         deployment (by the deployer, before it renounced) act at once; a grant by
-    ///         governance waits `longestUnbondingDelay`, so every provider who sees a captured
-    ///         vote hand the role to a thief can unbond and leave before the thief can slash.
+    ///         deployment (by the deployer, before it renounced) act at once; any later grant, by
+    ///         governance or by a deployer that a vote made admin again, waits
+    ///         `longestUnbondingDelay`, so every provider who sees a captured vote hand the role
+    ///         to a thief can unbond and leave before the thief can slash.
     mapping(address slasher => uint256 timestamp) public slasherActiveAt;
     address private immutable _deployer;
+    /// @dev The deployer gave up (or never had) the admin role: from then on its grants wait like
+    ///      anyone's, even if a vote hands it the role back.
+    bool private _deploymentSealed;
 
     event Staked(address indexed provider, uint256 amount, uint256 totalStake);
     event UnbondRequested(address indexed provider, uint256 amount, uint64 readyAt);
@@ -103,6 +107,7 @@ contract ProviderRegistry is AccessControl, ReentrancyGuardTransient, SortitionT
     {
         _grantRole(DEFAULT_ADMIN_ROLE, admin);
         _deployer = msg.sender;
+        _deploymentSealed = admin != msg.sender;
         token = token_;
         params = params_;
         models = models_;
@@ -118,9 +123,15 @@ contract ProviderRegistry is AccessControl, ReentrancyGuardTransient, SortitionT
     function _grantRole(bytes32 role, address account) internal override returns (bool granted) {
         granted = super._grantRole(role, account);
         if (granted && role == SLASHER_ROLE) {
+            bool deployment = msg.sender == _deployer && !_deploymentSealed;
             slasherActiveAt[account] =
-                msg.sender == _deployer ? block.timestamp : block.timestamp + params.longestUnbondingDelay();
+                deployment ? block.timestamp : block.timestamp + params.longestUnbondingDelay();
         }
+    }
+
+    function _revokeRole(bytes32 role, address account) internal override returns (bool revoked) {
+        revoked = super._revokeRole(role, account);
+        if (revoked && role == DEFAULT_ADMIN_ROLE && account == _deployer) _deploymentSealed = true;
     }
 
     // ----------------------------------------------------------------------------------- stake

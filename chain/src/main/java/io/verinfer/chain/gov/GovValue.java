@@ -68,7 +68,9 @@ public final class GovValue {
       case UINT48, UINT32 ->
           param.holder == GovParam.Holder.GOVERNOR ? value + " blocks" : value.toString();
       case UINT8 -> value.toString();
-      case SECONDS, SECONDS256 -> duration(value.longValueExact());
+      // a proposal made elsewhere may carry any uint: decoding it must not throw
+      case SECONDS, SECONDS256 ->
+          value.bitLength() < Long.SIZE ? duration(value.longValueExact()) : value + " s";
       case TOKENS, TOKENS256 -> TokenAmount.of(value).toTokens() + " VRF";
       case ADDRESS -> Address.of(String.format("0x%040x", value)).value();
     };

@@ -33,23 +33,56 @@ public final class Enact {
 
   /** Enacts the given calls through a whole proposal. */
   public static Governance.Proposal actions(List<GovAction> actions) {
-    Governance proposer = governance(VOTERS[0]);
-    Governance.Proposal p = proposer.propose(actions, description(actions));
-    passVote(p);
-    proposer.queue(p);
-    SharedDevnet.increaseTime(proposer.timelockDelaySeconds() + 1);
-    proposer.execute(p);
+    return actions(actions, VOTERS[0], VOTERS);
+  }
+
+  /**
+   * Enacts the given calls through a whole proposal made by account {@code proposer} and voted for
+   * by {@code voters}; a call that reverts at execution surfaces as its revert (the proposal then
+   * stays queued and nothing it would have changed has changed).
+   */
+  public static Governance.Proposal actions(List<GovAction> actions, int proposer, int... voters) {
+    Governance.Proposal p = propose(actions, proposer);
+    passVote(p, voters);
+    queueAndExecute(p);
     return p;
+  }
+
+  /** Proposes {@code actions} as account {@code proposer} (a unique description). */
+  public static Governance.Proposal propose(List<GovAction> actions, int proposer) {
+    return governance(proposer).propose(actions, description(actions));
+  }
+
+  /** Queues a succeeded proposal, waits out the timelock's delay and executes it. */
+  public static void queueAndExecute(Governance.Proposal p) {
+    Governance any = governance(VOTERS[0]);
+    any.queue(p);
+    SharedDevnet.increaseTime(any.timelockDelaySeconds() + 1);
+    any.execute(p);
   }
 
   /** Votes {@code p} through to Succeeded (every voter for), mining past its deadline. */
   public static void passVote(Governance.Proposal p) {
-    Governance any = governance(VOTERS[0]);
-    mineTo(any, p.voteStart() + 1);
-    for (int voter : VOTERS) {
+    passVote(p, VOTERS);
+  }
+
+  /** Votes {@code p} with {@code voters} (all for), mining past its deadline. */
+  public static void passVote(Governance.Proposal p, int... voters) {
+    openVoting(p);
+    for (int voter : voters) {
       governance(voter).vote(p.id(), Governance.Support.FOR, "");
     }
-    mineTo(any, p.voteEnd() + 1);
+    closeVoting(p);
+  }
+
+  /** Mines until votes on {@code p} are accepted (past its snapshot). */
+  public static void openVoting(Governance.Proposal p) {
+    mineTo(governance(VOTERS[0]), p.voteStart() + 1);
+  }
+
+  /** Mines past {@code p}'s deadline, so its outcome is decided. */
+  public static void closeVoting(Governance.Proposal p) {
+    mineTo(governance(VOTERS[0]), p.voteEnd() + 1);
   }
 
   /** Mines until the Governor's clock (block number) is at least {@code block}. */
