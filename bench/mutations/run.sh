@@ -12,6 +12,8 @@ declare -A property=(
   [terms-at-once]='TrustPropertiesIT#aModelOwnersChangeNeverAltersTheSplitOfWorkServed'
   [snapshot-at-draw]='DisputeInvariantsIT'
   [vote-per-member]='DisputeInvariantsIT'
+  [timelock-no-floor]='GovernanceAttackIT#aCapturedVoteCannotShortenItsOwnNotice'
+  [slasher-instant]='GovernanceAttackIT#aSlasherGrantedByAVoteWaitsUntilEveryProviderCouldLeave'
 )
 names=("$@")
 [ ${#names[@]} -eq 0 ] && names=("${!property[@]}")
