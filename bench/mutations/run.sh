@@ -3,7 +3,8 @@
 # fresh worktree of HEAD and runs the property that rests on the rule; the property must FAIL.
 #   bench/mutations/run.sh                      # every patch
 #   bench/mutations/run.sh terms-at-once        # one
-# Prints one line per mutation: CAUGHT (the property failed) or MISSED (it passed).
+# Prints one line per mutation: CAUGHT (the property failed), MISSED (it passed) or BROKEN (the
+# mutant did not build or the property never ran: nothing shown).
 set -euo pipefail
 root="$(cd "$(dirname "$0")/../.." && pwd)"
 declare -A property=(
@@ -27,6 +28,9 @@ for name in "${names[@]}"; do
       -Dsurefire.failIfNoSpecifiedTests=false -Dfailsafe.failIfNoSpecifiedTests=false \
       -Dspotless.check.skip=true) >"$log" 2>&1; then
     echo "MISSED  $name: ${property[$name]} passed with the rule broken"
+  elif ! grep -qE 'Tests run:.*(Failures|Errors): [1-9]' "$log"; then
+    # a mutant that does not build proves nothing about the property
+    echo "BROKEN  $name: the mutant did not reach its property: $(grep -m1 -E 'ERROR' "$log" | cut -c1-160)"
   else
     echo "CAUGHT  $name: $(grep -m1 -E 'AssertionFailed|expected|Tests run:.*Failures: [1-9]' "$log" | cut -c1-160)"
     grep -m3 -E "^\[the provider|^\[provider's share|but was" "$log" | sed 's/^/        /' || true
