@@ -69,7 +69,10 @@ final class GovVote implements Callable<Integer> {
       Governance g = wallet.governance();
       Governance.Proposal p = GovSupport.find(g, proposalId);
       Governance.Status before = g.status(proposalId);
-      if (before.state() != Governance.State.ACTIVE) {
+      // a vote lands in the next block: a proposal whose snapshot is the current block opens then
+      boolean opensNext =
+          before.state() == Governance.State.PENDING && before.snapshot() <= before.clock();
+      if (before.state() != Governance.State.ACTIVE && !opensNext) {
         String next = GovSupport.next(p, before, GovSupport.chainTime(wallet));
         throw new UserError(
             "proposal "
