@@ -155,4 +155,34 @@ class GovCommandIT {
     assertThat(noVotes.err()).contains("proposal threshold").contains("delegate");
     assertThat(Enact.governance(PROPOSER).proposals()).hasSize(before);
   }
+
+  @Test
+  void devnetPrintsTheGovernanceSection() {
+    java.io.PrintStream realOut = System.out;
+    java.io.ByteArrayOutputStream captured = new java.io.ByteArrayOutputStream();
+    System.setOut(new java.io.PrintStream(captured, true, java.nio.charset.StandardCharsets.UTF_8));
+    int exit;
+    try {
+      exit =
+          Main.commandLine()
+              .execute(
+                  "devnet",
+                  "--chain-only",
+                  "--exit-after-start",
+                  "--work-dir",
+                  dir.resolve("devnet").toString());
+    } finally {
+      System.setOut(realOut);
+    }
+    String out = captured.toString(java.nio.charset.StandardCharsets.UTF_8);
+    assertThat(exit).as(out).isZero();
+    assertThat(out)
+        .contains("Governance")
+        .contains("VerinferGovernor")
+        .contains("voting period 10 blocks")
+        .contains("(4 demo accounts)")
+        .contains("verinfer gov propose --set slashBps=1500")
+        .contains("for a in 2 3 4 5;")
+        .contains("hardhat_mine");
+  }
 }
