@@ -48,14 +48,12 @@ final class GovExecute implements Callable<Integer> {
         throw new UserError(
             GovQueue.notSucceeded(p, s, now).replace("not Succeeded", "not Queued"));
       }
-      if (now < s.eta()) {
-        throw tooEarly(p, s, now, null);
-      }
       try {
+        // sent even when the latest block is before the ETA: the next block's time decides (an
+        // idle devnet's latest block may be old), and a revert in the estimate sends nothing
         g.execute(p);
       } catch (ContractRevertException e) {
-        // the next block's time decides; a node's latest block may still be before the ETA
-        if ("TimelockUnexpectedOperationState".equals(e.errorName())) {
+        if (now < s.eta() || "TimelockUnexpectedOperationState".equals(e.errorName())) {
           throw tooEarly(p, s, GovSupport.chainTime(wallet), e);
         }
         throw new UserError(
@@ -87,6 +85,6 @@ final class GovExecute implements Callable<Integer> {
             + " s left (chain time "
             + GovSupport.utc(now)
             + "); nothing was sent, try again then";
-    return cause == null ? new UserError(message) : new UserError(message, cause);
+    return new UserError(message, cause);
   }
 }
