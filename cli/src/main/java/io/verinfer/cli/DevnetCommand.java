@@ -1,9 +1,15 @@
 package io.verinfer.cli;
 
 import io.verinfer.chain.Deployment;
+import io.verinfer.chain.VerinferChain;
+import io.verinfer.chain.devnet.DevAccounts;
 import io.verinfer.chain.devnet.DevnetSupervisor;
 import io.verinfer.chain.devnet.HardhatNode;
+import io.verinfer.chain.gov.GovParam;
+import io.verinfer.chain.gov.Governance;
+import io.verinfer.protocol.TokenAmount;
 import java.io.PrintStream;
+import java.math.BigInteger;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.concurrent.Callable;
@@ -162,5 +168,100 @@ public final class DevnetCommand implements Callable<Integer> {
         "  curl -s -X POST -H 'content-type: application/json' "
             + "--data '{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"eth_blockNumber\",\"params\":[]}' "
             + d.rpcUrl());
+    printGovernance(out, d);
+  }
+
+  /** The governance section: who holds the admin powers and a proposal to run in a minute. */
+  private void printGovernance(PrintStream out, Deployment d) {
+    try (VerinferChain reader = VerinferChain.connect(d, DevAccounts.account(2))) {
+      Governance g = reader.governance();
+      long delayBlocks = g.current(GovParam.VOTING_DELAY).longValueExact();
+      long periodBlocks = g.current(GovParam.VOTING_PERIOD).longValueExact();
+      long timelock = g.timelockDelaySeconds();
+      BigInteger quorumBps = g.current(GovParam.QUORUM_BPS);
+      TokenAmount quorum =
+          TokenAmount.of(
+              reader
+                  .token()
+                  .totalSupply()
+                  .baseUnits()
+                  .multiply(quorumBps)
+                  .divide(BigInteger.valueOf(10_000)));
+      TokenAmount each =
+          reader
+              .token()
+              .balanceOf(io.verinfer.protocol.Address.of(DevAccounts.account(2).getAddress()));
+      long voters =
+          each.isZero()
+              ? 0
+              : quorum
+                  .baseUnits()
+                  .add(each.baseUnits())
+                  .subtract(BigInteger.ONE)
+                  .divide(each.baseUnits())
+                  .longValueExact();
+      out.println();
+      out.println("Governance (the timelock holds every admin power; parameters change by vote)");
+      out.println("  VerinferGovernor " + d.address("VerinferGovernor"));
+      out.println("  VerinferTimelock " + d.address("VerinferTimelock"));
+      out.println("  VerinferTreasury " + d.address("VerinferTreasury"));
+      out.println(
+          "  voting delay "
+              + GovSupport.blocks(delayBlocks)
+              + ", voting period "
+              + GovSupport.blocks(periodBlocks)
+              + ", timelock "
+              + timelock
+              + " s, quorum "
+              + quorumBps
+              + " bps = "
+              + quorum.toTokens()
+              + " VRF ("
+              + voters
+              + " demo accounts)");
+      out.println(
+          "  accounts 2–19 hold " + each.toTokens() + " VRF each and are already self-delegated");
+      // the gov commands' default deployment file is this default work dir's
+      String dep =
+          workDir.equals(Path.of(".verinfer/devnet"))
+              ? ""
+              : " --deployment " + workDir.resolve("deployment.json");
+      out.println("Change a parameter in about a minute:");
+      out.println("  verinfer gov params" + dep);
+      out.println(
+          "  verinfer gov propose --set slashBps=1500 --description \"Raise the slash to 15%\""
+              + " --dev-account 2"
+              + dep);
+      StringBuilder accounts = new StringBuilder();
+      for (int i = 0; i < Math.max(voters, 1); i++) {
+        accounts.append(i == 0 ? "" : " ").append(2 + i);
+      }
+      out.println(
+          "  for a in "
+              + accounts
+              + "; do verinfer gov vote ID for --dev-account $a"
+              + dep
+              + "; done");
+      if (chainOnly) {
+        out.println(
+            "  # this devnet mines only on transactions: mine past the voting period with"
+                + "\n  curl -s -X POST -H 'content-type: application/json' --data"
+                + " '{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"hardhat_mine\",\"params\":[\"0x"
+                + Long.toHexString(periodBlocks + 1)
+                + "\"]}' "
+                + d.rpcUrl());
+      } else {
+        out.println(
+            "  # blocks come every 2 s: the vote closes about "
+                + (periodBlocks + 1) * 2
+                + " s after the proposal");
+      }
+      out.println("  verinfer gov status ID" + dep + "   # Succeeded once voting closed");
+      out.println("  verinfer gov queue ID --dev-account 2" + dep);
+      out.println(
+          "  verinfer gov execute ID --dev-account 2" + dep + "   # " + timelock + " s later");
+    } catch (RuntimeException e) {
+      out.println("(governance summary unavailable: " + e.getMessage() + ")");
+    }
   }
 }

@@ -19,6 +19,7 @@ import picocli.CommandLine.Command;
       ConsumerCommands.Infer.class,
       ConsumerCommands.Usage.class,
       OnchainCommand.class,
+      GovCommand.class,
       DoctorCommand.class,
       CommandLine.HelpCommand.class
     })
