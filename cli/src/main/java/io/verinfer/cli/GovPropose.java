@@ -38,6 +38,13 @@ final class GovPropose implements Callable<Integer> {
   private static final Pattern HEX_ADDRESS = Pattern.compile("0x[0-9a-fA-F]{40}");
 
   @Option(
+      names = "--skip-simulation",
+      description =
+          "Propose even if a call reverts when tried alone as the timelock against today's values"
+              + " (it would then revert at execution, unless an earlier call makes it valid).")
+  boolean skipSimulation;
+
+  @Option(
       names = "--set",
       paramLabel = "NAME=VALUE",
       description =
@@ -88,6 +95,18 @@ final class GovPropose implements Callable<Integer> {
         actions.add(delist(g, delisting));
       }
       checkThreshold(g, wallet.account());
+      if (!skipSimulation) {
+        List<String> problems = g.simulate(actions);
+        if (!problems.isEmpty()) {
+          throw new UserError(
+              "this proposal would revert when executed, changing nothing; nothing was sent:\n  "
+                  + String.join("\n  ", problems)
+                  + (actions.size() > 1
+                      ? "\n(each call is tried alone against today's values: if an earlier call of"
+                          + " this proposal makes a later one valid, pass --skip-simulation)"
+                      : ""));
+        }
+      }
 
       out.println("proposing " + actions.size() + " call" + (actions.size() == 1 ? "" : "s") + ":");
       for (int i = 0; i < actions.size(); i++) {

@@ -150,6 +150,14 @@ class GovCommandIT {
     Run notNumber = gov(PROPOSER, "propose", "--set", "slashBps=abc", "--description", "bad");
     assertThat(notNumber.exit()).isEqualTo(2);
     assertThat(notNumber.err()).contains("slashBps").contains("abc");
+    // outside the contract's bounds: tried as the timelock first, refused before anyone votes
+    Run outOfBounds =
+        gov(PROPOSER, "propose", "--set", "slashBps=10000", "--description", "take it all");
+    assertThat(outOfBounds.exit()).isEqualTo(2);
+    assertThat(outOfBounds.err())
+        .contains("set slashBps = 10000 bps")
+        .contains("ValueOutOfRange")
+        .contains("nothing was sent");
     Run noVotes = gov(1, "propose", "--set", "slashBps=1500", "--description", "no votes");
     assertThat(noVotes.exit()).isEqualTo(2);
     assertThat(noVotes.err()).contains("proposal threshold").contains("delegate");

@@ -8,8 +8,9 @@ import java.util.Optional;
 /**
  * Every number governance may change, by the name {@code verinfer gov propose --set NAME=VALUE}
  * takes: which contract holds it, the setter a proposal calls, how its value is written, and the
- * hard bounds the contract enforces (a proposal outside them passes the vote and then reverts at
- * execution, changing nothing; {@code ProposalBuilder} refuses it before it is proposed).
+ * hard bounds the contract enforces (a proposal outside them would pass the vote and then revert at
+ * execution, changing nothing; {@code verinfer gov propose} tries each call as the timelock first,
+ * {@link Governance#simulate}, and refuses such a proposal before it is made).
  */
 public enum GovParam {
   PROTOCOL_FEE_BPS("protocolFeeBps", Holder.PARAMS, "setProtocolFeeBps", Kind.BPS, "0..2000 bps"),

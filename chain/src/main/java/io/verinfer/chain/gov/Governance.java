@@ -153,6 +153,33 @@ public final class Governance {
     return calls.changes(sets, this::current);
   }
 
+  /**
+   * Runs each call as the timelock would execute it, against the chain as it is now (an {@code
+   * eth_call} from the timelock's address: nothing is sent), and returns what would revert, in
+   * words: a value outside its bounds is caught before anyone votes on it. Calls are run one by
+   * one, so a call that only an earlier call of the same proposal makes valid is reported too.
+   */
+  public List<String> simulate(List<GovAction> actions) {
+    List<String> problems = new ArrayList<>();
+    String from = timelock.getContractAddress();
+    for (GovAction a : actions) {
+      var tx =
+          org.web3j.protocol.core.methods.request.Transaction.createEthCallTransaction(
+              from, a.target().value(), org.web3j.utils.Numeric.toHexString(a.calldata()));
+      var answer = call(() -> sender.web3j().ethCall(tx, DefaultBlockParameterName.LATEST).send());
+      if (answer.hasError() || answer.isReverted()) {
+        String data = TransactionSender.revertData(answer.getError());
+        String reason = answer.getRevertReason();
+        if (data == null && reason != null && reason.startsWith("0x")) {
+          data = reason;
+        }
+        var revert = io.verinfer.chain.ContractErrors.bundled().decode(data);
+        problems.add(a.meaning() + ": would revert with " + revert.getMessage());
+      }
+    }
+    return problems;
+  }
+
   // ------------------------------------------------------------------------ votes
 
   /** Delegates the sender's votes (to itself to vote directly). */

@@ -345,7 +345,7 @@ public final class TransactionSender extends TransactionManager {
   }
 
   /** Revert data is a hex string in {@code error.data}, or nested as {@code data.data}. */
-  static String revertData(Response.Error error) {
+  public static String revertData(Response.Error error) {
     String raw = error == null ? null : error.getData();
     if (raw == null || raw.isBlank()) {
       return null;
