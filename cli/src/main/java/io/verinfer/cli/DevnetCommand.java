@@ -157,8 +157,9 @@ public final class DevnetCommand implements Callable<Integer> {
     out.println("Verinfer devnet is up");
     out.println("  JSON-RPC   " + d.rpcUrl() + "   (chain id " + d.chainId() + ")");
     d.contracts().forEach((name, address) -> out.printf("  %-16s %s%n", name, address));
-    out.println("  admin      " + d.admin() + "   (dev account 0)");
-    out.println("  treasury   " + d.treasury() + "   (VerinferTreasury: only a proposal pays from it)");
+    out.println("  deployer   " + d.admin() + "   (dev account 0: holds no role, the faucet)");
+    out.println(
+        "  treasury   " + d.treasury() + "   (VerinferTreasury: only a proposal pays from it)");
     out.println("  accounts   2–19 funded with VRF; keys are Hardhat's public test keys");
     out.println(
         "  deployment " + d.rpcUrl() + " → " + workDir.resolve("deployment.json").toAbsolutePath());
