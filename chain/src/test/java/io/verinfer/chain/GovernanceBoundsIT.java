@@ -174,23 +174,10 @@ class GovernanceBoundsIT {
     return BigInteger.ONE.shiftLeft(bits).subtract(BigInteger.ONE);
   }
 
-  private static int bits(GovParam p) {
-    return switch (p.kind) {
-      case BPS -> 16;
-      case UINT8 -> 8;
-      case UINT32 -> 32;
-      case UINT48 -> 48;
-      case SECONDS -> 64;
-      case TOKENS -> 128;
-      case ADDRESS -> 160;
-      case UINT256, SECONDS256, TOKENS256 -> 256;
-    };
-  }
-
   /** Values for {@code p}: in bounds (at either end or between) or out (just past, far past). */
   private static Arbitrary<BigInteger> values(GovParam p) {
     Bound b = bounds.get(p);
-    BigInteger typeMax = typeMax(bits(p));
+    BigInteger typeMax = typeMax(p.kind.bits);
     List<Arbitrary<BigInteger>> good = new ArrayList<>();
     List<Arbitrary<BigInteger>> bad = new ArrayList<>();
     if (b.odd()) {
@@ -292,7 +279,7 @@ class GovernanceBoundsIT {
       if (b.min().signum() > 0) {
         enactAndCheck(List.of(new Change(p, b.min().subtract(BigInteger.ONE), BigInteger.ZERO)));
       }
-      if (b.max().compareTo(typeMax(bits(p))) < 0) {
+      if (b.max().compareTo(typeMax(p.kind.bits)) < 0) {
         enactAndCheck(List.of(new Change(p, b.max().add(BigInteger.ONE), BigInteger.ZERO)));
       }
       enactAndCheck(List.of(new Change(p, b.max(), BigInteger.ZERO)));

@@ -86,21 +86,25 @@ public enum GovParam {
 
   /** How a value is written on the command line and encoded in the call. */
   public enum Kind {
-    BPS("uint16"),
-    UINT8("uint8"),
-    UINT32("uint32"),
-    UINT48("uint48"),
-    UINT256("uint256"),
-    SECONDS("uint64"),
-    SECONDS256("uint256"),
-    TOKENS("uint128"),
-    TOKENS256("uint256"),
-    ADDRESS("address");
+    BPS("uint16", 16),
+    UINT8("uint8", 8),
+    UINT32("uint32", 32),
+    UINT48("uint48", 48),
+    UINT256("uint256", 256),
+    SECONDS("uint64", 64),
+    SECONDS256("uint256", 256),
+    TOKENS("uint128", 128),
+    TOKENS256("uint256", 256),
+    ADDRESS("address", 160);
 
     public final String solidityType;
 
-    Kind(String solidityType) {
+    /** How many bits the setter's argument holds. */
+    public final int bits;
+
+    Kind(String solidityType, int bits) {
       this.solidityType = solidityType;
+      this.bits = bits;
     }
   }
 

@@ -42,18 +42,7 @@ public final class GovValue {
 
   /** Checks the value fits the setter's Solidity type (the contract checks the bounds). */
   public static void checkFits(GovParam param, BigInteger value) {
-    int bits =
-        switch (param.kind) {
-          case BPS -> 16;
-          case UINT8 -> 8;
-          case UINT32 -> 32;
-          case UINT48 -> 48;
-          case SECONDS -> 64;
-          case TOKENS -> 128;
-          case ADDRESS -> 160;
-          case UINT256, SECONDS256, TOKENS256 -> 256;
-        };
-    if (value.signum() < 0 || value.bitLength() > bits) {
+    if (value.signum() < 0 || value.bitLength() > param.kind.bits) {
       throw new IllegalArgumentException(
           param.key + ": " + value + " does not fit a " + param.kind.solidityType);
     }

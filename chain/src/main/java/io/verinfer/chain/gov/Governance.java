@@ -9,7 +9,6 @@ import io.verinfer.chain.tx.TransactionSender;
 import io.verinfer.chain.tx.TxResult;
 import io.verinfer.protocol.Address;
 import io.verinfer.protocol.TokenAmount;
-import java.io.IOException;
 import java.math.BigInteger;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
@@ -372,8 +371,6 @@ public final class Governance {
       return c.call();
     } catch (RuntimeException e) {
       throw e;
-    } catch (IOException e) {
-      throw new ChainException("governance read failed: " + e.getMessage(), e);
     } catch (Exception e) {
       throw new ChainException("governance read failed: " + e.getMessage(), e);
     }

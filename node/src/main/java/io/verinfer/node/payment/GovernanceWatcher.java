@@ -41,6 +41,10 @@ public final class GovernanceWatcher implements AutoCloseable {
   private final LogWatcher watcher;
   private final String params;
   private final GovCalls calls;
+
+  /** A {@code setProtocolFeeBps} call: its target and selector identify a scheduled fee change. */
+  private final io.verinfer.chain.gov.GovAction feeCall;
+
   private final Runnable topUpStake;
   private final IntSupplier settleAll;
   private final Supplier<BigInteger> currentFeeBps;
@@ -62,6 +66,7 @@ public final class GovernanceWatcher implements AutoCloseable {
       ScheduledExecutorService scheduler) {
     this.params = deployment.address("ProtocolParams").toLowerCase(java.util.Locale.ROOT);
     this.calls = new GovCalls(deployment);
+    this.feeCall = calls.set(GovParam.PROTOCOL_FEE_BPS, BigInteger.ZERO);
     this.topUpStake = topUpStake;
     this.settleAll = settleAll;
     this.currentFeeBps = currentFeeBps;
@@ -127,9 +132,8 @@ public final class GovernanceWatcher implements AutoCloseable {
 
   /** The fee a {@code setProtocolFeeBps} call sets, or null for any other call. */
   private BigInteger newProtocolFee(Address target, byte[] data) {
-    GovParam fee = GovParam.PROTOCOL_FEE_BPS;
-    byte[] expected = calls.set(fee, BigInteger.ZERO).calldata();
-    if (!target.equals(calls.set(fee, BigInteger.ZERO).target())
+    byte[] expected = feeCall.calldata();
+    if (!target.equals(feeCall.target())
         || data.length != expected.length
         || !java.util.Arrays.equals(data, 0, 4, expected, 0, 4)) {
       return null;
