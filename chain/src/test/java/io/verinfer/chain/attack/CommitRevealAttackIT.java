@@ -28,7 +28,7 @@ class CommitRevealAttackIT extends CourtScene {
     byte[] input = Court.bytes("in");
     byte[] output = Court.bytes("wrong");
     SignedReceipt receipt = court.receipt(0, input, output, 1);
-    long id = court.openAndDraw(receipt, input, output);
+    long id = court.openAndDraw(receipt, input, output, 3); // seats on three distinct members
     DisputeManagerFacade disputes = court.challenger().disputes();
     List<Address> committee = disputes.dispute(id).committee();
     Address attacker = committee.get(0);
