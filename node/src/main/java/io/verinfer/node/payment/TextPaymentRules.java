@@ -668,11 +668,19 @@ public final class TextPaymentRules {
           return;
         }
         closed = true;
+        int at = lane.open.indexOf(this);
         lane.open.remove(this);
         if (started) {
           lane.running--;
         } else if (reserved) {
-          lane.owed = lane.owed.minus(promptCost); // the prompt never ran: nothing is owed for it
+          // the prompt never ran: nothing is owed for it, and the streams opened after it, whose
+          // due counted it, need that much less
+          lane.owed = lane.owed.minus(promptCost);
+          for (Stream later : lane.open.subList(Math.max(at, 0), lane.open.size())) {
+            if (later.reserved && !later.started) {
+              later.due = later.due.minus(promptCost);
+            }
+          }
           if (lane.owed.compareTo(lane.paid) < 0) {
             lane.owed = lane.paid;
           }
