@@ -1,9 +1,14 @@
 package io.verinfer.runtime.textgen;
 
-import io.verinfer.protocol.DataType;
+import ai.onnxruntime.NodeInfo;
+import ai.onnxruntime.OrtException;
+import ai.onnxruntime.OrtSession;
+import ai.onnxruntime.TensorInfo;
 import io.verinfer.protocol.ModelSchema;
 import io.verinfer.protocol.TensorSpec;
 import io.verinfer.runtime.ModelManifest;
+import io.verinfer.runtime.onnx.OrtEnv;
+import io.verinfer.runtime.onnx.OrtTensors;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -41,15 +46,30 @@ public final class TextPacks {
 
   /**
    * Exports {@code weights} to {@code dir/model.onnx}, copies the tokenizer and writes the manifest
-   * and {@code generation.json} (ChatML, context length from the weights). The same inputs give the
-   * same files. Returns {@code dir}.
+   * and {@code generation.json} (ChatML, its end tokens, the weights' context length). The same
+   * inputs give the same files. Returns {@code dir}.
    */
   public static Path writePack(
       DecoderWeights weights, Path tokenizerJson, Path dir, Description about) {
-    DecoderConfig c = weights.config;
+    return writePack(
+        DecoderExporter.export(weights, about.name()),
+        tokenizerJson,
+        dir,
+        about,
+        GenerationSettings.chatml(weights.config.contextLength()));
+  }
+
+  /**
+   * Packs any ONNX decoder with past key values in the Optimum layout (e.g. GPT-2 exported by
+   * Optimum, with its own {@code tokenizer.json}): the graph is checked the way {@link
+   * OnnxTextGenerator#deploy} checks it, and its inputs and outputs become the manifest's schema.
+   */
+  public static Path writePack(
+      byte[] onnx, Path tokenizerJson, Path dir, Description about, GenerationSettings settings) {
+    ModelSchema schema = schemaOf(about.name(), onnx, settings.contextLength());
     try {
       Files.createDirectories(dir);
-      Files.write(dir.resolve(MODEL_FILE), DecoderExporter.export(weights, about.name()));
+      Files.write(dir.resolve(MODEL_FILE), onnx);
       Files.copy(tokenizerJson, dir.resolve(TOKENIZER_FILE), StandardCopyOption.REPLACE_EXISTING);
     } catch (IOException e) {
       throw new UncheckedIOException("cannot write text pack " + about.name() + " in " + dir, e);
@@ -59,41 +79,45 @@ public final class TextPacks {
             TASK,
             about.description(),
             MODEL_FILE,
-            schema(c),
+            schema,
             TOKENIZER_FILE,
             0,
             about.license(),
             about.royaltyBps(),
-            Map.of(
-                "parameters", c.parameterCount(),
-                "layers", c.layers(),
-                "heads", c.heads(),
-                "width", c.width(),
-                "vocabSize", c.vocabSize()))
+            Map.of())
         .write(dir);
-    GenerationSettings.chatml(c.contextLength()).write(dir);
+    settings.write(dir);
     return dir;
   }
 
-  /** The graph's inputs and outputs as a {@link ModelSchema} (-1 = dynamic). */
-  static ModelSchema schema(DecoderConfig c) {
-    List<TensorSpec> in = new ArrayList<>();
-    in.add(new TensorSpec(DecoderExporter.INPUT_IDS, DataType.INT64, List.of(-1L, -1L)));
-    in.add(new TensorSpec(DecoderExporter.ATTENTION_MASK, DataType.INT64, List.of(-1L, -1L)));
-    in.add(new TensorSpec(DecoderExporter.POSITION_IDS, DataType.INT64, List.of(-1L, -1L)));
-    List<TensorSpec> out = new ArrayList<>();
-    out.add(
-        new TensorSpec(
-            DecoderExporter.LOGITS, DataType.FP32, List.of(-1L, -1L, (long) c.vocabSize())));
-    List<Long> cache = List.of(-1L, (long) c.heads(), -1L, (long) c.headWidth());
-    for (int i = 0; i < c.layers(); i++) {
-      in.add(new TensorSpec(DecoderExporter.pastKey(i), DataType.FP32, cache));
-      in.add(new TensorSpec(DecoderExporter.pastValue(i), DataType.FP32, cache));
-      out.add(new TensorSpec(DecoderExporter.presentKey(i), DataType.FP32, cache));
-      out.add(new TensorSpec(DecoderExporter.presentValue(i), DataType.FP32, cache));
+  /**
+   * The graph's inputs and outputs as a {@link ModelSchema} (-1 = dynamic), read from an ONNX
+   * Runtime session; the byte limit is what a full context's inputs hold.
+   */
+  static ModelSchema schemaOf(String name, byte[] onnx, int contextLength) {
+    try (OrtSession.SessionOptions options = new OrtSession.SessionOptions();
+        OrtSession session = OrtEnv.environment().createSession(onnx, options)) {
+      DecoderGraph graph = DecoderGraph.inspect(name, session);
+      List<TensorSpec> in = specs(session.getInputInfo());
+      List<TensorSpec> out = specs(session.getOutputInfo());
+      long c = contextLength;
+      long maxBytes = 8 * 3 * c + 4L * 2 * graph.layers * graph.heads * c * graph.headWidth + 1;
+      return new ModelSchema(in, out, maxBytes);
+    } catch (OrtException e) {
+      throw new IllegalArgumentException(name + ": ONNX Runtime cannot load the decoder", e);
     }
-    long maxBytes =
-        8L * 3 * c.contextLength() + 4L * 2 * c.layers() * c.contextLength() * c.width();
-    return new ModelSchema(in, out, maxBytes);
+  }
+
+  private static List<TensorSpec> specs(Map<String, NodeInfo> infos) {
+    List<TensorSpec> specs = new ArrayList<>();
+    for (Map.Entry<String, NodeInfo> e : infos.entrySet()) {
+      TensorInfo t = (TensorInfo) e.getValue().getInfo();
+      List<Long> shape = new ArrayList<>();
+      for (long d : t.getShape()) {
+        shape.add(d);
+      }
+      specs.add(new TensorSpec(e.getKey(), OrtTensors.dataType(t.type, e.getKey()), shape));
+    }
+    return specs;
   }
 }
