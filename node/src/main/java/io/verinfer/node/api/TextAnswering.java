@@ -126,7 +126,7 @@ final class TextAnswering {
     private final TextCall call;
     private final TextPaymentRules.Stream paid;
     private final long startedNanos;
-    private final String id = randomId();
+    private final String id;
     private final long created = System.currentTimeMillis() / 1000;
     private final boolean corrupt;
     private final TextGenerator generator = catalog.generator().orElseThrow();
@@ -142,6 +142,7 @@ final class TextAnswering {
       this.call = call;
       this.paid = paid;
       this.startedNanos = startedNanos;
+      this.id = randomId();
       this.corrupt = faults.draw();
     }
 
