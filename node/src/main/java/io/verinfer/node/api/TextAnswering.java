@@ -200,6 +200,8 @@ final class TextAnswering {
       ObjectNode v = response.putObject("verinfer");
       v.put("seed", call.params().seed());
       v.put("prompt_tokens", call.promptLength());
+      ids(v.putArray("prompt_token_ids"), call.promptTokens());
+      v.put("max_tokens", call.params().maxTokens());
       v.put("input_hash", call.commitment().hash().hex());
       v.put("output_hash", new TextOutput(end(g.finishReason()), sent).hash().hex());
       ids(v.putArray("tokens"), sent);
@@ -212,6 +214,8 @@ final class TextAnswering {
       ObjectNode v = first.putObject("verinfer");
       v.put("seed", call.params().seed());
       v.put("prompt_tokens", call.promptLength());
+      ids(v.putArray("prompt_token_ids"), call.promptTokens());
+      v.put("max_tokens", call.params().maxTokens());
       v.put("input_hash", call.commitment().hash().hex());
       if (paid != null) {
         v.put("call", paid.call());

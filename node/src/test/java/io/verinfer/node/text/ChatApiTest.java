@@ -121,6 +121,8 @@ class ChatApiTest {
         .isEqualTo(prompt.length + expected.completionTokenCount());
     JsonNode v = body.path("verinfer");
     assertThat(ids(v.path("tokens"))).containsExactly(expected.completionTokens());
+    assertThat(ids(v.path("prompt_token_ids"))).containsExactly(prompt);
+    assertThat(v.path("max_tokens").asInt()).isEqualTo(24);
     TextRequest commitment = new TextRequest(prompt, 0, 1, v.path("seed").asLong(), 24, List.of());
     assertThat(v.path("input_hash").asText()).isEqualTo(commitment.hash().hex());
     TextOutput.End end = finish.equals("stop") ? TextOutput.End.STOP : TextOutput.End.LENGTH;

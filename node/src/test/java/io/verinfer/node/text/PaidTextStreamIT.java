@@ -170,6 +170,8 @@ class PaidTextStreamIT {
     int prompt = promptIds().length;
     assertThat(v.path("prompt_tokens").asInt()).isEqualTo(prompt);
     assertThat(v.path("input_hash").asText()).isEqualTo(commitment(40).hash().hex());
+    assertThat(ChatApiTest.ids(v.path("prompt_token_ids"))).containsExactly(promptIds());
+    assertThat(v.path("max_tokens").asInt()).isEqualTo(40);
     assertThat(v.path("prices").path("input").asLong()).isEqualTo(IN);
     assertThat(v.path("prices").path("output").asLong()).isEqualTo(OUT);
     assertThat(v.path("due").asLong()).isEqualTo(prompt * IN);
