@@ -119,9 +119,14 @@ class OnnxTextGeneratorTest {
     assertThat(generator.decode(MODEL, generator.encode(MODEL, "héllo wörld ✓")))
         .isEqualTo("héllo wörld ✓");
     // "é" is two byte tokens; the first alone decodes as U+FFFD, which StreamedText holds back
-    int[] e = generator.encode(MODEL, "é");
-    assertThat(e).containsExactly(0xC3, 0xA9);
+    int[] eAcute = generator.encode(MODEL, "é");
+    assertThat(eAcute).containsExactly(0xC3, 0xA9);
     assertThat(generator.decode(MODEL, new int[] {0xC3})).isEqualTo("\uFFFD");
+    assertThat(generator.encode(MODEL, "🙂")).hasSize(4);
+    assertThat(generator.decode(MODEL, generator.encode(MODEL, "a🙂b"))).isEqualTo("a🙂b");
+    assertThatThrownBy(() -> generator.encode(MODEL, "bad \uD83D here"))
+        .isInstanceOfSatisfying(
+            VerinferException.class, e -> assertThat(e.code()).isEqualTo(ErrorCode.INVALID_TEXT));
   }
 
   @Test
