@@ -28,6 +28,18 @@ class OnnxTextGeneratorTest extends TextGeneratorContract {
   }
 
   @Test
+  void thePromptIsOneRunAndEachFurtherTokenOneMore() {
+    OnnxTextGenerator onnx = (OnnxTextGenerator) generator;
+    int[] p = prompt("a prompt of some twenty five tokens or so");
+    assertThat(p.length).isGreaterThan(20);
+    long before = onnx.steps();
+    Generation g = run(p, SamplingParams.greedy(6));
+    assertThat(g.completionTokenCount()).isEqualTo(6);
+    // one prefill, then a run for each token but the last (the last is sampled, never fed back)
+    assertThat(onnx.steps() - before).isEqualTo(6);
+  }
+
+  @Test
   void kvCacheDecodingGivesTheTokensOfRecomputingTheWholeSequence() throws Exception {
     int[] p = prompt("hello there");
     Generation g = run(p, SamplingParams.greedy(30));
