@@ -16,7 +16,8 @@ import java.util.Objects;
  * A model pack's {@code manifest.json}: what the ONNX file beside it is, takes and gives.
  *
  * @param name short name, also the served model name (e.g. {@code minilm-embed})
- * @param task {@code embedding}, {@code classification} or {@code regression}
+ * @param task {@code embedding}, {@code classification}, {@code regression} or {@code
+ *     text-generation} (see {@code textgen.TextPacks}, which adds a {@code generation.json})
  * @param model file name of the ONNX graph inside the pack (usually {@code model.onnx})
  * @param tokenizer file name of a HuggingFace {@code tokenizer.json} for text models, else null
  * @param tolerancePpm output tolerance for floating-point outputs, parts per million

@@ -8,14 +8,19 @@ import io.verinfer.protocol.CanonicalTensors;
 import io.verinfer.protocol.ModelId;
 import io.verinfer.protocol.Tensor;
 import io.verinfer.protocol.VerinferException;
+import io.verinfer.protocol.text.ContractPrompt;
+import io.verinfer.protocol.text.TextRequest;
 import io.verinfer.runtime.InferenceEngine;
 import io.verinfer.runtime.text.EmbeddingService;
+import io.verinfer.runtime.textgen.TextGenerator;
+import io.verinfer.runtime.textgen.TextRuns;
 import java.io.IOException;
 import java.nio.charset.CharacterCodingException;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Optional;
 import java.util.function.Function;
 
@@ -35,6 +40,7 @@ public final class Reexecutor {
   private final InferenceEngine engine;
   private final Map<String, EmbeddingService> embedders;
   private final Function<ModelId, Optional<String>> servedName;
+  private final Optional<TextGenerator> texts;
 
   /**
    * @param embedders the text pipeline of each served embedding model, by served name
@@ -44,9 +50,23 @@ public final class Reexecutor {
       InferenceEngine engine,
       Map<String, EmbeddingService> embedders,
       Function<ModelId, Optional<String>> servedName) {
+    this(engine, embedders, servedName, Optional.empty());
+  }
+
+  /**
+   * @param texts the node's text generator when it serves text models: a committed {@link
+   *     TextRequest} ({@code "VTG1"}) is re-run to its end, a contract's {@link ContractPrompt}
+   *     ({@code "VTC1"}) greedily, as the stream endpoints and the request watcher run them
+   */
+  public Reexecutor(
+      InferenceEngine engine,
+      Map<String, EmbeddingService> embedders,
+      Function<ModelId, Optional<String>> servedName,
+      Optional<TextGenerator> texts) {
     this.engine = engine;
     this.embedders = Map.copyOf(embedders);
     this.servedName = servedName;
+    this.texts = Objects.requireNonNull(texts, "texts");
   }
 
   public Reexecution rerun(ModelId model, byte[] input) {
@@ -55,6 +75,10 @@ public final class Reexecutor {
       return new Reexecution.CannotJudge(
           "this node does not serve model " + model.value() + ", so it cannot re-execute it",
           false);
+    }
+    Optional<TextGenerator> text = texts.filter(t -> t.model(name.get()).isPresent());
+    if (text.isPresent()) {
+      return rerunText(text.get(), name.get(), input);
     }
     if (input.length >= MAGIC.length && Arrays.equals(input, 0, MAGIC.length, MAGIC, 0, 4)) {
       List<Tensor> tensors;
@@ -78,6 +102,36 @@ public final class Reexecutor {
           "the input is texts, and " + name.get() + " is not an embedding model");
     }
     return run(() -> List.of(embedder.embed(texts).toTensor("embeddings")));
+  }
+
+  private static Reexecution rerunText(TextGenerator generator, String name, byte[] input) {
+    try {
+      if (ContractPrompt.looksLike(input)) {
+        ContractPrompt prompt = ContractPrompt.decode(input);
+        return textRun(() -> new Reexecution.Exact(TextRuns.complete(generator, name, prompt)));
+      }
+      TextRequest request = TextRequest.decode(input);
+      return textRun(() -> new Reexecution.Generated(TextRuns.rerun(generator, name, request)));
+    } catch (IllegalArgumentException e) {
+      return new Reexecution.Refused(
+          name
+              + " is a text model and the input is neither a text request nor a contract prompt: "
+              + e.getMessage());
+    }
+  }
+
+  private static Reexecution textRun(java.util.function.Supplier<Reexecution> run) {
+    try {
+      return run.get();
+    } catch (VerinferException e) {
+      int status = e.code().httpStatus();
+      if (status >= 400 && status < 500 && status != 404) {
+        return new Reexecution.Refused(e.code() + ": " + e.getMessage());
+      }
+      return new Reexecution.CannotJudge(e.code() + ": " + e.getMessage(), true);
+    } catch (RuntimeException e) {
+      return new Reexecution.CannotJudge("the text model failed: " + e, true);
+    }
   }
 
   /**

@@ -3,13 +3,16 @@ package io.verinfer.node.disputes;
 import io.verinfer.protocol.CanonicalTensors;
 import io.verinfer.protocol.OutputComparator;
 import io.verinfer.protocol.Tensor;
+import io.verinfer.protocol.text.TextOutput;
 import java.util.List;
 
 /**
  * A committee member's vote from its own re-execution: bit i set when accused i's claimed output
  * does not agree with it under {@link OutputComparator} at the model's tolerance (the
  * DisputeManager's rule). A claimed output that is not a canonical tensor encoding agrees with
- * nothing; when the model refuses the input, every bit is set.
+ * nothing; when the model refuses the input, every bit is set. A text stream's claimed output (a
+ * {@code TextOutput}) agrees when its tokens are the first tokens of the re-run and a claimed end
+ * is the re-run's end; a contract's text completion must be the re-run's bytes exactly.
  */
 public final class Votes {
   /** The contract judges at most this many accused in one dispute. */
@@ -41,7 +44,36 @@ public final class Votes {
         }
         yield vote;
       }
+      case Reexecution.Generated generated -> {
+        int vote = 0;
+        for (int i = 0; i < claimed.size(); i++) {
+          if (!agrees(generated.run(), claimed.get(i))) {
+            vote |= 1 << i;
+          }
+        }
+        yield vote;
+      }
+      case Reexecution.Exact exact -> {
+        int vote = 0;
+        byte[] mine = exact.output();
+        for (int i = 0; i < claimed.size(); i++) {
+          if (!java.util.Arrays.equals(mine, claimed.get(i))) {
+            vote |= 1 << i;
+          }
+        }
+        yield vote;
+      }
     };
+  }
+
+  private static boolean agrees(TextOutput mine, byte[] claimed) {
+    TextOutput theirs;
+    try {
+      theirs = TextOutput.decode(claimed);
+    } catch (IllegalArgumentException notAnOutput) {
+      return false;
+    }
+    return theirs.agreesWith(mine.tokens(), mine.end());
   }
 
   private static boolean agrees(List<Tensor> mine, byte[] claimed, long tolerancePpm) {

@@ -160,6 +160,20 @@ public final class RequestWatcher implements AutoCloseable {
       Function<ModelId, Optional<String>> servedName,
       OnchainSettings settings,
       NodeMetrics metrics) {
+    return start(chain, engine, Optional.empty(), servedName, settings, metrics);
+  }
+
+  /**
+   * {@link #start(VerinferChain, InferenceEngine, Function, OnchainSettings, NodeMetrics)} for a
+   * node that also serves text models through {@code texts}.
+   */
+  public static RequestWatcher start(
+      VerinferChain chain,
+      InferenceEngine engine,
+      Optional<io.verinfer.runtime.textgen.TextGenerator> texts,
+      Function<ModelId, Optional<String>> servedName,
+      OnchainSettings settings,
+      NodeMetrics metrics) {
     if (!settings.enabled()) {
       throw new IllegalArgumentException("the request watcher is turned off in its settings");
     }
@@ -170,7 +184,7 @@ public final class RequestWatcher implements AutoCloseable {
           new RequestWatcher(
               chain,
               new LiveRequestChain(chain),
-              new ModelRunner(engine, servedName),
+              new ModelRunner(engine, texts, servedName),
               store,
               settings,
               metrics,

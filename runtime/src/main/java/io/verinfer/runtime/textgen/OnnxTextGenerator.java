@@ -231,6 +231,7 @@ public final class OnnxTextGenerator implements TextGenerator {
 
   @Override
   public int[] encode(String model, String text) {
+    checkText(text);
     Served s = lease(model);
     try {
       return s.tokenizer.encode(text);
@@ -272,12 +273,38 @@ public final class OnnxTextGenerator implements TextGenerator {
   }
 
   private Served lease(String name) {
-    Served s = models.get(name);
-    if (s == null || !s.acquire()) {
-      throw new VerinferException(
-          ErrorCode.UNKNOWN_MODEL, "model", "no text model named '" + name + "' is served here");
+    while (true) {
+      Served s = models.get(name);
+      if (s == null) {
+        throw new VerinferException(
+            ErrorCode.UNKNOWN_MODEL, "model", "no text model named '" + name + "' is served here");
+      }
+      if (s.acquire()) {
+        return s;
+      }
+      // retired between the lookup and the lease: a redeploy put its successor in the map first
+      models.remove(name, s);
     }
-    return s;
+  }
+
+  /** Text the native tokenizer would choke on is refused here (it crosses JNI as UTF-8). */
+  private static void checkText(String text) {
+    if (text == null) {
+      throw new VerinferException(ErrorCode.MALFORMED_REQUEST, "text", "the text is missing");
+    }
+    for (int i = 0; i < text.length(); i++) {
+      char c = text.charAt(i);
+      if (Character.isHighSurrogate(c)
+          && i + 1 < text.length()
+          && Character.isLowSurrogate(text.charAt(i + 1))) {
+        i++;
+      } else if (Character.isSurrogate(c)) {
+        throw new VerinferException(
+            ErrorCode.INVALID_TEXT,
+            "text",
+            "the text has an unpaired UTF-16 surrogate at index " + i + "; send valid Unicode");
+      }
+    }
   }
 
   private static void validate(Served s, GenerationRequest request) {
