@@ -88,6 +88,12 @@ public final class TextPaymentRules {
       positive("maxOpenPerLane", maxOpenPerLane);
       positive("maxUnpaidPerLane", maxUnpaidPerLane);
       positive("keptCheckpoints", keptCheckpoints);
+      if (checkpointTokens > window) {
+        // a consumer pays only what checkpoints show: with K above W a stream would pause at the
+        // window before its next checkpoint, and wait for a voucher nobody can sign
+        throw new IllegalArgumentException(
+            "checkpointTokens " + checkpointTokens + " must not exceed the window " + window);
+      }
       if (maxUnpaidPerLane > maxOpenPerLane) {
         throw new IllegalArgumentException(
             "maxUnpaidPerLane " + maxUnpaidPerLane + " must not exceed maxOpenPerLane");

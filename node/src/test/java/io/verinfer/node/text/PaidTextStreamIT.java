@@ -92,7 +92,7 @@ class PaidTextStreamIT {
                                   cid, "onnx", manifest.schemaHash(), 0, 0)));
       domain = author.channels().domain();
     }
-    for (int consumer = 3; consumer <= 7; consumer++) {
+    for (int consumer = 3; consumer <= 8; consumer++) {
       try (VerinferChain c =
           VerinferChain.connect(devnet.deployment(), DevAccounts.account(consumer))) {
         c.token().approve(c.channels().address(), TokenAmount.of(1_000_000));
@@ -221,6 +221,76 @@ class PaidTextStreamIT {
     String metrics = scrape();
     assertThat(metrics).contains("verinfer_text_streams_open 0.0");
     assertThat(metrics).contains("verinfer_text_time_to_first_token_seconds_count");
+  }
+
+  @Test
+  void concurrentStreamsOnOneLaneEndWithALaneOfExactlyTheirCosts() throws Exception {
+    TextStreamClient c = client(8);
+    long base = c.amount;
+    int streams = 3;
+    List<HttpResponse<InputStream>> open = new java.util.ArrayList<>();
+    List<SseEvents> readers = new java.util.ArrayList<>();
+    // what the consumer owes per stream: the prompt from the opening, then each checkpoint's cost
+    java.util.Map<Integer, Long> costs = new java.util.concurrent.ConcurrentHashMap<>();
+    for (int i = 0; i < streams; i++) { // opened one at a time, as the SDK's lane sender does
+      c.calls++;
+      HttpResponse<InputStream> r =
+          c.open("/v1/chat/completions", CHAT + (20 + 10 * i) + "}", c.voucher(c.amount, c.calls));
+      assertThat(r.statusCode()).isEqualTo(200);
+      SseEvents sse = new SseEvents(r.body());
+      JsonNode first = sse.next().json();
+      assertThat(first.path("verinfer").path("call").asLong()).isEqualTo(c.calls);
+      costs.put(i, first.path("verinfer").path("prompt_tokens").asLong() * IN);
+      synchronized (c) {
+        c.payTo(first.path("verinfer").path("due").asLong());
+      }
+      open.add(r);
+      readers.add(sse);
+    }
+    java.util.Map<Integer, String> finish = new java.util.concurrent.ConcurrentHashMap<>();
+    List<Thread> threads = new java.util.ArrayList<>();
+    for (int i = 0; i < streams; i++) {
+      int stream = i;
+      threads.add(
+          Thread.ofVirtual()
+              .start(
+                  () -> {
+                    try (SseEvents sse = readers.get(stream)) {
+                      SseEvents.Event e;
+                      while ((e = sse.next()) != null && !e.done()) {
+                        JsonNode v = e.json().path("verinfer");
+                        JsonNode choices = e.json().path("choices");
+                        if (!choices.isEmpty() && !choices.get(0).path("finish_reason").isNull()) {
+                          finish.put(stream, choices.get(0).path("finish_reason").asText());
+                        }
+                        if (v.has("receipt")) {
+                          SignedReceipt r =
+                              PaymentHeaders.decodeReceipt(v.path("receipt").asText());
+                          assertThat(r.verify(domain)).isTrue();
+                          costs.put(
+                              stream, r.receipt().cumulativeAmount().baseUnits().longValueExact());
+                          synchronized (c) {
+                            c.payTo(
+                                base + costs.values().stream().mapToLong(Long::longValue).sum());
+                          }
+                        }
+                      }
+                    } catch (Exception ex) {
+                      throw new IllegalStateException(ex);
+                    }
+                  }));
+    }
+    for (Thread t : threads) {
+      t.join(60_000);
+    }
+    assertThat(finish).hasSize(streams);
+    assertThat(finish.values()).allMatch(f -> f.equals("stop") || f.equals("length"));
+    long sum = costs.values().stream().mapToLong(Long::longValue).sum();
+    JsonNode lane = lane(c);
+    assertThat(lane.path("cumulativeAmount").asLong()).isEqualTo(base + sum);
+    assertThat(lane.path("cumulativeCalls").asLong()).isEqualTo(streams);
+    assertThat(lane.path("text").path("owed").asLong()).isEqualTo(base + sum);
+    assertThat(lane.path("text").path("open_streams").asInt()).isZero();
   }
 
   static void checkCheckpoint(SignedReceipt cp, TextStreamClient c, int maxTokens) {
