@@ -132,6 +132,8 @@ class ChatApiTest {
 
   @Test
   void aCompletionContinuesThePrompt() throws Exception {
+    double prompt = counter("prompt");
+    double completion = counter("completion");
     HttpResponse<String> r =
         post(
             "/v1/completions",
@@ -144,6 +146,20 @@ class ChatApiTest {
     assertThat(body.path("verinfer").path("seed").asLong()).isEqualTo(5);
     assertThat(body.path("usage").path("prompt_tokens").asInt())
         .isEqualTo(engine().encode("tiny-chat", "once upon a").length);
+    assertThat(counter("prompt") - prompt)
+        .isEqualTo(body.path("usage").path("prompt_tokens").asDouble());
+    assertThat(counter("completion") - completion)
+        .isEqualTo(body.path("usage").path("completion_tokens").asDouble());
+  }
+
+  static double counter(String kind) throws Exception {
+    String prefix = "verinfer_text_tokens_total{kind=\"" + kind + "\"} ";
+    return scrape()
+        .lines()
+        .filter(l -> l.startsWith(prefix))
+        .mapToDouble(l -> Double.parseDouble(l.substring(prefix.length())))
+        .findFirst()
+        .orElseThrow();
   }
 
   @Test
