@@ -205,7 +205,15 @@ final class PaidMode implements AutoCloseable {
 
   /** The served name of an on-chain model id, if this node offers that model. */
   Optional<String> servedName(ModelId id) {
-    return offers.entrySet().stream()
+    Optional<String> tensor =
+        offers.entrySet().stream()
+            .filter(e -> e.getValue().modelId().equals(id))
+            .map(Map.Entry::getKey)
+            .findFirst();
+    if (tensor.isPresent()) {
+      return tensor;
+    }
+    return textOffers.entrySet().stream()
         .filter(e -> e.getValue().modelId().equals(id))
         .map(Map.Entry::getKey)
         .findFirst();
@@ -231,7 +239,10 @@ final class PaidMode implements AutoCloseable {
    * InferenceCoordinator; call after {@link #announce}, once the node's models are offered.
    */
   void startOnchainRequests(
-      InferenceEngine engine, NodeMetrics metrics, Consumer<String> progress) {
+      InferenceEngine engine,
+      Optional<io.verinfer.runtime.textgen.TextGenerator> texts,
+      NodeMetrics metrics,
+      Consumer<String> progress) {
     OnchainSettings onchain = settings.onchainRequests();
     if (!onchain.enabled()) {
       progress.accept("on-chain requests off: requests assigned to this node will time out");
@@ -241,7 +252,7 @@ final class PaidMode implements AutoCloseable {
       progress.accept("on-chain requests off: this deployment has no InferenceCoordinator");
       return;
     }
-    requests = RequestWatcher.start(chain, engine, this::servedName, onchain, metrics);
+    requests = RequestWatcher.start(chain, engine, texts, this::servedName, onchain, metrics);
     progress.accept("on-chain requests on (state kept in " + onchain.stateFile() + ")");
   }
 

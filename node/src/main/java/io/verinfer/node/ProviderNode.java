@@ -253,7 +253,8 @@ public final class ProviderNode implements AutoCloseable {
       }
       try {
         paid.startCommitteeDuty(
-            new io.verinfer.node.disputes.Reexecutor(engine, embedders, paid::servedName),
+            new io.verinfer.node.disputes.Reexecutor(
+                engine, embedders, paid::servedName, textGenerator()),
             metrics,
             progress);
       } catch (RuntimeException e) {
@@ -261,7 +262,7 @@ public final class ProviderNode implements AutoCloseable {
         throw new IllegalStateException("cannot start the committee duty: " + e.getMessage(), e);
       }
       try {
-        paid.startOnchainRequests(engine, metrics, progress);
+        paid.startOnchainRequests(engine, textGenerator(), metrics, progress);
       } catch (RuntimeException e) {
         close();
         throw new IllegalStateException(

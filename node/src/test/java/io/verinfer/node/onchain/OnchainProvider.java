@@ -57,7 +57,11 @@ final class OnchainProvider implements AutoCloseable {
 
   /** Builds and publishes the pack (as author 0 of {@code actors}), then starts the node. */
   static OnchainProvider publishAndStart(Actors actors, Path dir) throws IOException {
-    Path pack = BuildPacks.build("fraud-detect", dir.resolve("packs"));
+    return publishAndStart(actors, dir, BuildPacks.build("fraud-detect", dir.resolve("packs")));
+  }
+
+  /** Publishes {@code pack} (as author 0 of {@code actors}), then starts the node serving it. */
+  static OnchainProvider publishAndStart(Actors actors, Path dir, Path pack) throws IOException {
     ModelManifest manifest = ModelManifest.read(pack);
     ModelId model =
         actors
