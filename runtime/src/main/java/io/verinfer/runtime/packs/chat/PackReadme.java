@@ -151,7 +151,10 @@ final class PackReadme {
             + " `StrictMath`'s, the two worker threads each own a fixed half of every batch and"
             + " their gradients are added in a fixed order, so the bytes do not depend on the"
             + " machine or the thread count. `ChatPackRecipeTest` retrains the first steps and"
-            + " checks them against `training-log.csv`. `loss.png` is not part of that promise.\n\n");
+            + " checks them against `training-log.csv`. A small run gave the same weight bytes with the"
+            + " JIT, with `-Xint` (interpreter only) and with `-XX:UseAVX=0` (no vector"
+            + " instructions); only one machine was tried. `loss.png` is not part of that"
+            + " promise.\n\n");
     s.append("| artefact | sha256 |\n|---|---|\n");
     s.append("| `weights.vdw` | ")
         .append(TrainChatPack.sha256(pack.resolve("weights.vdw")))
@@ -201,14 +204,11 @@ final class PackReadme {
   }
 
   static final String LIMITS =
-      "- It knows only its corpus: a question far from every corpus question gets the answer of"
-          + " the nearest-looking one, said just as confidently (see the last sample).\n"
-          + "- It was trained on single turns; earlier turns of a longer chat are context it never"
-          + " saw in training.\n"
-          + "- Facts are as of the docs it was written from; parameter defaults changed by"
-          + " governance make its answers stale.\n"
-          + "- About a million parameters and a few hundred examples: it memorises more than it"
-          + " understands, and unusual phrasings can produce a mix of two answers.\n";
+      "- Questions from the corpus get their answer word for word; rephrased ones are hit and miss: some get the right answer, some the answer of a different question, and some garbled text that splices several answers together (see the samples above). Treat it as a demo of the pipeline, not as a source of truth.\n"
+          + "- It knows only its corpus: an out-of-domain question gets corpus-flavoured nonsense, said just as confidently (see the last sample).\n"
+          + "- The training loss ends near zero: it memorised the answers (about 40 passes over the data) and generalises little beyond their wording.\n"
+          + "- It was trained on single turns; earlier turns of a longer chat are context it never saw in training.\n"
+          + "- Facts are as of the docs it was written from; parameter defaults changed by governance make its answers stale.\n";
 
   private static int[] checkpoints(int n) {
     int[] base = {1, 10, 25, 50, 100, 200, 300, 400, 500, 750, 1000, 1250, 1500, 2000, 2500, 3000};
