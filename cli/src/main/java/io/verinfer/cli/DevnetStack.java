@@ -86,6 +86,8 @@ final class DevnetStack implements AutoCloseable {
         prices.put("fraud-detect", TokenAmount.of(10_000L + 2_000L * i));
         prices.put("amm-fee", TokenAmount.of(10_000L + 2_000L * i));
         prices.put("minilm-embed", TokenAmount.of(5_000L + 1_000L * i));
+        // per output token; prompt tokens at half that (the node's default input price)
+        prices.put("verinfer-chat", TokenAmount.of(200L + 20L * i));
         ProviderNode node =
             ProviderNode.start(
                 new ProviderNode.Config(

@@ -6,10 +6,10 @@ import io.verinfer.chain.VerinferChain;
 import io.verinfer.chain.bindings.NpcDialogue;
 import io.verinfer.chain.testing.Actors;
 import io.verinfer.chain.testing.SharedDevnet;
-import io.verinfer.node.text.TinyChatPack;
 import io.verinfer.protocol.Address;
 import io.verinfer.protocol.TokenAmount;
 import io.verinfer.protocol.text.ContractPrompt;
+import io.verinfer.runtime.packs.ChatDemoPack;
 import io.verinfer.runtime.textgen.TextGenerator;
 import io.verinfer.runtime.textgen.TextRuns;
 import java.math.BigInteger;
@@ -24,7 +24,7 @@ import org.web3j.tx.gas.DefaultGasProvider;
 /**
  * A contract asks a text model for a reply through the InferenceCoordinator and stores the text it
  * gets in its callback: the {@code NpcDialogue} example, a real paid node serving a text pack on
- * the shared devnet.
+ * the shared devnet, answered by the project's own chat model.
  */
 class OnchainTextIT {
   private static final TokenAmount MAX_FEE = TokenAmount.of(5_000);
@@ -38,7 +38,7 @@ class OnchainTextIT {
     dir = Files.createTempDirectory("verinfer-onchain-text-");
     snapshot = SharedDevnet.snapshot();
     actors = new Actors();
-    Path pack = TinyChatPack.write(dir.resolve("packs"), 256, 7);
+    Path pack = ChatDemoPack.write(dir.resolve("packs"));
     provider = OnchainProvider.publishAndStart(actors, dir, pack);
   }
 
@@ -72,7 +72,7 @@ class OnchainTextIT {
     owner.token().approve(owner.coordinator().address(), TokenAmount.of(100_000));
     owner.coordinator().depositFor(npcAddress, TokenAmount.of(100_000));
 
-    String question = "hello there, who are you?";
+    String question = "What is Verinfer?";
     var requested =
         owner
             .coordinator()
@@ -92,11 +92,11 @@ class OnchainTextIT {
         new String(
             TextRuns.complete(
                 engine,
-                TinyChatPack.NAME,
+                ChatDemoPack.NAME,
                 new ContractPrompt(question, npc.MAX_TOKENS().send().intValueExact())),
             StandardCharsets.UTF_8);
     String line = call(() -> npc.lineOf(BigInteger.valueOf(id)));
-    assertThat(line).isEqualTo(expected).isNotBlank();
+    assertThat(line).isEqualTo(expected).startsWith("Verinfer is a decentralized marketplace");
     assertThat(call(npc::lastLine)).isEqualTo(expected);
     System.out.printf("NpcDialogue asked %s and stored %s%n", question, line);
   }

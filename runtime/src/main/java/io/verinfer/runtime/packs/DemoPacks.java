@@ -11,10 +11,12 @@ import java.util.function.Consumer;
 
 /**
  * The demo model packs the project ships or builds: {@code minilm-embed} (copied from its Maven
- * Central artifact), {@code fraud-detect} and {@code amm-fee} (trained here, deterministically).
+ * Central artifact), {@code fraud-detect} and {@code amm-fee} (trained here, deterministically) and
+ * {@code verinfer-chat} (the project's own chat model, trained here, its weights in the jar).
  */
 public final class DemoPacks {
-  public static final List<String> NAMES = List.of(MiniLmPack.NAME, "fraud-detect", "amm-fee");
+  public static final List<String> NAMES =
+      List.of(MiniLmPack.NAME, "fraud-detect", "amm-fee", ChatDemoPack.NAME);
 
   private DemoPacks() {}
 
@@ -27,6 +29,8 @@ public final class DemoPacks {
         progress.accept("building model pack " + name + "…");
         if (name.equals(MiniLmPack.NAME)) {
           MiniLmPack.write(dir);
+        } else if (name.equals(ChatDemoPack.NAME)) {
+          ChatDemoPack.write(dir);
         } else {
           BuildPacks.build(name, dir);
         }
