@@ -1,0 +1,218 @@
+package io.verinfer.client;
+
+import io.verinfer.client.ProviderHttp.Reply;
+import io.verinfer.client.V2Json.NodeError;
+import io.verinfer.protocol.Eip712Domain;
+import io.verinfer.protocol.PaymentHeaders;
+import io.verinfer.protocol.SignedVoucher;
+import io.verinfer.protocol.Signer;
+import io.verinfer.protocol.TokenAmount;
+import io.verinfer.protocol.Voucher;
+import java.io.IOException;
+import java.time.Duration;
+import java.util.Optional;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The one voucher sender of a text lane: streams on the lane tell it what they owe ({@link #owe});
+ * it signs the newest values only and posts them to the provider's voucher endpoint, one at a time,
+ * so vouchers reach the provider in the order they were signed (amounts never fall) and a burst of
+ * checkpoints costs one signature. A refusal is kept and fails every stream that waits on the lane
+ * until the next stream opens.
+ */
+final class LanePayer {
+  private static final Logger LOG = LoggerFactory.getLogger(LanePayer.class);
+  private static final int SEND_ATTEMPTS = 3;
+
+  private final ClientLane lane;
+  private final ClientLanes lanes;
+  private final Signer signer;
+  private final Eip712Domain domain;
+  private final ProviderHttp http;
+  private ProviderOffer offer;
+  private Voucher pending;
+  private boolean sending;
+  private Voucher acknowledged;
+  private InferenceException failure;
+  private int streams;
+
+  LanePayer(
+      ClientLane lane, ClientLanes lanes, Signer signer, Eip712Domain domain, ProviderHttp http) {
+    this.lane = lane;
+    this.lanes = lanes;
+    this.signer = signer;
+    this.domain = domain;
+    this.http = http;
+  }
+
+  /**
+   * A stream opens on the lane: the voucher it opens with (the newest signed, or one for nothing on
+   * a lane never used), which never is behind what the provider holds from this client.
+   */
+  synchronized SignedVoucher open(ProviderOffer at) {
+    offer = at;
+    streams++;
+    failure = null; // a new stream tries again (e.g. after a deposit)
+    Optional<SignedVoucher> newest = lane.newestSigned();
+    if (newest.isPresent()) {
+      return newest.get();
+    }
+    SignedVoucher zero = SignedVoucher.sign(lane.extend(TokenAmount.ZERO, 0), domain, signer);
+    if (lane.signed(zero)) {
+      lanes.changed(lane);
+    }
+    return zero;
+  }
+
+  /** A stream on the lane ended (however it ended). */
+  synchronized void closed() {
+    streams--;
+    notifyAll();
+  }
+
+  ClientLane lane() {
+    return lane;
+  }
+
+  /**
+   * Records that a stream with call number {@code call} owes {@code add} more and queues the lane's
+   * new voucher; returns its values.
+   */
+  synchronized Voucher owe(TokenAmount add, long call) {
+    Voucher v = lane.extend(add, call);
+    pending = v;
+    if (!sending) {
+      sending = true;
+      Thread.ofVirtual().name("lane-payer-" + lane.key()).start(this::drain);
+    }
+    notifyAll();
+    return v;
+  }
+
+  /**
+   * Pays a stream's prompt: {@code promptCost} more on the lane, once what the lane owes with it
+   * reaches the provider's {@code due}. Other streams on the lane may still raise what it owes
+   * (their events can arrive after the provider counted them), so it waits for them up to {@code
+   * patience}; alone on the lane it does not wait.
+   *
+   * @return the voucher values queued, or empty when the lane with the prompt stays below {@code
+   *     due} (nothing is queued then)
+   */
+  synchronized Optional<Voucher> owePrompt(
+      TokenAmount promptCost, long call, TokenAmount due, Duration patience)
+      throws InterruptedException {
+    long deadline = System.nanoTime() + patience.toNanos();
+    while (lane.reservedAmount().plus(promptCost).compareTo(due) < 0) {
+      long left = deadline - System.nanoTime();
+      if (streams <= 1 || left <= 0) {
+        return Optional.empty();
+      }
+      wait(Math.max(1, left / 1_000_000));
+    }
+    return Optional.of(owe(promptCost, call));
+  }
+
+  /** What the lane's vouchers add up to so far. */
+  synchronized TokenAmount owed() {
+    return lane.reservedAmount();
+  }
+
+  /**
+   * Waits until the provider acknowledged a voucher of at least {@code v}'s amount.
+   *
+   * @throws InferenceException the provider refused a voucher of the lane, or did not answer
+   */
+  synchronized void awaitPaid(Voucher v, Duration patience) throws InterruptedException {
+    long deadline = System.nanoTime() + patience.toNanos();
+    while (acknowledged == null
+        || acknowledged.cumulativeAmount().compareTo(v.cumulativeAmount()) < 0) {
+      throwIfFailed();
+      long left = deadline - System.nanoTime();
+      if (left <= 0) {
+        throw new ProviderUnavailableException(
+            lane.key().provider(),
+            "did not acknowledge the voucher for " + v.cumulativeAmount() + " within " + patience,
+            null);
+      }
+      wait(Math.max(1, left / 1_000_000));
+    }
+  }
+
+  /** Throws the lane's voucher refusal, if there was one since the last stream opened. */
+  synchronized void throwIfFailed() {
+    if (failure != null) {
+      throw failure;
+    }
+  }
+
+  private void drain() {
+    while (true) {
+      Voucher v;
+      ProviderOffer to;
+      synchronized (this) {
+        v = pending;
+        pending = null;
+        to = offer;
+        if (v == null || failure != null) {
+          sending = false;
+          notifyAll();
+          return;
+        }
+      }
+      SignedVoucher signed = SignedVoucher.sign(v, domain, signer);
+      if (lane.signed(signed)) {
+        lanes.changed(lane);
+      }
+      InferenceException refused = send(to, signed);
+      synchronized (this) {
+        if (refused != null) {
+          failure = refused;
+        } else if (acknowledged == null
+            || v.cumulativeAmount().compareTo(acknowledged.cumulativeAmount()) > 0) {
+          acknowledged = v;
+        }
+        notifyAll();
+      }
+    }
+  }
+
+  /** Posts {@code signed}; returns why it was not taken, or null when it was. */
+  private InferenceException send(ProviderOffer to, SignedVoucher signed) {
+    IOException last = null;
+    for (int attempt = 0; attempt < SEND_ATTEMPTS; attempt++) {
+      try {
+        Reply reply =
+            http.postVoucher(
+                to, lane.key().consumer(), lane.key().modelId(), PaymentHeaders.encode(signed));
+        if (reply.status() == 200) {
+          return null;
+        }
+        Optional<NodeError> error = V2Json.error(reply.body());
+        if (reply.status() >= 500) {
+          last = new IOException("HTTP " + reply.status() + " " + reply.body());
+          continue;
+        }
+        LOG.warn(
+            "{} refused voucher {} on lane {}: {}",
+            to.provider(),
+            signed.voucher(),
+            lane.key(),
+            reply.body());
+        return new ProviderRefusedException(
+            to.provider(),
+            reply.status(),
+            error.map(NodeError::code).orElse("HTTP_" + reply.status()),
+            error.map(NodeError::field).orElse(PaymentHeaders.VOUCHER),
+            error.map(NodeError::message).orElse(reply.body()));
+      } catch (IOException e) {
+        last = e;
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        return new InferenceException("interrupted while paying lane " + lane.key(), e);
+      }
+    }
+    return new ProviderUnavailableException(
+        to.provider(), "its voucher endpoint did not answer (" + last + ")", last);
+  }
+}
