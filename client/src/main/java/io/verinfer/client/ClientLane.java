@@ -65,6 +65,29 @@ final class ClientLane {
         key.consumer(), key.provider(), key.modelId(), reservedAmount, reservedCalls);
   }
 
+  /**
+   * The values of a text stream's opening voucher: the next call number, every amount handed out so
+   * far.
+   */
+  synchronized Voucher nextCall() {
+    reservedCalls = Math.addExact(reservedCalls, 1);
+    return new Voucher(
+        key.consumer(), key.provider(), key.modelId(), reservedAmount, reservedCalls);
+  }
+
+  /** Takes back call number {@code call} if it is the last handed out (its opening was refused). */
+  synchronized void unreserveCall(long call) {
+    if (reservedCalls == call) {
+      reservedCalls--;
+    }
+  }
+
+  /** The values of a voucher for everything handed out so far. */
+  synchronized Voucher current() {
+    return new Voucher(
+        key.consumer(), key.provider(), key.modelId(), reservedAmount, reservedCalls);
+  }
+
   /** The amount handed out so far. */
   synchronized TokenAmount reservedAmount() {
     return reservedAmount;

@@ -32,7 +32,9 @@ final class LanePayer {
   private final ProviderHttp http;
   private ProviderOffer offer;
   private Voucher pending;
-  private boolean sending;
+  private boolean sending; // a drain thread runs
+  private boolean inFlight; // a voucher POST is on its way
+  private Voucher opening; // a stream's opening voucher is on its way
   private Voucher acknowledged;
   private InferenceException failure;
   private int streams;
@@ -47,22 +49,61 @@ final class LanePayer {
   }
 
   /**
-   * A stream opens on the lane: the voucher it opens with (the newest signed, or one for nothing on
-   * a lane never used), which never is behind what the provider holds from this client.
+   * A stream opens on the lane: waits until no voucher of the lane is in flight, then signs its
+   * opening voucher — the next call number and every amount owed so far, which the provider takes
+   * as the newest — and holds the lane's other vouchers back until {@link #opened} says how the
+   * provider took it. Streams of a lane open one at a time.
    */
-  synchronized SignedVoucher open(ProviderOffer at) {
+  synchronized SignedVoucher open(ProviderOffer at) throws InterruptedException {
+    while (inFlight || opening != null) {
+      wait();
+    }
     offer = at;
     streams++;
     failure = null; // a new stream tries again (e.g. after a deposit)
-    Optional<SignedVoucher> newest = lane.newestSigned();
-    if (newest.isPresent()) {
-      return newest.get();
-    }
-    SignedVoucher zero = SignedVoucher.sign(lane.extend(TokenAmount.ZERO, 0), domain, signer);
-    if (lane.signed(zero)) {
+    Voucher v = lane.nextCall();
+    SignedVoucher signed = SignedVoucher.sign(v, domain, signer);
+    if (lane.signed(signed)) {
       lanes.changed(lane);
     }
-    return zero;
+    opening = v;
+    pending = null; // the opening voucher carries every amount owed so far
+    return signed;
+  }
+
+  /**
+   * The provider took the opening voucher ({@code taken}: it answered 200) or did not (its call
+   * number is given back and the stream does not count).
+   */
+  synchronized void opened(boolean taken) {
+    Voucher v = opening;
+    opening = null;
+    if (taken) {
+      acknowledge(v);
+    } else {
+      streams--;
+      lane.unreserveCall(v.cumulativeCalls());
+      if (acknowledged == null
+          || lane.reservedAmount().compareTo(acknowledged.cumulativeAmount()) > 0) {
+        pending = lane.current(); // what was held back behind the opening
+      }
+    }
+    startSending();
+    notifyAll();
+  }
+
+  private void acknowledge(Voucher v) {
+    if (acknowledged == null
+        || v.cumulativeAmount().compareTo(acknowledged.cumulativeAmount()) > 0) {
+      acknowledged = v;
+    }
+  }
+
+  private void startSending() {
+    if (pending != null && !sending && opening == null) {
+      sending = true;
+      Thread.ofVirtual().name("lane-payer-" + lane.key()).start(this::drain);
+    }
   }
 
   /** A stream on the lane ended (however it ended). */
@@ -82,10 +123,7 @@ final class LanePayer {
   synchronized Voucher owe(TokenAmount add, long call) {
     Voucher v = lane.extend(add, call);
     pending = v;
-    if (!sending) {
-      sending = true;
-      Thread.ofVirtual().name("lane-payer-" + lane.key()).start(this::drain);
-    }
+    startSending();
     notifyAll();
     return v;
   }
@@ -152,13 +190,14 @@ final class LanePayer {
       ProviderOffer to;
       synchronized (this) {
         v = pending;
-        pending = null;
         to = offer;
-        if (v == null || failure != null) {
-          sending = false;
+        if (v == null || failure != null || opening != null) {
+          sending = false; // opened() starts again what an opening held back
           notifyAll();
           return;
         }
+        pending = null;
+        inFlight = true;
       }
       SignedVoucher signed = SignedVoucher.sign(v, domain, signer);
       if (lane.signed(signed)) {
@@ -166,11 +205,11 @@ final class LanePayer {
       }
       InferenceException refused = send(to, signed);
       synchronized (this) {
+        inFlight = false;
         if (refused != null) {
           failure = refused;
-        } else if (acknowledged == null
-            || v.cumulativeAmount().compareTo(acknowledged.cumulativeAmount()) > 0) {
-          acknowledged = v;
+        } else {
+          acknowledge(v);
         }
         notifyAll();
       }

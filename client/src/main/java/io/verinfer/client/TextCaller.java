@@ -28,7 +28,10 @@ import java.util.random.RandomGenerator;
 final class TextCaller {
   private record QuoteKey(Address provider, ModelId model) {}
 
-  private record CachedQuote(TextPrice price, Instant until) {}
+  /** A provider's checked token prices for a model, and the model's context length if it says. */
+  record Terms(TextPrice price, java.util.OptionalInt contextLength) {}
+
+  private record CachedQuote(Terms terms, Instant until) {}
 
   private final Signer signer;
   private final Eip712Domain domain;
@@ -79,14 +82,14 @@ final class TextCaller {
    *
    * @throws ProviderUnavailableException it quotes none, or prices the client does not accept
    */
-  TextPrice price(ProviderOffer offer, ModelId model) throws InterruptedException {
+  Terms terms(ProviderOffer offer, ModelId model) throws InterruptedException {
     QuoteKey key = new QuoteKey(offer.provider(), model);
     CachedQuote cached = quotes.get(key);
     Instant now = clock.instant();
     if (cached != null
         && now.isBefore(cached.until())
-        && cached.price().output().equals(offer.price())) {
-      return cached.price();
+        && cached.terms().price().output().equals(offer.price())) {
+      return cached.terms();
     }
     Optional<TextWire.Quote> quote;
     try {
@@ -122,9 +125,9 @@ final class TextCaller {
               + "; refusing it",
           null);
     }
-    TextPrice price = new TextPrice(q.input(), q.output());
-    quotes.put(key, new CachedQuote(price, now.plus(quoteTtl)));
-    return price;
+    Terms terms = new Terms(new TextPrice(q.input(), q.output()), q.contextLength());
+    quotes.put(key, new CachedQuote(terms, now.plus(quoteTtl)));
+    return terms;
   }
 
   /**
@@ -138,7 +141,7 @@ final class TextCaller {
    */
   TextStream open(ProviderOffer offer, ModelId model, TextGeneration g) {
     try {
-      TextPrice price = price(offer, model);
+      Terms terms = terms(offer, model);
       LaneKey key = new LaneKey(signer.address(), offer.provider(), model);
       LanePayer payer =
           payers.computeIfAbsent(
@@ -155,12 +158,12 @@ final class TextCaller {
                   PaymentHeaders.encode(opening),
                   TextWire.body(model, g, g.seed().orElseThrow()));
         } catch (IOException e) {
-          payer.closed();
+          payer.opened(false);
           throw new ProviderUnavailableException(
               offer.provider(), "no answer from " + offer.endpoint() + " (" + e + ")", e);
         }
+        payer.opened(reply.status() == 200);
         if (reply.status() != 200) {
-          payer.closed();
           InferenceException failure = refusal(offer, model, reply);
           if (attempt == 0
               && failure instanceof ProviderRefusedException r
@@ -173,7 +176,7 @@ final class TextCaller {
         }
         return TextStream.open(
             new TextStream.Setup(
-                offer, model, g, price, payer, domain, signer.address(), clock, timeout, start),
+                offer, model, g, terms, payer, domain, signer.address(), clock, timeout, start),
             reply.lines());
       }
     } catch (InterruptedException e) {

@@ -38,7 +38,7 @@ public final class TextStream implements Iterator<TextDelta>, AutoCloseable {
       ProviderOffer offer,
       ModelId model,
       TextGeneration generation,
-      TextPrice price,
+      TextCaller.Terms terms,
       LanePayer payer,
       Eip712Domain domain,
       Address consumer,
@@ -64,10 +64,11 @@ public final class TextStream implements Iterator<TextDelta>, AutoCloseable {
   private TextResult result;
   private boolean ended;
 
-  private TextStream(Setup s, Stream<String> lines, long call, TextRequest request) {
+  private TextStream(
+      Setup s, Stream<String> closer, Iterator<String> lines, long call, TextRequest request) {
     this.s = s;
-    this.closer = lines;
-    this.lines = lines.iterator();
+    this.closer = closer;
+    this.lines = lines;
     this.call = call;
     this.request = request;
   }
@@ -93,24 +94,43 @@ public final class TextStream implements Iterator<TextDelta>, AutoCloseable {
             new int[0]);
       }
       TextGeneration g = s.generation();
-      int maxTokens =
-          g.maxTokens().isPresent() ? g.maxTokens().getAsInt() : o.maxTokens().orElse(0);
+      long seed = g.seed().orElseThrow();
+      if (o.seed() != seed) {
+        throw new InvalidCheckpointException(
+            s.offer().provider(),
+            "its opening reports seed " + o.seed() + ", not the " + seed + " sent",
+            null,
+            null,
+            new int[0]);
+      }
+      TextPrice quoted = s.terms().price();
+      if (!o.prices().input().equals(quoted.input())
+          || !o.prices().output().equals(quoted.output())) {
+        throw new InvalidCheckpointException(
+            s.offer().provider(),
+            "its opening prices tokens at "
+                + o.prices().input()
+                + " / "
+                + o.prices().output()
+                + ", not the quoted "
+                + quoted.input()
+                + " / "
+                + quoted.output(),
+            null,
+            null,
+            new int[0]);
+      }
+      int maxTokens = maxTokens(g, o, s.terms());
       if (maxTokens <= 0) {
         throw new InvalidCheckpointException(
             s.offer().provider(),
-            "its opening does not say which max_tokens it applied",
+            "neither its opening nor its /v1/models says which max_tokens it applied",
             null,
             null,
             new int[0]);
       }
       TextRequest request =
-          new TextRequest(
-              o.promptTokens(),
-              g.temperature(),
-              g.topP(),
-              g.seed().orElseThrow(),
-              maxTokens,
-              g.stop());
+          new TextRequest(o.promptTokens(), g.temperature(), g.topP(), seed, maxTokens, g.stop());
       if (!o.inputHash().equals(request.hash())) {
         throw new InvalidCheckpointException(
             s.offer().provider(),
@@ -122,8 +142,8 @@ public final class TextStream implements Iterator<TextDelta>, AutoCloseable {
             request,
             new int[0]);
       }
-      TextStream stream = new TextStream(s, lines, o.call(), request);
-      TokenAmount promptCost = s.price().cost(o.promptTokens().length, 0);
+      TextStream stream = new TextStream(s, lines, it, o.call(), request);
+      TokenAmount promptCost = s.terms().price().cost(o.promptTokens().length, 0);
       Optional<Voucher> owed = s.payer().owePrompt(promptCost, o.call(), o.due(), s.timeout());
       if (owed.isEmpty()) {
         throw new LaneConflictException(
@@ -158,6 +178,27 @@ public final class TextStream implements Iterator<TextDelta>, AutoCloseable {
       }
     }
   }
+
+  /**
+   * The max_tokens the provider applies: the request's, else what its opening says, else the node's
+   * documented default {@code min(256, context − prompt tokens)}; 0 when unknown.
+   */
+  private static int maxTokens(TextGeneration g, TextWire.Opening o, TextCaller.Terms terms) {
+    if (g.maxTokens().isPresent()) {
+      return g.maxTokens().getAsInt();
+    }
+    if (o.maxTokens().isPresent()) {
+      return o.maxTokens().getAsInt();
+    }
+    if (terms.contextLength().isPresent()) {
+      return Math.min(
+          DEFAULT_MAX_TOKENS, terms.contextLength().getAsInt() - o.promptTokens().length);
+    }
+    return 0;
+  }
+
+  /** The node's max_tokens when a request gives none (capped by the context left). */
+  static final int DEFAULT_MAX_TOKENS = 256;
 
   /** The provider streaming. */
   public Address provider() {
@@ -369,7 +410,7 @@ public final class TextStream implements Iterator<TextDelta>, AutoCloseable {
               + received.hash(),
           signed);
     }
-    TokenAmount cost = s.price().cost(request.promptTokens().length, count);
+    TokenAmount cost = s.terms().price().cost(request.promptTokens().length, count);
     if (!r.cumulativeAmount().equals(cost)) {
       throw evidence(
           "its checkpoint claims "

@@ -49,13 +49,16 @@ final class TextWire {
     return body.toString().getBytes(StandardCharsets.UTF_8);
   }
 
-  /** A quote read from a node's {@code /v1/models}, not yet checked against the chain. */
-  record Quote(TokenAmount input, TokenAmount output) {}
+  /**
+   * A quote read from a node's {@code /v1/models}, not yet checked against the chain; the model's
+   * context length when the node says it.
+   */
+  record Quote(TokenAmount input, TokenAmount output, OptionalInt contextLength) {}
 
   /**
    * The token prices the node quotes for {@code model}: the {@code data[]} entry whose {@code
-   * verinfer.model_id} is the model's on-chain id, its {@code verinfer.price.input} and {@code
-   * .output} (base units per token, decimal strings).
+   * verinfer.model_id} is the model's on-chain id, its {@code verinfer.prices.input} and {@code
+   * .output} (base units per token, decimal strings) and {@code verinfer.context_length}.
    */
   static Optional<Quote> quote(JsonNode models, ModelId model) {
     for (JsonNode m : models.path("data")) {
@@ -63,11 +66,15 @@ final class TextWire {
       if (!Long.toString(model.value()).equals(v.path("model_id").asText(null))) {
         continue;
       }
-      JsonNode price = v.path("price");
+      JsonNode price = v.path("prices");
+      JsonNode context = v.path("context_length");
       return Optional.of(
           new Quote(
-              amount(price.path("input"), "price.input"),
-              amount(price.path("output"), "price.output")));
+              amount(price.path("input"), "prices.input"),
+              amount(price.path("output"), "prices.output"),
+              context.canConvertToInt() && context.asInt() > 0
+                  ? OptionalInt.of(context.asInt())
+                  : OptionalInt.empty()));
     }
     return Optional.empty();
   }
@@ -94,12 +101,18 @@ final class TextWire {
   record Failure(String code, String message) implements Event {}
 
   /**
-   * The first event, before anything runs: the stream's call number on the lane, the prompt's token
-   * ids, the input hash the node will sign, the lane amount to pay for the prompt, and the
-   * max_tokens it applied (absent when the request set it).
+   * The first chunk of a paid stream, before anything runs: the stream's call number on the lane,
+   * the prompt's token ids, the seed and input hash the node will sign, the lane amount to pay for
+   * the prompt to run ({@code due}), the token prices, and the max_tokens it applied if it says.
    */
   record Opening(
-      long call, int[] promptTokens, Bytes32 inputHash, TokenAmount due, OptionalInt maxTokens)
+      long call,
+      int[] promptTokens,
+      long seed,
+      Bytes32 inputHash,
+      TokenAmount due,
+      Quote prices,
+      OptionalInt maxTokens)
       implements Event {}
 
   /**
@@ -130,14 +143,24 @@ final class TextWire {
           error.path("code").asText("PROVIDER_ERROR"), error.path("message").asText(""));
     }
     JsonNode v = e.path("verinfer");
-    if (v.has("call")) {
+    if (v.has("input_hash") && !v.has("output_hash")) {
       if (!v.path("call").canConvertToLong() || v.path("call").asLong() < 1) {
-        throw new IllegalArgumentException("verinfer.call must be a call number >= 1");
+        throw new IllegalArgumentException(
+            "verinfer.call must be the stream's call number (>= 1): is the node paid?");
       }
-      int[] prompt = tokens(v.path("prompt_token_ids"), "verinfer.prompt_token_ids");
+      JsonNode ids = v.path("prompt_tokens");
+      if (!ids.isArray()) {
+        throw new IllegalArgumentException(
+            "verinfer.prompt_tokens must hold the prompt's token ids (the input hash covers them)");
+      }
+      int[] prompt = tokens(ids, "verinfer.prompt_tokens");
       if (prompt.length == 0) {
-        throw new IllegalArgumentException("verinfer.prompt_token_ids is empty");
+        throw new IllegalArgumentException("verinfer.prompt_tokens is empty");
       }
+      if (!v.path("seed").canConvertToLong()) {
+        throw new IllegalArgumentException("verinfer.seed is missing");
+      }
+      JsonNode prices = v.path("prices");
       OptionalInt max =
           v.path("max_tokens").canConvertToInt()
               ? OptionalInt.of(v.path("max_tokens").asInt())
@@ -145,8 +168,13 @@ final class TextWire {
       return new Opening(
           v.path("call").asLong(),
           prompt,
+          v.path("seed").asLong(),
           Bytes32.fromHex(v.path("input_hash").asText("")),
           amount(v.path("due"), "verinfer.due"),
+          new Quote(
+              amount(prices.path("input"), "verinfer.prices.input"),
+              amount(prices.path("output"), "verinfer.prices.output"),
+              OptionalInt.empty()),
           max);
     }
     String text = "";
