@@ -3,6 +3,7 @@ package io.verinfer.client.gateway;
 import io.javalin.Javalin;
 import io.javalin.http.Context;
 import io.verinfer.chain.tx.ChainException;
+import io.verinfer.client.InvalidCheckpointException;
 import io.verinfer.client.InvalidReceiptException;
 import io.verinfer.client.NoProviderAvailableException;
 import io.verinfer.client.ProviderRefusedException;
@@ -28,6 +29,9 @@ final class GatewayErrors {
         (e, ctx) -> respond(ctx, 503, "NO_PROVIDER", "model", e.getMessage()));
     app.exception(
         InvalidReceiptException.class,
+        (e, ctx) -> respond(ctx, 502, "INVALID_RECEIPT", null, e.getMessage()));
+    app.exception(
+        InvalidCheckpointException.class,
         (e, ctx) -> respond(ctx, 502, "INVALID_RECEIPT", null, e.getMessage()));
     app.exception(
         ChainException.class,
