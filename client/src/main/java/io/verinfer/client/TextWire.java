@@ -148,14 +148,23 @@ final class TextWire {
         throw new IllegalArgumentException(
             "verinfer.call must be the stream's call number (>= 1): is the node paid?");
       }
-      JsonNode ids = v.path("prompt_tokens");
+      JsonNode ids = v.path("prompt_token_ids");
       if (!ids.isArray()) {
         throw new IllegalArgumentException(
-            "verinfer.prompt_tokens must hold the prompt's token ids (the input hash covers them)");
+            "verinfer.prompt_token_ids is missing: the client needs the prompt's token ids to"
+                + " check the input hash it pays for (and to dispute it)");
       }
-      int[] prompt = tokens(ids, "verinfer.prompt_tokens");
+      int[] prompt = tokens(ids, "verinfer.prompt_token_ids");
       if (prompt.length == 0) {
-        throw new IllegalArgumentException("verinfer.prompt_tokens is empty");
+        throw new IllegalArgumentException("verinfer.prompt_token_ids is empty");
+      }
+      JsonNode count = v.path("prompt_tokens");
+      if (count.canConvertToInt() && count.asInt() != prompt.length) {
+        throw new IllegalArgumentException(
+            "verinfer.prompt_tokens says "
+                + count.asInt()
+                + " but prompt_token_ids holds "
+                + prompt.length);
       }
       if (!v.path("seed").canConvertToLong()) {
         throw new IllegalArgumentException("verinfer.seed is missing");

@@ -231,7 +231,8 @@ final class ScriptedTextProvider implements AutoCloseable {
         .put("content", "");
     ObjectNode v = first.putObject("verinfer");
     v.put("seed", seed).put("call", call).put("due", due.toString());
-    var ids = v.putArray("prompt_tokens");
+    v.put("prompt_tokens", prompt.length);
+    var ids = v.putArray("prompt_token_ids");
     for (int t : prompt) {
       ids.add(t);
     }
