@@ -23,10 +23,20 @@ import java.util.Map;
 public final class LaneEndpoint implements Handler {
   private final VoucherLedger ledger;
   private final Address provider;
+  private final io.verinfer.node.payment.TextPaymentRules text; // null: no text lanes
 
   public LaneEndpoint(VoucherLedger ledger, Address provider) {
+    this(ledger, provider, null);
+  }
+
+  /**
+   * With the text lanes of {@code text}: their claim and the final checkpoints of ended streams.
+   */
+  public LaneEndpoint(
+      VoucherLedger ledger, Address provider, io.verinfer.node.payment.TextPaymentRules text) {
     this.ledger = ledger;
     this.provider = provider;
+    this.text = text;
   }
 
   @Override
@@ -59,6 +69,21 @@ public final class LaneEndpoint implements Handler {
             });
     body.put("gaps", lane.gaps());
     body.put("window", LaneWindow.SIZE);
+    if (text != null) {
+      text.view(lane.lane())
+          .ifPresent(
+              view -> {
+                Map<String, Object> t = new LinkedHashMap<>();
+                t.put("owed", view.owed().toString());
+                t.put("open_streams", view.openStreams());
+                t.put(
+                    "checkpoints",
+                    view.checkpoints().stream()
+                        .map(io.verinfer.protocol.PaymentHeaders::encode)
+                        .toList());
+                body.put("text", t);
+              });
+    }
     ctx.json(body);
   }
 }

@@ -64,6 +64,19 @@ public final class OutputCorruptor {
     return corrupt;
   }
 
+  /**
+   * The token ids a corrupting text stream sends and commits in place of {@code tokens}: each id
+   * {@code t} becomes {@code (t + 1) mod vocabSize}, another valid id of the vocabulary, so every
+   * corrupted token differs from what the model generated (a stream takes one {@link #draw()}).
+   */
+  public static int[] corruptTokens(int[] tokens, int vocabSize) {
+    int[] out = new int[tokens.length];
+    for (int i = 0; i < tokens.length; i++) {
+      out[i] = (int) ((tokens[i] + 1L) % vocabSize);
+    }
+    return out;
+  }
+
   /** The outputs one answered call returns: corrupted when its draw says so, else unchanged. */
   public List<Tensor> apply(List<Tensor> outputs) {
     return draw() ? corrupt(outputs) : outputs;

@@ -179,6 +179,40 @@ public final class LaneRecord {
     return new LaneRecord(lane, newest, next, redeemedAmount, redeemedCalls);
   }
 
+  /**
+   * This lane with {@code v} as its newest voucher under the monotone rule of text lanes: neither
+   * the amount nor the calls fall below the newest, and at least one of them rises (exactly what
+   * {@code PaymentChannels} redeems). Gaps below the new newest stay as they are (a text lane has
+   * none).
+   *
+   * @throws VerinferException {@code STALE_VOUCHER} naming the voucher header when {@code v} does
+   *     not rise above the newest
+   */
+  public LaneRecord pay(SignedVoucher v) {
+    if (!Lane.of(v.voucher()).equals(lane)) {
+      throw new IllegalArgumentException("voucher of lane " + Lane.of(v.voucher()));
+    }
+    TokenAmount a = v.voucher().cumulativeAmount();
+    long c = v.voucher().cumulativeCalls();
+    int amountOrder = a.compareTo(amount());
+    if (amountOrder < 0 || c < calls() || (amountOrder == 0 && c == calls())) {
+      throw refuse(
+          ErrorCode.STALE_VOUCHER,
+          "the voucher (amount "
+              + a
+              + ", calls "
+              + c
+              + ") does not rise above this lane's newest (amount "
+              + amount()
+              + ", calls "
+              + calls()
+              + "): neither may fall and one must rise");
+    }
+    long floor = c - LaneWindow.SIZE;
+    long[] next = Arrays.stream(gaps).filter(g -> g > floor && g < c).toArray();
+    return new LaneRecord(lane, v, next, redeemedAmount, redeemedCalls);
+  }
+
   /** This lane redeemed on-chain up to (amount, calls); never moves backwards. */
   public LaneRecord redeemed(TokenAmount amount, long calls) {
     TokenAmount a = amount.compareTo(redeemedAmount) > 0 ? amount : redeemedAmount;

@@ -105,6 +105,11 @@ public final class SqliteVoucherLedger implements VoucherLedger {
   }
 
   @Override
+  public LaneRecord pay(SignedVoucher voucher) {
+    return change(Lane.of(voucher.voucher()), old -> old.pay(voucher));
+  }
+
+  @Override
   public void markRedeemed(Lane lane, TokenAmount amount, long calls) {
     if (lanes.containsKey(lane)) {
       change(lane, old -> old.redeemed(amount, calls));

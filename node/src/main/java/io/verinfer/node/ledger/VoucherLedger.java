@@ -25,6 +25,15 @@ public interface VoucherLedger extends AutoCloseable {
    */
   LaneRecord serve(SignedVoucher voucher, TokenAmount price);
 
+  /**
+   * Records {@code voucher} as the lane's newest under the monotone rule of text lanes ({@link
+   * LaneRecord#pay}), durably before returning, and returns the lane's new state.
+   *
+   * @throws io.verinfer.protocol.VerinferException {@code STALE_VOUCHER} when it does not rise
+   *     above the newest; nothing is changed then
+   */
+  LaneRecord pay(SignedVoucher voucher);
+
   /** Sum of {@link LaneRecord#unredeemed()} over every lane of {@code consumer}. */
   TokenAmount unredeemedBy(Address consumer);
 

@@ -122,6 +122,42 @@ public final class NodeMetrics {
         .register(registry);
   }
 
+  /**
+   * A histogram in seconds with the given classic bucket upper bounds, e.g. {@code
+   * histogram("verinfer_text_time_to_first_token_seconds", "…", 0.01, 0.1, 1)}.
+   *
+   * @throws IllegalArgumentException when the name is not a Prometheus name or is taken
+   */
+  public Histogram histogram(String name, String help, double... upperBounds) {
+    return new Histogram(
+        io.prometheus.metrics.core.metrics.Histogram.builder()
+            .name(checkName(name))
+            .help(checkHelp(name, help))
+            .unit(io.prometheus.metrics.model.snapshots.Unit.SECONDS)
+            .classicOnly()
+            .classicUpperBounds(upperBounds)
+            .withoutExemplars()
+            .register(registry));
+  }
+
+  /** Observations of a duration, from {@link #histogram}. */
+  public static final class Histogram {
+    private final io.prometheus.metrics.core.metrics.Histogram delegate;
+
+    private Histogram(io.prometheus.metrics.core.metrics.Histogram delegate) {
+      this.delegate = delegate;
+    }
+
+    public void observe(double seconds) {
+      delegate.observe(seconds);
+    }
+
+    /** How many observations were made. */
+    public long count() {
+      return delegate.collect().getDataPoints().get(0).getCount();
+    }
+  }
+
   /** The media type of {@link #writeTo}: {@code text/plain; version=0.0.4; charset=utf-8}. */
   public String contentType() {
     return PrometheusTextFormatWriter.CONTENT_TYPE;
@@ -185,6 +221,13 @@ public final class NodeMetrics {
      */
     public void inc(String value) {
       delegate.labelValues(check(value)).inc();
+    }
+
+    /**
+     * @throws IllegalArgumentException for an undeclared value or a negative amount
+     */
+    public void inc(String value, double amount) {
+      delegate.labelValues(check(value)).inc(amount);
     }
 
     public double value(String value) {

@@ -45,6 +45,25 @@ abstract class VoucherLedgerContract {
   }
 
   @Test
+  void paysATextLaneMonotonically() {
+    try (VoucherLedger ledger = newLedger()) {
+      SignedVoucher open = voucher(9, 0, 1);
+      SignedVoucher paid = voucher(9, 40, 1);
+      SignedVoucher next = voucher(9, 40, 2);
+      ledger.pay(open);
+      ledger.pay(paid);
+      assertThat(ledger.pay(next).newest()).contains(next);
+      for (SignedVoucher stale : List.of(next, paid, voucher(9, 39, 3), voucher(9, 50, 1))) {
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> ledger.pay(stale))
+            .isInstanceOf(VerinferException.class)
+            .hasMessageContaining("does not rise");
+      }
+      assertThat(ledger.latest(Lane.of(next.voucher()))).contains(next);
+      assertThat(ledger.unredeemedBy(CONSUMER.address())).isEqualTo(TokenAmount.of(40));
+    }
+  }
+
+  @Test
   void keepsTheNewestVoucherPerLaneAndWhatIsUnredeemed() {
     try (VoucherLedger ledger = newLedger()) {
       SignedVoucher a1 = voucher(1, 10, 1);
