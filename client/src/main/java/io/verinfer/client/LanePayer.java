@@ -38,6 +38,8 @@ final class LanePayer {
   private Voucher acknowledged;
   private InferenceException failure;
   private int streams;
+  // the highest amount paid ahead of the checkpoints (to let a prompt run); vouchers never fall
+  private TokenAmount floor = TokenAmount.ZERO;
 
   LanePayer(
       ClientLane lane, ClientLanes lanes, Signer signer, Eip712Domain domain, ProviderHttp http) {
@@ -61,7 +63,7 @@ final class LanePayer {
     offer = at;
     streams++;
     failure = null; // a new stream tries again (e.g. after a deposit)
-    Voucher v = lane.nextCall();
+    Voucher v = withFloor(lane.nextCall());
     SignedVoucher signed = SignedVoucher.sign(v, domain, signer);
     if (lane.signed(signed)) {
       lanes.changed(lane);
@@ -85,16 +87,22 @@ final class LanePayer {
       lane.unreserveCall(v.cumulativeCalls());
       if (acknowledged == null
           || lane.reservedAmount().compareTo(acknowledged.cumulativeAmount()) > 0) {
-        pending = lane.current(); // what was held back behind the opening
+        pending = withFloor(lane.current()); // what was held back behind the opening
       }
     }
     startSending();
     notifyAll();
   }
 
+  /** Whether {@code v} pays more or counts more calls than {@code held} (none: always). */
+  private static boolean above(Voucher v, Voucher held) {
+    return held == null
+        || v.cumulativeAmount().compareTo(held.cumulativeAmount()) > 0
+        || v.cumulativeCalls() > held.cumulativeCalls();
+  }
+
   private void acknowledge(Voucher v) {
-    if (acknowledged == null
-        || v.cumulativeAmount().compareTo(acknowledged.cumulativeAmount()) > 0) {
+    if (above(v, acknowledged)) {
       acknowledged = v;
     }
   }
@@ -121,7 +129,7 @@ final class LanePayer {
    * new voucher; returns its values.
    */
   synchronized Voucher owe(TokenAmount add, long call) {
-    Voucher v = lane.extend(add, call);
+    Voucher v = withFloor(lane.extend(add, call));
     pending = v;
     startSending();
     notifyAll();
@@ -130,18 +138,38 @@ final class LanePayer {
 
   /**
    * Pays a stream's prompt: {@code promptCost} more on the lane, once what the lane owes with it
-   * reaches the provider's {@code due}. Other streams on the lane may still raise what it owes
-   * (their events can arrive after the provider counted them), so it waits for them up to {@code
-   * patience}; alone on the lane it does not wait.
+   * reaches the provider's {@code due}. The provider's {@code due} also counts the tokens other
+   * open streams of the lane generated since their last checkpoint; waiting for those checkpoints
+   * could wait forever (the provider holds every stream at its window while this prompt is unpaid),
+   * so the lane pays {@code due} at once when the difference is within {@link
+   * #PREPAID_WINDOW_TOKENS} output tokens per other open stream — tokens the provider has generated
+   * or may generate unpaid anyway, and which those streams' checkpoints then cover. A larger
+   * difference waits for the other streams up to {@code patience}; alone on the lane it does not
+   * wait.
    *
-   * @return the voucher values queued, or empty when the lane with the prompt stays below {@code
-   *     due} (nothing is queued then)
+   * @return the voucher values queued, or empty when the lane stays below {@code due} (nothing is
+   *     queued then)
    */
   synchronized Optional<Voucher> owePrompt(
-      TokenAmount promptCost, long call, TokenAmount due, Duration patience)
+      TokenAmount promptCost,
+      long call,
+      TokenAmount due,
+      TokenAmount outputPrice,
+      Duration patience)
       throws InterruptedException {
     long deadline = System.nanoTime() + patience.toNanos();
-    while (lane.reservedAmount().plus(promptCost).compareTo(due) < 0) {
+    while (true) {
+      TokenAmount with = lane.reservedAmount().plus(promptCost);
+      if (with.compareTo(due) >= 0) {
+        break;
+      }
+      TokenAmount allowance = outputPrice.times((long) PREPAID_WINDOW_TOKENS * (streams - 1));
+      if (due.minus(with).compareTo(allowance) <= 0) {
+        if (due.compareTo(floor) > 0) {
+          floor = due;
+        }
+        break;
+      }
       long left = deadline - System.nanoTime();
       if (streams <= 1 || left <= 0) {
         return Optional.empty();
@@ -149,6 +177,20 @@ final class LanePayer {
       wait(Math.max(1, left / 1_000_000));
     }
     return Optional.of(owe(promptCost, call));
+  }
+
+  /**
+   * Output tokens per other open stream the lane may pay ahead of their checkpoints to let a new
+   * prompt run: the node's default window.
+   */
+  static final int PREPAID_WINDOW_TOKENS = 64;
+
+  /** {@code v} raised to the amount already paid ahead of checkpoints, if that is higher. */
+  private Voucher withFloor(Voucher v) {
+    if (floor.compareTo(v.cumulativeAmount()) <= 0) {
+      return v;
+    }
+    return new Voucher(v.consumer(), v.provider(), v.modelId(), floor, v.cumulativeCalls());
   }
 
   /** What the lane's vouchers add up to so far. */
@@ -197,6 +239,9 @@ final class LanePayer {
           return;
         }
         pending = null;
+        if (!above(v, acknowledged)) {
+          continue; // the provider holds it already (e.g. an opening carried these values)
+        }
         inFlight = true;
       }
       SignedVoucher signed = SignedVoucher.sign(v, domain, signer);

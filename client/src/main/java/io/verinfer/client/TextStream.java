@@ -144,7 +144,9 @@ public final class TextStream implements Iterator<TextDelta>, AutoCloseable {
       }
       TextStream stream = new TextStream(s, lines, it, o.call(), request);
       TokenAmount promptCost = s.terms().price().cost(o.promptTokens().length, 0);
-      Optional<Voucher> owed = s.payer().owePrompt(promptCost, o.call(), o.due(), s.timeout());
+      Optional<Voucher> owed =
+          s.payer()
+              .owePrompt(promptCost, o.call(), o.due(), s.terms().price().output(), s.timeout());
       if (owed.isEmpty()) {
         throw new LaneConflictException(
             s.offer().provider(),

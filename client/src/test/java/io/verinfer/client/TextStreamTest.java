@@ -124,16 +124,21 @@ class TextStreamTest {
 
   @Test
   void concurrentStreamsOnOneLanePayTheSumWithMonotonicVouchers() throws Exception {
-    int streams = 8;
+    int perRound = 12;
+    int rounds = 3;
+    int streams = perRound * rounds;
     List<TextResult> results = new ArrayList<>();
-    try (ExecutorService pool = Executors.newVirtualThreadPerTaskExecutor()) {
-      List<Future<TextResult>> running = new ArrayList<>();
-      for (int i = 0; i < streams; i++) {
-        String prompt = "prompt number " + i;
-        running.add(pool.submit(() -> open(prompt, 20 + 3 * prompt.length() % 7).complete()));
-      }
-      for (Future<TextResult> f : running) {
-        results.add(f.get());
+    for (int round = 0; round < rounds; round++) {
+      try (ExecutorService pool = Executors.newVirtualThreadPerTaskExecutor()) {
+        List<Future<TextResult>> running = new ArrayList<>();
+        for (int i = 0; i < perRound; i++) {
+          String prompt = "prompt number " + i + " of round " + round;
+          int max = 9 + (7 * i) % 23;
+          running.add(pool.submit(() -> open(prompt, max).complete()));
+        }
+        for (Future<TextResult> f : running) {
+          results.add(f.get());
+        }
       }
     }
     TokenAmount sum = TokenAmount.ZERO;
