@@ -189,10 +189,18 @@ public final class NodeCommand implements Callable<Integer> {
                       file.settleAfterSeconds() != null ? file.settleAfterSeconds() : 600),
                   100,
                   Duration.ofSeconds(5)));
+      java.util.Map<String, io.verinfer.protocol.TokenAmount> inputPrices =
+          new java.util.HashMap<>();
+      if (file.inputPrices() != null) {
+        file.inputPrices().forEach((k, v) -> inputPrices.put(k, units(v, "inputPrices." + k)));
+      }
       paidSettings =
           paidSettings
               .withCommitteeDuty(committeeDuty(file.committeeDuty(), ledger, base))
-              .withOnchainRequests(onchainRequests(file.onchainRequests(), ledger, base));
+              .withOnchainRequests(onchainRequests(file.onchainRequests(), ledger, base))
+              .withText(
+                  new io.verinfer.node.PaidSettings.TextSettings(
+                      inputPrices, io.verinfer.node.payment.TextPaymentRules.Settings.defaults()));
     }
     if (unpaid) {
       Deployment d = chain.deployment();

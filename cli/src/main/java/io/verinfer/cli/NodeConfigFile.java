@@ -25,6 +25,7 @@ import java.util.Map;
  *   "packs": ["packs/fraud-detect", "packs/minilm-embed"],
  *   "prices": {"fraud-detect": "1000", "minilm-embed": "500"},
  *   "defaultPrice": "1000",
+ *   "inputPrices": {"verinfer-chat": "250"},  // text models: per prompt token; default half
  *   "settleAboveUnits": "1000000000000000000",
  *   "settleAfterSeconds": 600,
  *   "faults": {"corruptFraction": 0.25, "seed": 42},  // devnet only: see below
@@ -35,8 +36,12 @@ import java.util.Map;
  * }
  * }</pre>
  *
- * {@code committeeDuty.enabled} (default true) makes the node vote in disputes whose committee it
- * is drawn onto: it re-executes, commits, reveals, resolves and claims by itself. Turned off, a
+ * A text-generation pack's price ({@code prices} or {@code defaultPrice}) is its price per output
+ * token, offered on-chain; {@code inputPrices} quotes its price per prompt token (default half the
+ * output price; never above it).
+ *
+ * <p>{@code committeeDuty.enabled} (default true) makes the node vote in disputes whose committee
+ * it is drawn onto: it re-executes, commits, reveals, resolves and claims by itself. Turned off, a
  * drawn node casts no vote and is slashed the non-reveal penalty. {@code committeeDuty.state}
  * (default {@code <ledger>-disputes.db} beside the ledger) keeps each vote and salt between commit
  * and reveal; keep it with the ledger.
@@ -83,6 +88,7 @@ public record NodeConfigFile(
     List<String> packs,
     Map<String, String> prices,
     String defaultPrice,
+    Map<String, String> inputPrices,
     String settleAboveUnits,
     Long settleAfterSeconds,
     Integer maxBatch,

@@ -50,6 +50,9 @@ final class PaidMode implements AutoCloseable {
   private volatile io.verinfer.node.payment.GovernanceWatcher governance;
   private final Settler settler;
   private final Map<String, VoucherGate.Offer> offers = new ConcurrentHashMap<>();
+  private final Map<String, io.verinfer.node.payment.TextPaymentRules.Offer> textOffers =
+      new ConcurrentHashMap<>();
+  private final io.verinfer.node.payment.TextPaymentRules textRules;
   private final ScheduledExecutorService scheduler = Executors.newScheduledThreadPool(1);
   private final PaidSettings settings;
   private WithdrawalWatcher watcher;
@@ -68,22 +71,64 @@ final class PaidMode implements AutoCloseable {
             Clock.systemUTC(),
             TERMS_MARGIN,
             Duration.ofSeconds(30));
+    DepositView deposits =
+        DepositView.cached(
+            chain.withRetry(io.verinfer.chain.tx.RetryPolicy.failFast()).channels(),
+            Duration.ofSeconds(2),
+            Clock.systemUTC());
     this.gate =
         new VoucherGate(
             signer,
             chain.channels().domain(),
             ledger,
-            DepositView.cached(
-                chain.withRetry(io.verinfer.chain.tx.RetryPolicy.failFast()).channels(),
-                Duration.ofSeconds(2),
-                Clock.systemUTC()),
+            deposits,
             name -> Optional.ofNullable(offers.get(name)),
             terms);
+    this.textRules =
+        new io.verinfer.node.payment.TextPaymentRules(
+            signer,
+            chain.channels().domain(),
+            ledger,
+            deposits,
+            textOffers,
+            settings.text().rules());
     this.settler = new Settler(ledger, chain.channels(), settings.settlement(), Clock.systemUTC());
   }
 
   VoucherGate gate() {
     return gate;
+  }
+
+  /** The payment rules of text streams (one per node: the lanes' windows are shared). */
+  io.verinfer.node.payment.TextPaymentRules textRules() {
+    return textRules;
+  }
+
+  /**
+   * Offers a served text model: finds its on-chain id by CID, offers it at the output token price,
+   * quotes the input price, aliases the id.
+   */
+  void offerText(
+      String name,
+      Cid cid,
+      io.verinfer.protocol.text.TextPrice price,
+      io.verinfer.node.api.TextCatalog catalog) {
+    ModelId id =
+        chain
+            .models()
+            .idOf(cid)
+            .orElseThrow(
+                () ->
+                    new IllegalStateException(
+                        "text model "
+                            + name
+                            + " ("
+                            + cid
+                            + ") is not published on this chain; publish it"
+                            + " first with `verinfer model publish`"));
+    terms.accept(id);
+    textOffers.put(name, new io.verinfer.node.payment.TextPaymentRules.Offer(id, price));
+    catalog.alias(Long.toString(id.value()), name);
   }
 
   SqliteVoucherLedger ledger() {
@@ -233,6 +278,11 @@ final class PaidMode implements AutoCloseable {
           .priceOf(chain.account(), e.getValue().modelId())
           .equals(e.getValue().pricePerCall())) {
         chain.providers().setModel(e.getValue().modelId(), e.getValue().pricePerCall());
+      }
+    }
+    for (var e : textOffers.values()) {
+      if (!chain.providers().priceOf(chain.account(), e.modelId()).equals(e.price().output())) {
+        chain.providers().setModel(e.modelId(), e.price().output());
       }
     }
     long head = chain.web3j().ethBlockNumber().send().getBlockNumber().longValueExact();

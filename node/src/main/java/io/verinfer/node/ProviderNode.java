@@ -49,9 +49,31 @@ public final class ProviderNode implements AutoCloseable {
       EngineConfig engine,
       boolean unpaid,
       PaidSettings paid,
-      FaultInjection faults) {
+      FaultInjection faults,
+      io.verinfer.runtime.textgen.TextGeneratorConfig textGenerator) {
     public Config {
       java.util.Objects.requireNonNull(faults, "faults");
+      java.util.Objects.requireNonNull(textGenerator, "textGenerator");
+    }
+
+    /** With the default text generator (one intra-op thread, one step per core). */
+    public Config(
+        Path storeDir,
+        List<Path> packs,
+        NodeServer.Options http,
+        EngineConfig engine,
+        boolean unpaid,
+        PaidSettings paid,
+        FaultInjection faults) {
+      this(
+          storeDir,
+          packs,
+          http,
+          engine,
+          unpaid,
+          paid,
+          faults,
+          io.verinfer.runtime.textgen.TextGeneratorConfig.defaults());
     }
 
     /** A node with or without a wallet, answering honestly. */
@@ -77,7 +99,7 @@ public final class ProviderNode implements AutoCloseable {
 
     /** The same node with fault injection (checked against the chain when the node starts). */
     public Config withFaults(FaultInjection faults) {
-      return new Config(storeDir, packs, http, engine, unpaid, paid, faults);
+      return new Config(storeDir, packs, http, engine, unpaid, paid, faults, textGenerator);
     }
   }
 
@@ -87,6 +109,7 @@ public final class ProviderNode implements AutoCloseable {
   private static final int TOKEN_LIMIT = 512;
 
   private final OnnxInferenceEngine engine;
+  private io.verinfer.runtime.textgen.OnnxTextGenerator textGenerator; // null: no text packs
   private final List<TextTokenizer> tokenizers = new ArrayList<>();
   private final NodeServer server;
   private final PaidMode paid;
@@ -116,13 +139,42 @@ public final class ProviderNode implements AutoCloseable {
         faults::injected);
     io.verinfer.node.api.ModelCatalog catalog = new io.verinfer.node.api.ModelCatalog(engine);
     Map<String, EmbeddingService> embedders = new HashMap<>();
+    io.verinfer.node.api.TextCatalog texts;
     try {
       if (paid != null) {
         paid.ensureStake(progress);
       }
+      List<Path> textPacks = new ArrayList<>();
+      for (Path pack : config.packs()) {
+        if (io.verinfer.runtime.textgen.TextPacks.TASK.equals(ModelManifest.read(pack).task())) {
+          textPacks.add(pack);
+        }
+      }
+      if (!textPacks.isEmpty()) {
+        textGenerator = new io.verinfer.runtime.textgen.OnnxTextGenerator(config.textGenerator());
+      }
+      texts = new io.verinfer.node.api.TextCatalog(textGenerator, catalog);
       for (Path pack : config.packs()) {
         ModelManifest manifest = ModelManifest.read(pack);
         Cid cid = store.putFile(manifest.modelFile(pack), n -> {});
+        if (textPacks.contains(pack)) {
+          var model = textGenerator.deploy(pack);
+          if (paid != null) {
+            paid.offerText(
+                manifest.name(), model.cid(), config.paid().textPriceOf(manifest.name()), texts);
+          }
+          progress.accept(
+              "serving "
+                  + manifest.name()
+                  + " ("
+                  + manifest.task()
+                  + ", context "
+                  + model.contextLength()
+                  + ", "
+                  + model.cid()
+                  + ")");
+          continue;
+        }
         engine.deploy(ModelSpec.of(manifest, cid));
         if (paid != null) {
           paid.offer(manifest.name(), cid, config.paid().priceOf(manifest.name()), catalog);
@@ -145,6 +197,12 @@ public final class ProviderNode implements AutoCloseable {
     }
     // unpaid with a wallet: registered on-chain like a paid node but serving free (devnet only,
     // e.g. to measure what payment costs on an otherwise identical path)
+    io.verinfer.node.payment.TextPaymentRules textRules =
+        config.unpaid() || paid == null ? null : paid.textRules();
+    io.verinfer.node.metrics.TextMetrics textMetrics =
+        new io.verinfer.node.metrics.TextMetrics(metrics);
+    io.verinfer.node.api.TextCatalog textCatalog = texts;
+    String owner = paid == null ? "verinfer" : paid.chain().account().value();
     PaymentGate payment =
         config.unpaid()
             ? PaymentGate.unpaidDevnet()
@@ -160,10 +218,27 @@ public final class ProviderNode implements AutoCloseable {
             app -> {
               app.post(
                   "/v1/embeddings", new EmbeddingsEndpoint(catalog, embedders, payment, faults));
+              app.post(
+                  "/v1/chat/completions",
+                  new io.verinfer.node.api.ChatCompletionsEndpoint(
+                      textCatalog, config.unpaid(), textRules, faults, textMetrics));
+              app.post(
+                  "/v1/completions",
+                  new io.verinfer.node.api.CompletionsEndpoint(
+                      textCatalog, config.unpaid(), textRules, faults, textMetrics));
+              app.get(
+                  "/v1/models",
+                  new io.verinfer.node.api.ModelsEndpoint(textCatalog, catalog, textRules, owner));
               if (paid != null) {
                 app.get(
                     "/v1/lanes/{consumer}/{modelId}",
-                    new io.verinfer.node.api.LaneEndpoint(paid.ledger(), paid.chain().account()));
+                    new io.verinfer.node.api.LaneEndpoint(
+                        paid.ledger(), paid.chain().account(), paid.textRules()));
+                if (textRules != null) {
+                  app.post(
+                      "/v1/lanes/{consumer}/{modelId}/voucher",
+                      new io.verinfer.node.api.LaneVoucherEndpoint(textRules));
+                }
               }
             });
     if (paid != null) {
@@ -303,6 +378,11 @@ public final class ProviderNode implements AutoCloseable {
     return engine;
   }
 
+  /** The text generator serving the node's text packs, when it has any. */
+  public java.util.Optional<io.verinfer.runtime.textgen.TextGenerator> textGenerator() {
+    return java.util.Optional.ofNullable(textGenerator);
+  }
+
   /** The committee duty in disputes, when the node is paid and the duty is on. */
   public java.util.Optional<io.verinfer.node.disputes.CommitteeDuty> committeeDuty() {
     return paid == null ? java.util.Optional.empty() : paid.committeeDuty();
@@ -327,6 +407,9 @@ public final class ProviderNode implements AutoCloseable {
       paid.close();
     }
     tokenizers.forEach(TextTokenizer::close);
+    if (textGenerator != null) {
+      textGenerator.close();
+    }
     engine.close();
   }
 }

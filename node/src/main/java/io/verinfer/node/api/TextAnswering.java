@@ -126,7 +126,7 @@ final class TextAnswering {
     private final TextCall call;
     private final TextPaymentRules.Stream paid;
     private final long startedNanos;
-    private final String id = randomId();
+    private final String id;
     private final long created = System.currentTimeMillis() / 1000;
     private final boolean corrupt;
     private final TextGenerator generator = catalog.generator().orElseThrow();
@@ -142,6 +142,7 @@ final class TextAnswering {
       this.call = call;
       this.paid = paid;
       this.startedNanos = startedNanos;
+      this.id = randomId();
       this.corrupt = faults.draw();
     }
 
@@ -226,14 +227,28 @@ final class TextAnswering {
       if (paid != null && !awaitPrompt(events)) {
         return;
       }
-      metrics.promptTokens(call.promptLength());
+      boolean room;
+      try {
+        room = paid == null || awaitRoom(events); // other streams of the lane may hold the window
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        room = false;
+      }
+      if (!room && !windowRanOut) {
+        paid.end(null);
+        cancelled("the client went away before its first token");
+        return;
+      }
+      Generation g = null;
       metrics.opened();
       lastCheckpointNanos = System.nanoTime();
-      Generation g;
       try {
-        g =
-            generator.generate(
-                call.model().name(), call.generation(), chunk -> onChunk(events, chunk));
+        if (room) {
+          metrics.promptTokens(call.promptLength());
+          g =
+              generator.generate(
+                  call.model().name(), call.generation(), chunk -> onChunk(events, chunk));
+        }
       } catch (VerinferException e) {
         error(events, e);
         return;
@@ -247,7 +262,7 @@ final class TextAnswering {
       } finally {
         metrics.closed();
       }
-      FinishReason reason = windowRanOut ? FinishReason.CANCELLED : g.finishReason();
+      FinishReason reason = windowRanOut || g == null ? FinishReason.CANCELLED : g.finishReason();
       TextOutput output = new TextOutput(end(reason), sent);
       SignedReceipt last = paid == null ? null : paid.checkpoint(output);
       if (paid != null) {
@@ -307,10 +322,6 @@ final class TextAnswering {
             cancelled("the client went away while its prompt waited for payment");
             return false;
           }
-        }
-        if (!awaitRoom(events)) {
-          paid.end(null);
-          return false;
         }
         return true;
       } catch (InterruptedException e) {
