@@ -212,6 +212,9 @@ final class TextAnswering {
       ObjectNode v = first.putObject("verinfer");
       v.put("seed", call.params().seed());
       v.put("prompt_tokens", call.promptLength());
+      // what the input hash covers, so a client without the tokenizer can check and dispute it
+      ids(v.putArray("prompt_token_ids"), call.commitment().promptTokens());
+      v.put("max_tokens", call.commitment().maxTokens());
       v.put("input_hash", call.commitment().hash().hex());
       if (paid != null) {
         v.put("call", paid.call());
