@@ -181,8 +181,12 @@ class OpenAiClientIT {
   }
 
   /** The input token price the node quotes at its {@code /v1/models}. */
-  private static TokenAmount inputPrice(HttpClient http, Provider p, ModelId model)
+  private static TokenAmount inputPrice(HttpClient plain, Provider p, ModelId model)
       throws IOException, InterruptedException {
+    HttpClient http =
+        p.tlsPin()
+            .map(pin -> HttpClient.newBuilder().sslContext(pin.sslContext()).build())
+            .orElse(plain);
     HttpResponse<String> models =
         http.send(
             HttpRequest.newBuilder(URI.create(p.endpoint() + "/v1/models")).build(),
