@@ -23,7 +23,11 @@ final class GatewayErrors {
         GatewayError.class, (e, ctx) -> respond(ctx, e.status, e.code, e.field, e.getMessage()));
     app.exception(
         ProviderRefusedException.class,
-        (e, ctx) -> respond(ctx, e.httpStatus(), e.code(), e.field().orElse(null), e.getMessage()));
+        (e, ctx) -> {
+          LOG.info("{} {}: {}", ctx.method(), ctx.path(), e.getMessage());
+          // the provider's error as it is: same status, code, field and sentence
+          respond(ctx, e.httpStatus(), e.code(), e.field().orElse(null), e.nodeMessage());
+        });
     app.exception(
         NoProviderAvailableException.class,
         (e, ctx) -> respond(ctx, 503, "NO_PROVIDER", "model", e.getMessage()));
