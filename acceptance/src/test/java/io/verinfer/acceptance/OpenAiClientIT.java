@@ -176,10 +176,41 @@ class OpenAiClientIT {
             .isEqualTo("messages[0].role");
         assertThat(lanesTotal(client, List.of(first, second), model)).isEqualTo(beforeRefusal);
 
+        // streamed and then checked on the other provider: the report rides on the last event
+        HttpResponse<java.util.stream.Stream<String>> sampled =
+            http.send(
+                HttpRequest.newBuilder(URI.create(gateway.baseUrl() + "/v1/chat/completions"))
+                    .header("Content-Type", "application/json")
+                    .header("X-Verinfer-Verify", "sampled(1.0)")
+                    .POST(
+                        HttpRequest.BodyPublishers.ofString(
+                            "{\"model\":\"tiny-chat\",\"max_tokens\":40,\"stream\":true,"
+                                + "\"stream_options\":{\"include_usage\":true},"
+                                + "\"messages\":[{\"role\":\"user\",\"content\":\"check me\"}]}"))
+                    .build(),
+                HttpResponse.BodyHandlers.ofLines());
+        assertThat(sampled.statusCode()).isEqualTo(200);
+        assertThat(sampled.headers().firstValue("Content-Type").orElse(""))
+            .startsWith("text/event-stream");
+        List<String> data =
+            sampled.body().filter(l -> l.startsWith("data: ")).map(l -> l.substring(6)).toList();
+        assertThat(data.getLast()).isEqualTo("[DONE]");
+        JsonNode lastEvent = JSON.readTree(data.get(data.size() - 2));
+        assertThat(lastEvent.path("verinfer").path("verification").asText())
+            .startsWith("sampled(1.0); AGREED; providers=");
+        JsonNode sampledUsage = lastEvent.path("usage");
+        assertThat(sampledUsage.path("completion_tokens").asInt()).isBetween(1, 40);
+        TokenAmount sampledCost =
+            cost(
+                inputPrice,
+                sampledUsage.path("prompt_tokens").asInt(),
+                sampledUsage.path("completion_tokens").asInt());
+
         // money: the lanes' newest vouchers hold exactly the three generations' tokens' price
         TokenAmount expected =
             sdkExtra
                 .amount() // the SDK's own stream
+                .plus(sampledCost.times(2)) // the sampled call and its re-run
                 .plus(cost(inputPrice, prompt, completion)) // whole
                 .plus(cost(inputPrice, prompt, completion)) // streamed cold
                 .plus(cost(inputPrice, prompt, completion)) // streamed warm

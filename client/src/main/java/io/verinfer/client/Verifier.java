@@ -217,7 +217,20 @@ final class Verifier implements AutoCloseable {
       Routing routing,
       Verification.Sampled mode,
       TextRunner once) {
-    TextResult first = once.apply(g, routing);
+    return sampledText(model, g, routing, mode, once, once.apply(g, routing));
+  }
+
+  /**
+   * {@code sampled(p)} for a result already had (e.g. streamed to a caller): draws, and when drawn
+   * re-runs {@code g} (seeded as {@code first} was) elsewhere and compares.
+   */
+  TextResult sampledText(
+      ModelId model,
+      TextGeneration g,
+      Routing routing,
+      Verification.Sampled mode,
+      TextRunner once,
+      TextResult first) {
     boolean drawn;
     synchronized (sampler) {
       drawn = sampler.nextDouble() < mode.probability();

@@ -398,6 +398,32 @@ public final class VerinferClient implements AutoCloseable {
         () -> ranking.rank(directory.offers(model)).stream().map(ProviderOffer::provider).toList());
   }
 
+  /**
+   * Checks a streamed result as {@code mode} says, after the fact: with probability p the same
+   * request (with {@code first}'s seed) runs on another provider {@code routing} allows and the two
+   * are compared token for token; a mismatch opens a dispute. For callers that stream to their
+   * users first (the gateway under {@code sampled(p)}).
+   */
+  public TextResult check(
+      ModelId model,
+      TextGeneration generation,
+      Routing routing,
+      Verification.Sampled mode,
+      TextResult first) {
+    Objects.requireNonNull(first, "first must not be null");
+    return verifier.sampledText(
+        model,
+        generation.withSeed(first.request().seed()),
+        routing,
+        mode,
+        (g, route) -> {
+          try (TextStream stream = streamText(model, g, route)) {
+            return stream.complete();
+          }
+        },
+        first);
+  }
+
   /** {@link #generate(ModelId, TextGeneration, Routing, Verification)} with the default mode. */
   public TextResult generate(ModelId model, TextGeneration generation) {
     return generate(model, generation, Routing.any(), options.verification());

@@ -29,9 +29,10 @@ import org.slf4j.LoggerFactory;
  * {@code POST /v1/chat/completions} and {@code POST /v1/completions}, OpenAI-compatible, paid
  * through the SDK. The gateway always streams from the provider; for {@code stream: true} it passes
  * each chunk on as it arrives (one flushed server-sent event per delta), for {@code stream: false}
- * it answers the aggregated completion. A request under {@code X-Verinfer-Verify} sampled(p) or
- * redundant(k) is generated and compared first (a majority cannot be streamed before it is known),
- * then answered, as one content chunk when streamed.
+ * it answers the aggregated completion. Under {@code X-Verinfer-Verify: sampled(p)} the answer is
+ * streamed first and checked after (the report rides on the last event); under redundant(k) it is
+ * generated and compared first (a majority cannot be streamed before it is known), then answered,
+ * as one content chunk when streamed.
  */
 final class TextCompletionsEndpoint implements Handler {
   private static final Logger LOG = LoggerFactory.getLogger(TextCompletionsEndpoint.class);
@@ -62,7 +63,7 @@ final class TextCompletionsEndpoint implements Handler {
     Routing route = Bodies.routing(ctx, routing);
     Verification verification = Bodies.verification(ctx, client.options().verification());
     Shape shape = new Shape(chat, name, id(), System.currentTimeMillis() / 1000);
-    if (!(verification instanceof Verification.None)) {
+    if (verification instanceof Verification.Redundant) {
       TextResult result = client.generate(model, g, route, verification);
       if (stream) {
         streamed(ctx, shape, includeUsage, result);
@@ -73,7 +74,11 @@ final class TextCompletionsEndpoint implements Handler {
     }
     try (TextStream s = client.streamText(model, g, route)) {
       if (!stream) {
-        whole(ctx, shape, s.complete());
+        TextResult result = s.complete();
+        if (verification instanceof Verification.Sampled sampled) {
+          result = client.check(model, g, route, sampled, result);
+        }
+        whole(ctx, shape, result);
         return;
       }
       ctx.header("X-Verinfer-Provider", s.provider().value());
@@ -97,7 +102,12 @@ final class TextCompletionsEndpoint implements Handler {
         done(out);
         return;
       }
-      finish(out, shape, includeUsage, s.result());
+      TextResult result = s.result();
+      if (verification instanceof Verification.Sampled sampled) {
+        // streamed first; the re-run's report rides on the last event
+        result = client.check(model, g, route, sampled, result);
+      }
+      finish(out, shape, includeUsage, result);
     }
   }
 
