@@ -109,6 +109,15 @@ final class Marketplace implements AutoCloseable {
   }
 
   /**
+   * Publishes the pack in {@code packDir} (e.g. a text pack) at its declared tolerance; providers
+   * started afterwards serve it.
+   */
+  ModelId publishPackAt(Path packDir, int royaltyBps) {
+    servedPack = packDir;
+    return publish(packDir, royaltyBps, ModelManifest.read(packDir).tolerancePpm());
+  }
+
+  /**
    * How deep a request's block must be before providers started afterwards answer it on-chain (the
    * node's default is 2; the shared devnet mines only when a transaction arrives).
    */

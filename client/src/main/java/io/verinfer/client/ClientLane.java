@@ -54,10 +54,54 @@ final class ClientLane {
         key.consumer(), key.provider(), key.modelId(), reservedAmount, reservedCalls);
   }
 
+  /**
+   * The values of the next voucher of a text lane: {@code add} more than handed out so far, and
+   * calls up to {@code call} (a stream's call number; concurrent streams raise it in any order).
+   */
+  synchronized Voucher extend(TokenAmount add, long call) {
+    reservedAmount = reservedAmount.plus(add);
+    reservedCalls = Math.max(reservedCalls, call);
+    return new Voucher(
+        key.consumer(), key.provider(), key.modelId(), reservedAmount, reservedCalls);
+  }
+
+  /**
+   * The values of a text stream's opening voucher: the next call number, every amount handed out so
+   * far.
+   */
+  synchronized Voucher nextCall() {
+    reservedCalls = Math.addExact(reservedCalls, 1);
+    return new Voucher(
+        key.consumer(), key.provider(), key.modelId(), reservedAmount, reservedCalls);
+  }
+
+  /** Takes back call number {@code call} if it is the last handed out (its opening was refused). */
+  synchronized void unreserveCall(long call) {
+    if (reservedCalls == call) {
+      reservedCalls--;
+    }
+  }
+
+  /** The values of a voucher for everything handed out so far. */
+  synchronized Voucher current() {
+    return new Voucher(
+        key.consumer(), key.provider(), key.modelId(), reservedAmount, reservedCalls);
+  }
+
+  /** The amount handed out so far. */
+  synchronized TokenAmount reservedAmount() {
+    return reservedAmount;
+  }
+
   /** Records a voucher this client signed; returns whether the lane now needs saving. */
   synchronized boolean signed(SignedVoucher v) {
-    if (newestSigned == null
-        || v.voucher().cumulativeCalls() > newestSigned.voucher().cumulativeCalls()) {
+    Voucher newest = newestSigned == null ? null : newestSigned.voucher();
+    // a text lane's vouchers rise in amount within one call (a stream paid checkpoint by
+    // checkpoint)
+    if (newest == null
+        || v.voucher().cumulativeCalls() > newest.cumulativeCalls()
+        || (v.voucher().cumulativeCalls() == newest.cumulativeCalls()
+            && v.voucher().cumulativeAmount().compareTo(newest.cumulativeAmount()) > 0)) {
       newestSigned = v;
       if (!dirty) {
         dirty = true;

@@ -232,8 +232,7 @@ final class LaneCaller {
    * checked to be this client's; with {@code rebase}, starts numbering right after it even if this
    * client had handed out more.
    */
-  private void learn(ProviderOffer offer, ClientLane lane, boolean rebase)
-      throws InterruptedException {
+  void learn(ProviderOffer offer, ClientLane lane, boolean rebase) throws InterruptedException {
     HeldLane held;
     try {
       held = http.lane(offer, lane.key().consumer(), lane.key().modelId());

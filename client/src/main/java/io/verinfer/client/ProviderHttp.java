@@ -110,6 +110,66 @@ final class ProviderHttp implements AutoCloseable {
         response.headers().firstValue(PaymentHeaders.RECEIPT));
   }
 
+  /** A provider's answer to a streamed call: its status and, on 200, the event lines. */
+  record StreamReply(int status, java.util.stream.Stream<String> lines, String errorBody) {}
+
+  /**
+   * {@code POST {endpoint}{path}} paid with {@code voucherHeader}, answered as server-sent events:
+   * the timeout bounds the wait for the status line; the lines are read as they arrive (close the
+   * stream to hang up). A non-200 answer is read whole into {@code errorBody}.
+   */
+  StreamReply stream(ProviderOffer offer, String path, String voucherHeader, byte[] body)
+      throws IOException, InterruptedException {
+    HttpRequest.Builder request =
+        HttpRequest.newBuilder(offer.resolve(path))
+            .timeout(timeout)
+            .header("Content-Type", "application/json")
+            .header("Accept", "text/event-stream")
+            .POST(HttpRequest.BodyPublishers.ofByteArray(body));
+    if (voucherHeader != null) {
+      request.header(PaymentHeaders.VOUCHER, voucherHeader);
+    }
+    HttpResponse<java.util.stream.Stream<String>> response =
+        clientFor(offer).send(request.build(), HttpResponse.BodyHandlers.ofLines());
+    if (response.statusCode() != 200) {
+      try (java.util.stream.Stream<String> lines = response.body()) {
+        return new StreamReply(response.statusCode(), null, String.join("\n", lines.toList()));
+      }
+    }
+    return new StreamReply(200, response.body(), null);
+  }
+
+  /** {@code POST {endpoint}/v1/lanes/{consumer}/{model}/voucher} with {@code voucherHeader}. */
+  Reply postVoucher(ProviderOffer offer, Address consumer, ModelId model, String voucherHeader)
+      throws IOException, InterruptedException {
+    HttpRequest request =
+        HttpRequest.newBuilder(
+                offer.resolve("/v1/lanes/" + consumer + "/" + model.value() + "/voucher"))
+            .timeout(timeout)
+            .header(PaymentHeaders.VOUCHER, voucherHeader)
+            .POST(HttpRequest.BodyPublishers.noBody())
+            .build();
+    HttpResponse<String> response =
+        clientFor(offer).send(request, HttpResponse.BodyHandlers.ofString());
+    return new Reply(response.statusCode(), response.body(), Optional.empty());
+  }
+
+  /** {@code GET {endpoint}{path}}, answered 200 with JSON, else an IOException. */
+  JsonNode getJson(ProviderOffer offer, String path) throws IOException, InterruptedException {
+    HttpRequest request =
+        HttpRequest.newBuilder(offer.resolve(path)).timeout(timeout).GET().build();
+    HttpResponse<String> response =
+        clientFor(offer).send(request, HttpResponse.BodyHandlers.ofString());
+    if (response.statusCode() != 200) {
+      throw new IOException(path + " answered HTTP " + response.statusCode());
+    }
+    try {
+      return V2Json.parse(response.body());
+    } catch (IllegalArgumentException e) {
+      throw new IOException(path + " answered no JSON: " + e.getMessage(), e);
+    }
+  }
+
   /**
    * {@code GET {endpoint}/v1/lanes/{consumer}/{model}}.
    *

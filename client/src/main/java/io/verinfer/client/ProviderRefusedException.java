@@ -18,6 +18,7 @@ public final class ProviderRefusedException extends InferenceException {
   private final int httpStatus;
   private final String code;
   private final String field;
+  private final String nodeMessage;
 
   ProviderRefusedException(
       Address provider, int httpStatus, String code, String field, String nodeMessage) {
@@ -35,6 +36,12 @@ public final class ProviderRefusedException extends InferenceException {
     this.httpStatus = httpStatus;
     this.code = code;
     this.field = field;
+    this.nodeMessage = nodeMessage;
+  }
+
+  /** The provider's own sentence, as it sent it (the gateway relays it unchanged). */
+  public String nodeMessage() {
+    return nodeMessage;
   }
 
   /** The provider that refused. */

@@ -124,7 +124,9 @@ public final class V2Json {
       return Optional.of(
           new NodeError(
               error.path("code").asText(),
-              error.path("field").isTextual() ? error.path("field").asText() : null,
+              error.path("field").isTextual()
+                  ? error.path("field").asText()
+                  : error.path("param").isTextual() ? error.path("param").asText() : null,
               error.path("message").asText("")));
     } catch (IllegalArgumentException e) {
       return Optional.empty();

@@ -8,6 +8,7 @@ import io.verinfer.protocol.ModelId;
 import io.verinfer.protocol.OutputComparator;
 import io.verinfer.protocol.SignedReceipt;
 import io.verinfer.protocol.TokenAmount;
+import io.verinfer.protocol.text.TextOutput;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -188,6 +189,231 @@ final class Verifier implements AutoCloseable {
             join(note, disputeNote)));
   }
 
+  /** Runs a text generation once on a provider the routing allows; throws when none answers. */
+  interface TextRunner extends BiFunction<TextGeneration, Routing, TextResult> {}
+
+  /**
+   * Runs a seeded text generation under {@code mode}: re-runs compare token for token ({@link
+   * TextOutput#agreesWith}, both ways); a mismatch opens a dispute over the two final checkpoints
+   * with the {@code TextRequest} and {@code TextOutput} encodings their hashes cover.
+   */
+  TextResult runText(
+      ModelId model,
+      TextGeneration g,
+      Routing routing,
+      Verification mode,
+      TextRunner once,
+      java.util.function.Supplier<List<Address>> candidates) {
+    return switch (mode) {
+      case Verification.None none -> once.apply(g, routing);
+      case Verification.Sampled s -> sampledText(model, g, routing, s, once);
+      case Verification.Redundant r -> redundantText(model, g, routing, r, once, candidates.get());
+    };
+  }
+
+  private TextResult sampledText(
+      ModelId model,
+      TextGeneration g,
+      Routing routing,
+      Verification.Sampled mode,
+      TextRunner once) {
+    return sampledText(model, g, routing, mode, once, once.apply(g, routing));
+  }
+
+  /**
+   * {@code sampled(p)} for a result already had (e.g. streamed to a caller): draws, and when drawn
+   * re-runs {@code g} (seeded as {@code first} was) elsewhere and compares.
+   */
+  TextResult sampledText(
+      ModelId model,
+      TextGeneration g,
+      Routing routing,
+      Verification.Sampled mode,
+      TextRunner once,
+      TextResult first) {
+    boolean drawn;
+    synchronized (sampler) {
+      drawn = sampler.nextDouble() < mode.probability();
+    }
+    if (!drawn) {
+      return first.withVerification(VerificationReport.notChecked(mode, first.provider()));
+    }
+    TextResult second;
+    try {
+      second = once.apply(g, routing.without(first.provider()));
+    } catch (NoProviderAvailableException e) {
+      return first.withVerification(
+          new VerificationReport(
+              mode,
+              VerificationReport.Outcome.SKIPPED,
+              List.of(first.provider()),
+              List.of(),
+              List.of(),
+              "no independent provider answered: " + e.getMessage()));
+    }
+    List<Address> both = List.of(first.provider(), second.provider());
+    if (agree(first, second)) {
+      return first.withVerification(
+          new VerificationReport(
+              mode, VerificationReport.Outcome.AGREED, both, List.of(), List.of(), ""));
+    }
+    Opened opened = disputeText(model, List.of(first, second));
+    return first.withVerification(
+        new VerificationReport(
+            mode,
+            VerificationReport.Outcome.MISMATCH,
+            both,
+            List.of(second.provider()),
+            opened.ids(),
+            join(difference(first, second), opened.note())));
+  }
+
+  private TextResult redundantText(
+      ModelId model,
+      TextGeneration g,
+      Routing routing,
+      Verification.Redundant mode,
+      TextRunner once,
+      List<Address> candidates) {
+    List<Address> chosen = candidates.stream().filter(routing::allows).toList();
+    if (chosen.size() < mode.providers()) {
+      throw new NoProviderAvailableException(
+          model,
+          mode
+              + " needs "
+              + mode.providers()
+              + " eligible providers, only "
+              + chosen.size()
+              + " offer it",
+          List.of());
+    }
+    chosen = chosen.subList(0, mode.providers());
+    List<TextResult> answers = new ArrayList<>();
+    List<String> failures = new ArrayList<>();
+    try (ExecutorService pool = Executors.newVirtualThreadPerTaskExecutor()) {
+      List<Future<TextResult>> running = new ArrayList<>();
+      for (Address p : chosen) {
+        running.add(pool.submit(() -> once.apply(g, Routing.only(p))));
+      }
+      for (int i = 0; i < running.size(); i++) {
+        try {
+          answers.add(running.get(i).get());
+        } catch (java.util.concurrent.ExecutionException e) {
+          failures.add(chosen.get(i) + ": " + e.getCause().getMessage());
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+          throw new IllegalStateException("interrupted while waiting for " + mode, e);
+        }
+      }
+    }
+    if (answers.isEmpty()) {
+      throw new NoProviderAvailableException(
+          model, "none of the " + mode.providers() + " providers answered", List.of());
+    }
+    // groups of identical answers (same input, same tokens, same end), largest first
+    List<List<Integer>> groups = new ArrayList<>();
+    for (int i = 0; i < answers.size(); i++) {
+      List<Integer> home = null;
+      for (List<Integer> group : groups) {
+        if (agree(answers.get(group.get(0)), answers.get(i))) {
+          home = group;
+          break;
+        }
+      }
+      if (home == null) {
+        home = new ArrayList<>();
+        groups.add(home);
+      }
+      home.add(i);
+    }
+    groups.sort((a, b) -> Integer.compare(b.size(), a.size()));
+    List<Integer> winners = groups.get(0);
+    TextResult chosenAnswer = answers.get(winners.get(0));
+    List<Address> all = answers.stream().map(TextResult::provider).toList();
+    List<TextResult> dissenters = new ArrayList<>();
+    for (int i = 0; i < answers.size(); i++) {
+      if (!winners.contains(i)) {
+        dissenters.add(answers.get(i));
+      }
+    }
+    String note = failures.isEmpty() ? "" : "did not answer: " + String.join("; ", failures);
+    if (dissenters.isEmpty()) {
+      return chosenAnswer.withVerification(
+          new VerificationReport(
+              mode, VerificationReport.Outcome.AGREED, all, List.of(), List.of(), note));
+    }
+    List<Address> dissent = dissenters.stream().map(TextResult::provider).toList();
+    if (!Agreement.hasMajority(groups, mode.providers())) {
+      return chosenAnswer.withVerification(
+          new VerificationReport(
+              mode,
+              VerificationReport.Outcome.NO_MAJORITY,
+              all,
+              dissent,
+              List.of(),
+              join(note, "no answer had a majority of " + mode.providers() + "; nobody disputed")));
+    }
+    List<Long> disputes = new ArrayList<>();
+    String disputeNote = "";
+    for (TextResult d : dissenters) {
+      Opened opened = disputeText(model, List.of(d, chosenAnswer));
+      disputes.addAll(opened.ids());
+      disputeNote = join(disputeNote, join(difference(chosenAnswer, d), opened.note()));
+    }
+    return chosenAnswer.withVerification(
+        new VerificationReport(
+            mode,
+            VerificationReport.Outcome.MISMATCH,
+            all,
+            dissent,
+            disputes,
+            join(note, disputeNote)));
+  }
+
+  /** Same request committed, and each output agrees with the other's run token for token. */
+  static boolean agree(TextResult a, TextResult b) {
+    return a.request().equals(b.request())
+        && a.output().agreesWith(b.output().tokens(), b.output().end())
+        && b.output().agreesWith(a.output().tokens(), a.output().end());
+  }
+
+  private static String difference(TextResult a, TextResult b) {
+    if (!a.request().equals(b.request())) {
+      return b.provider() + " committed to another request (prompt tokens or parameters)";
+    }
+    int at = a.output().firstDifference(b.output().tokens());
+    return at >= 0
+        ? b.provider() + " differs from token " + at
+        : b.provider()
+            + " ends differently ("
+            + b.output().end()
+            + " after "
+            + b.output().tokenCount()
+            + " tokens)";
+  }
+
+  private Opened disputeText(ModelId model, List<TextResult> answers) {
+    if (!answers.get(0).request().equals(answers.get(1).request())) {
+      return new Opened(
+          List.of(), "their receipts cover different inputs: a dispute needs one input hash");
+    }
+    List<SignedReceipt> receipts = new ArrayList<>();
+    List<byte[]> outputs = new ArrayList<>();
+    for (TextResult a : answers) {
+      if (a.receipt() == null) {
+        return new Opened(List.of(), "unpaid answers carry no receipt to dispute");
+      }
+      receipts.add(a.receipt());
+      outputs.add(a.output().encode());
+    }
+    return dispute(
+        model,
+        answers.get(0).request().encode(),
+        receipts,
+        outputs,
+        answers.stream().map(TextResult::provider).toList());
+  }
+
   private record Opened(List<Long> ids, String note) {}
 
   /**
@@ -205,9 +431,27 @@ final class Verifier implements AutoCloseable {
       receipts.add(a.receipt());
       outputs.add(CanonicalTensors.encode(a.outputs()));
     }
+    return dispute(
+        request.model(),
+        request.input(),
+        receipts,
+        outputs,
+        answers.stream().map(InferenceResult::provider).toList());
+  }
+
+  /**
+   * Opens a dispute over {@code receipts} for one {@code input} with the claimed {@code outputs}
+   * (the bytes their output hashes cover), paying the bond; failures go to the note.
+   */
+  private Opened dispute(
+      ModelId model,
+      byte[] input,
+      List<SignedReceipt> receipts,
+      List<byte[]> outputs,
+      List<Address> who) {
     try {
       DisputeParams params = chain.params().disputeParams();
-      long size = request.input().length + outputs.stream().mapToLong(o -> o.length).sum();
+      long size = input.length + outputs.stream().mapToLong(o -> o.length).sum();
       if (size > params.maxDisputeBytes()) {
         return new Opened(
             List.of(),
@@ -223,17 +467,13 @@ final class Verifier implements AutoCloseable {
         if (chain.token().allowance(chain.account(), disputes.address()).compareTo(bond) < 0) {
           chain.token().approve(disputes.address(), bond);
         }
-        long id = disputes.open(receipts, request.input(), outputs);
-        LOG.warn(
-            "opened dispute {} over model {}: {} disagree",
-            id,
-            request.model(),
-            answers.stream().map(InferenceResult::provider).toList());
+        long id = disputes.open(receipts, input, outputs);
+        LOG.warn("opened dispute {} over model {}: {} disagree", id, model, who);
         drawWhenAnchored(id);
         return new Opened(List.of(id), "");
       }
     } catch (RuntimeException e) {
-      LOG.error("could not open a dispute over {}: {}", request.model(), e.getMessage());
+      LOG.error("could not open a dispute over {}: {}", model, e.getMessage());
       return new Opened(List.of(), "could not open a dispute: " + e.getMessage());
     }
   }

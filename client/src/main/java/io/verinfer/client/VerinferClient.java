@@ -79,6 +79,7 @@ public final class VerinferClient implements AutoCloseable {
   private final ProviderDirectory directory;
   private final ProviderRanking ranking;
   private final LaneCaller caller;
+  private final TextCaller texts;
   private final Verifier verifier;
   private final ClientOptions options;
   private final AtomicBoolean closed = new AtomicBoolean();
@@ -107,6 +108,16 @@ public final class VerinferClient implements AutoCloseable {
     this.ranking = new ProviderRanking(options.clock(), options.failureCooldown());
     this.caller = new LaneCaller(signer, chain.channels().domain(), lanes, http, options.clock());
     this.verifier = new Verifier(chain, options.sampler());
+    this.texts =
+        new TextCaller(
+            signer,
+            chain.channels().domain(),
+            lanes,
+            http,
+            caller,
+            options.clock(),
+            options.timeout(),
+            options.discoveryTtl());
   }
 
   /**
@@ -302,6 +313,120 @@ public final class VerinferClient implements AutoCloseable {
     }
     throw new NoProviderAvailableException(
         model, "the " + attempts + " provider(s) tried all failed", failures);
+  }
+
+  /**
+   * Streams a text generation from the best provider of {@code model} {@code routing} allows; see
+   * {@link TextStream}. The stream is open (its prompt paid) when this returns, so refusals come
+   * from here: the provider is known ({@link TextStream#provider()}) before the first token.
+   *
+   * <p>It goes to the cheapest eligible provider whose token quote checks out (output price = its
+   * on-chain price, input price at most that); a provider that cannot be reached, answers 5xx or
+   * quotes other prices is passed over for the next, up to {@link ClientOptions#maxAttempts()}.
+   * Opening costs nothing: the prompt is paid only once the provider's opening event checked out. A
+   * stream that broke midway is not sent elsewhere (it was paid up to its last checkpoint).
+   *
+   * @throws ProviderRefusedException a provider refused the request (a 4xx: e.g. prompt too long,
+   *     max_tokens beyond the context, payment), charging nothing
+   * @throws InvalidCheckpointException the opening does not match the request
+   * @throws NoProviderAvailableException no provider is eligible, or every attempted one failed
+   */
+  public TextStream streamText(ModelId model, TextGeneration generation, Routing routing) {
+    Objects.requireNonNull(model, "model must not be null");
+    Objects.requireNonNull(generation, "generation must not be null");
+    Objects.requireNonNull(routing, "routing must not be null");
+    if (options.paymentOff()) {
+      throw new IllegalStateException("text generation is served only paid, as streams");
+    }
+    TextGeneration seeded = texts.seeded(generation);
+    List<ProviderOffer> allowed =
+        directory.offers(model).stream().filter(o -> routing.allows(o.provider())).toList();
+    if (allowed.isEmpty()) {
+      throw new NoProviderAvailableException(
+          model,
+          routing.only().isEmpty()
+              ? "no eligible provider offers it"
+              : "none of " + routing.only() + " is eligible for it",
+          List.of());
+    }
+    List<ProviderOffer> ranked = ranking.rank(allowed);
+    int attempts = Math.min(options.maxAttempts(), ranked.size());
+    List<ProviderUnavailableException> failures = new ArrayList<>();
+    for (ProviderOffer offer : ranked.subList(0, attempts)) {
+      try {
+        java.time.Instant start = options.clock().instant();
+        TextStream stream = texts.open(offer, model, seeded);
+        ranking.succeeded(
+            offer.provider(), java.time.Duration.between(start, options.clock().instant()));
+        return stream;
+      } catch (ProviderUnavailableException e) {
+        LOG.info("failing over from {}: {}", offer.provider(), e.getMessage());
+        ranking.failed(offer.provider());
+        directory.invalidate(model);
+        failures.add(e);
+      }
+    }
+    throw new NoProviderAvailableException(
+        model, "the " + attempts + " provider(s) tried all failed", failures);
+  }
+
+  /** {@link #streamText(ModelId, TextGeneration, Routing)} at any provider. */
+  public TextStream streamText(ModelId model, TextGeneration generation) {
+    return streamText(model, generation, Routing.any());
+  }
+
+  /**
+   * Generates text and waits for the whole completion (streamed from the provider and checked
+   * checkpoint by checkpoint as {@link #streamText} does), verified as {@code verification} says:
+   * {@code sampled(p)} and {@code redundant(k)} re-run the same seeded request on other providers
+   * and compare token for token; a mismatch opens a dispute over the two final checkpoints.
+   */
+  public TextResult generate(
+      ModelId model, TextGeneration generation, Routing routing, Verification verification) {
+    Objects.requireNonNull(verification, "verification must not be null");
+    TextGeneration seeded = texts.seeded(generation); // every run of a verified call: one seed
+    return verifier.runText(
+        model,
+        seeded,
+        routing,
+        verification,
+        (g, route) -> {
+          try (TextStream stream = streamText(model, g, route)) {
+            return stream.complete();
+          }
+        },
+        () -> ranking.rank(directory.offers(model)).stream().map(ProviderOffer::provider).toList());
+  }
+
+  /**
+   * Checks a streamed result as {@code mode} says, after the fact: with probability p the same
+   * request (with {@code first}'s seed) runs on another provider {@code routing} allows and the two
+   * are compared token for token; a mismatch opens a dispute. For callers that stream to their
+   * users first (the gateway under {@code sampled(p)}).
+   */
+  public TextResult check(
+      ModelId model,
+      TextGeneration generation,
+      Routing routing,
+      Verification.Sampled mode,
+      TextResult first) {
+    Objects.requireNonNull(first, "first must not be null");
+    return verifier.sampledText(
+        model,
+        generation.withSeed(first.request().seed()),
+        routing,
+        mode,
+        (g, route) -> {
+          try (TextStream stream = streamText(model, g, route)) {
+            return stream.complete();
+          }
+        },
+        first);
+  }
+
+  /** {@link #generate(ModelId, TextGeneration, Routing, Verification)} with the default mode. */
+  public TextResult generate(ModelId model, TextGeneration generation) {
+    return generate(model, generation, Routing.any(), options.verification());
   }
 
   /** The newest voucher this client signed on its lane with {@code provider} for {@code model}. */

@@ -8,13 +8,14 @@ import java.util.Map;
 
 /**
  * The local gateway: lets any app use the network through APIs it already speaks, paying from the
- * configured wallet through the {@link VerinferClient}. OpenAI-compatible {@code GET /v1/models}
- * and {@code POST /v1/embeddings}; Open Inference Protocol {@code GET /v2/models/{model}} and
- * {@code POST /v2/models/{model}/infer}; {@code GET /health}. A model is named by its on-chain id
- * or by a configured name. Answers carry the provider's receipt ({@code X-Verinfer-Receipt}) and
- * who served ({@code X-Verinfer-Provider}). Calls go to any provider of the model unless the
- * gateway is limited to some ({@code routing}) or a request names them in {@code
- * X-Verinfer-Providers} (comma-separated addresses).
+ * configured wallet through the {@link VerinferClient}. OpenAI-compatible {@code GET /v1/models},
+ * {@code POST /v1/embeddings}, {@code POST /v1/chat/completions} and {@code POST /v1/completions}
+ * (streamed or not); Open Inference Protocol {@code GET /v2/models/{model}} and {@code POST
+ * /v2/models/{model}/infer}; {@code GET /health}. A model is named by its on-chain id or by a
+ * configured name. Answers carry the provider's receipt ({@code X-Verinfer-Receipt}) and who served
+ * ({@code X-Verinfer-Provider}). Calls go to any provider of the model unless the gateway is
+ * limited to some ({@code routing}) or a request names them in {@code X-Verinfer-Providers}
+ * (comma-separated addresses).
  */
 public final class Gateway implements AutoCloseable {
   private final Javalin app;
@@ -43,6 +44,8 @@ public final class Gateway implements AutoCloseable {
     app.get("/health", ctx -> ctx.json(Map.of("status", "ok", "wallet", client.address().value())));
     app.get("/v1/models", new ModelsEndpoint(models));
     app.post("/v1/embeddings", new EmbeddingsEndpoint(client, models, routing));
+    app.post("/v1/chat/completions", new TextCompletionsEndpoint(client, models, routing, true));
+    app.post("/v1/completions", new TextCompletionsEndpoint(client, models, routing, false));
     app.get("/v2/models/{model}", new MetadataEndpoint(client, models));
     app.post("/v2/models/{model}/infer", new InferEndpoint(client, models, routing));
     GatewayErrors.install(app);

@@ -3,6 +3,7 @@ package io.verinfer.client.gateway;
 import io.javalin.Javalin;
 import io.javalin.http.Context;
 import io.verinfer.chain.tx.ChainException;
+import io.verinfer.client.InvalidCheckpointException;
 import io.verinfer.client.InvalidReceiptException;
 import io.verinfer.client.NoProviderAvailableException;
 import io.verinfer.client.ProviderRefusedException;
@@ -22,12 +23,19 @@ final class GatewayErrors {
         GatewayError.class, (e, ctx) -> respond(ctx, e.status, e.code, e.field, e.getMessage()));
     app.exception(
         ProviderRefusedException.class,
-        (e, ctx) -> respond(ctx, e.httpStatus(), e.code(), e.field().orElse(null), e.getMessage()));
+        (e, ctx) -> {
+          LOG.info("{} {}: {}", ctx.method(), ctx.path(), e.getMessage());
+          // the provider's error as it is: same status, code, field and sentence
+          respond(ctx, e.httpStatus(), e.code(), e.field().orElse(null), e.nodeMessage());
+        });
     app.exception(
         NoProviderAvailableException.class,
         (e, ctx) -> respond(ctx, 503, "NO_PROVIDER", "model", e.getMessage()));
     app.exception(
         InvalidReceiptException.class,
+        (e, ctx) -> respond(ctx, 502, "INVALID_RECEIPT", null, e.getMessage()));
+    app.exception(
+        InvalidCheckpointException.class,
         (e, ctx) -> respond(ctx, 502, "INVALID_RECEIPT", null, e.getMessage()));
     app.exception(
         ChainException.class,
