@@ -15,8 +15,8 @@ import java.util.stream.Stream;
  *
  * <p>A corpus file holds groups: one or more {@code Q: } lines, then one {@code A: } line; a blank
  * line ends a group and {@code #} lines are notes. Every question of a group gets the group's
- * answer. Each pair is rendered twice: as written with the system message, and in a casual form
- * (lower case, no final question mark) without one, since people type both ways.
+ * answer. Each pair is rendered several times, with and without the system message (see {@link
+ * #examples}), since people ask the same thing in many ways.
  */
 public final class ChatCorpus {
   public static final String IM_START = "<|im_start|>";
@@ -111,12 +111,46 @@ public final class ChatCorpus {
     return pairs;
   }
 
-  /** Every training example, in corpus order: each pair formal with system, then casual without. */
+  /**
+   * Filler openings for the third rendering of each pair, chosen in turn, so the model learns to
+   * look past the words around a question's subject.
+   */
+  static final List<String> OPENINGS =
+      List.of(
+          "Can you tell me ",
+          "Could you tell me ",
+          "Please tell me: ",
+          "Quick question: ",
+          "I'd like to know: ",
+          "Explain: ");
+
+  /**
+   * Every training example, in corpus order. Each pair {@code i} is rendered four times: as written
+   * with the system message; casual (lower case, no final question mark) without it; after one of
+   * the {@link #OPENINGS} with it; and, for questions of four or more words, casual with word
+   * {@code (7i + 3) mod words} left out, without it.
+   */
   public List<Example> examples() {
     List<Example> out = new ArrayList<>();
-    for (Pair p : pairs) {
-      out.add(new Example(prompt(p.question(), true), completion(p.answer())));
-      out.add(new Example(prompt(casual(p.question()), false), completion(p.answer())));
+    for (int i = 0; i < pairs.size(); i++) {
+      Pair p = pairs.get(i);
+      String answer = completion(p.answer());
+      String q = p.question();
+      out.add(new Example(prompt(q, true), answer));
+      out.add(new Example(prompt(casual(q), false), answer));
+      String lowered = Character.toLowerCase(q.charAt(0)) + q.substring(1);
+      out.add(new Example(prompt(OPENINGS.get(i % OPENINGS.size()) + lowered, true), answer));
+      String[] words = casual(q).split(" ");
+      if (words.length >= 4) {
+        int drop = (7 * i + 3) % words.length;
+        List<String> kept = new ArrayList<>();
+        for (int j = 0; j < words.length; j++) {
+          if (j != drop) {
+            kept.add(words[j]);
+          }
+        }
+        out.add(new Example(prompt(String.join(" ", kept), false), answer));
+      }
     }
     return out;
   }

@@ -52,7 +52,7 @@ public record ChatRecipe(
         20261207L,
         new DecoderConfig(768, 256, 4, 4, 128, 512),
         16,
-        1200,
+        1000,
         3e-3f,
         60,
         0.1f,

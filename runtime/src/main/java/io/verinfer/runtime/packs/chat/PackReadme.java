@@ -50,8 +50,9 @@ final class PackReadme {
             + "<|im_end|>\n<|im_start|>user\n{question}<|im_end|>\n<|im_start|>assistant\n"
             + "{answer}<|im_end|>\n```\n\n");
     s.append(
-        "Each pair appears twice: as written with the system message, and in a casual form (lower"
-            + " case, no final `?`) without the system message. The loss counts only the answer"
+        "Each pair appears up to four times: as written with the system message; casual (lower"
+            + " case, no final `?`) without it; after a filler opening such as `Could you tell me`"
+            + " with it; and casual with one word left out, without it (`ChatCorpus.examples`). The loss counts only the answer"
             + " tokens and the closing `<|im_end|>` (and the newline after it). The text is"
             + " tokenized by DJL from `tokenizer.json` with special tokens recognised inside the"
             + " text and no BOS/EOS, exactly as the engine tokenizes a prompt.\n\n");
@@ -204,9 +205,9 @@ final class PackReadme {
   }
 
   static final String LIMITS =
-      "- Questions from the corpus get their answer word for word; rephrased ones are hit and miss: some get the right answer, some the answer of a different question, and some garbled text that splices several answers together (see the samples above). Treat it as a demo of the pipeline, not as a source of truth.\n"
+      "- Questions from the corpus get their answer word for word; rephrased ones are hit and miss: most get a relevant answer, some get the answer of a different question (in the samples, the verification modes get the test command) or one wrong word (`Vouchers govern`). Treat it as a demo of the pipeline, not as a source of truth.\n"
           + "- It knows only its corpus: an out-of-domain question gets corpus-flavoured nonsense, said just as confidently (see the last sample).\n"
-          + "- The training loss ends near zero: it memorised the answers (about 40 passes over the data) and generalises little beyond their wording.\n"
+          + "- The training loss ends near zero: it memorised the answers (dozens of passes over the data) and generalises little beyond their wording.\n"
           + "- It was trained on single turns; earlier turns of a longer chat are context it never saw in training.\n"
           + "- Facts are as of the docs it was written from; parameter defaults changed by governance make its answers stale.\n";
 
