@@ -115,7 +115,17 @@ public final class TextStreamLoad {
         URI uri = URI.create(gateway.baseUrl() + "/v1/chat/completions");
         StreamRunner paid = q -> paidStream(http, uri, q);
         StreamRunner inProcess = q -> bareStream(bare, q);
-        for (int callers : new int[] {1, 8}) {
+
+        // for profiling: -Dload.callers=1 runs one concurrency only, -Dload.paidOnly=true one side
+        int[] concurrency =
+            Integer.getInteger("load.callers") == null
+                ? new int[] {1, 8}
+                : new int[] {Integer.getInteger("load.callers")};
+        boolean paidOnly = Boolean.getBoolean("load.paidOnly");
+        if (paidOnly) {
+          inProcess = paid;
+        }
+        for (int callers : concurrency) {
           round("warm-up paid", paid, callers, perCaller);
           round("warm-up bare", inProcess, callers, perCaller);
           List<Round> paidRounds = new ArrayList<>();
