@@ -62,8 +62,10 @@ class TextCheaterSlashedIT {
               .withTemperature(0.7)
               .withSeed(2026)
               .withMaxTokens(48);
-      TextResult first = client.generate(model, ask, Routing.only(honest.address()));
-      TextResult again = client.generate(model, ask, Routing.only(honest.address()));
+      TextResult first =
+          client.generate(model, ask, Routing.only(honest.address()), Verification.none());
+      TextResult again =
+          client.generate(model, ask, Routing.only(honest.address()), Verification.none());
       assertThat(again.text()).isEqualTo(first.text()).isNotBlank();
       assertThat(again.output().tokens()).isEqualTo(first.output().tokens());
       System.out.printf("seed 2026, twice: %s%n", first.text());
