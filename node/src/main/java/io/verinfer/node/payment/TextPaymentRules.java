@@ -339,56 +339,11 @@ public final class TextPaymentRules {
               + offer.price().output()
               + " base units)");
     }
-    SignedVoucher signed;
-    try {
-      signed = PaymentHeaders.decodeVoucher(header);
-    } catch (IllegalArgumentException e) {
-      throw refuse(
-          ErrorCode.MALFORMED_VOUCHER, "the voucher header is malformed: " + e.getMessage());
-    }
-    Voucher v = signed.voucher();
-    if (!v.provider().equals(provider.address())) {
-      throw refuse(
-          ErrorCode.WRONG_LANE,
-          "the voucher pays provider "
-              + v.provider()
-              + ", not this node ("
-              + provider.address()
-              + ")");
-    }
-    if (!v.modelId().equals(offer.modelId())) {
-      throw refuse(
-          ErrorCode.WRONG_LANE,
-          "the voucher is for model id "
-              + v.modelId()
-              + ", but "
-              + model
-              + " is model id "
-              + offer.modelId());
-    }
-    if (!signed.verify(domain)) {
-      throw refuse(
-          ErrorCode.INVALID_VOUCHER_SIGNATURE,
-          "the voucher is not signed by its consumer "
-              + v.consumer()
-              + " for chain "
-              + domain.chainId());
-    }
-    return signed;
+    return VoucherChecks.signedFor(header, provider.address(), offer.modelId(), model, domain);
   }
 
   private TokenAmount depositOf(Address consumer) {
-    try {
-      return deposits.depositOf(consumer);
-    } catch (io.verinfer.chain.tx.ChainException e) {
-      throw new VerinferException(
-          ErrorCode.CHAIN_UNAVAILABLE,
-          PaymentHeaders.VOUCHER,
-          "this node cannot read consumer "
-              + consumer
-              + "'s deposit right now (the chain is unreachable); try again or another provider",
-          e);
-    }
+    return VoucherChecks.depositOf(deposits, consumer);
   }
 
   /** {@code a - b}, or 0 when {@code b >= a}. */
@@ -397,7 +352,7 @@ public final class TextPaymentRules {
   }
 
   private static VerinferException refuse(ErrorCode code, String message) {
-    return new VerinferException(code, PaymentHeaders.VOUCHER, message);
+    return VoucherChecks.refuse(code, message);
   }
 
   /** One lane's streams and amounts; every rule runs under its lock. */

@@ -87,41 +87,9 @@ public final class VoucherGate implements PaymentGate {
               + PaymentHeaders.VOUCHER
               + " header");
     }
-    SignedVoucher signed;
-    try {
-      signed = PaymentHeaders.decodeVoucher(header);
-    } catch (IllegalArgumentException e) {
-      throw refuse(
-          ErrorCode.MALFORMED_VOUCHER, "the voucher header is malformed: " + e.getMessage());
-    }
+    SignedVoucher signed =
+        VoucherChecks.signedFor(header, provider.address(), offer.modelId(), model.name(), domain);
     Voucher v = signed.voucher();
-    if (!v.provider().equals(provider.address())) {
-      throw refuse(
-          ErrorCode.WRONG_LANE,
-          "the voucher pays provider "
-              + v.provider()
-              + ", not this node ("
-              + provider.address()
-              + ")");
-    }
-    if (!v.modelId().equals(offer.modelId())) {
-      throw refuse(
-          ErrorCode.WRONG_LANE,
-          "the voucher is for model id "
-              + v.modelId()
-              + ", but "
-              + model.name()
-              + " is model id "
-              + offer.modelId());
-    }
-    if (!signed.verify(domain)) {
-      throw refuse(
-          ErrorCode.INVALID_VOUCHER_SIGNATURE,
-          "the voucher is not signed by its consumer "
-              + v.consumer()
-              + " for chain "
-              + domain.chainId());
-    }
     Lane lane = Lane.of(v);
     ledger.lane(lane).admit(v, offer.pricePerCall()); // refuse early, before asking the chain
     TokenAmount deposit = depositOf(v.consumer());
@@ -130,17 +98,7 @@ public final class VoucherGate implements PaymentGate {
   }
 
   private TokenAmount depositOf(Address consumer) {
-    try {
-      return deposits.depositOf(consumer);
-    } catch (io.verinfer.chain.tx.ChainException e) {
-      throw new VerinferException(
-          ErrorCode.CHAIN_UNAVAILABLE,
-          PaymentHeaders.VOUCHER,
-          "this node cannot read consumer "
-              + consumer
-              + "'s deposit right now (the chain is"
-              + " unreachable); try again or another provider");
-    }
+    return VoucherChecks.depositOf(deposits, consumer);
   }
 
   /**
@@ -211,7 +169,7 @@ public final class VoucherGate implements PaymentGate {
   }
 
   private static VerinferException refuse(ErrorCode code, String message) {
-    return new VerinferException(code, PaymentHeaders.VOUCHER, message);
+    return VoucherChecks.refuse(code, message);
   }
 
   private final class VoucherHold implements Hold {
