@@ -1,18 +1,21 @@
 // Chat completions through the Verinfer gateway with the official OpenAI client library: one
 // answer whole, the same one streamed (timing each chunk as it arrives), a raw completion, and a
 // refused request. Prints one JSON line.
-// Usage: node chat.mjs [baseURL] [model] [maxTokens]
-//        (defaults: the devnet gateway http://127.0.0.1:8080/v1, verinfer-chat, 64)
+// Usage: node chat.mjs [baseURL] [model] [maxTokens] [question]
+//        (defaults: the devnet gateway http://127.0.0.1:8080/v1, verinfer-chat, 64,
+//        "What is Verinfer?")
 import OpenAI from "openai";
 
 const baseURL = process.argv[2] ?? "http://127.0.0.1:8080/v1";
 const model = process.argv[3] ?? "verinfer-chat";
 const maxTokens = Number(process.argv[4] ?? 64);
+const question = process.argv[5] ?? "What is Verinfer?";
 // The gateway pays from its own wallet: no API key is needed, but the client wants one.
 const client = new OpenAI({ baseURL, apiKey: "verinfer-gateway", maxRetries: 0 });
 const messages = [
-  { role: "system", content: "You are a helpful assistant." },
-  { role: "user", content: "Say hello to the marketplace." },
+  // the system message verinfer-chat was trained with (runtime/packs/verinfer-chat/README.md)
+  { role: "system", content: "You are Verinfer's assistant." },
+  { role: "user", content: question },
 ];
 const ask = { model, messages, max_tokens: maxTokens, temperature: 0, seed: 7 };
 

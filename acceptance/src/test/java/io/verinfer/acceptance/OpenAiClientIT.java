@@ -16,6 +16,7 @@ import io.verinfer.client.gateway.Gateway;
 import io.verinfer.protocol.ModelId;
 import io.verinfer.protocol.SignedVoucher;
 import io.verinfer.protocol.TokenAmount;
+import io.verinfer.runtime.packs.ChatDemoPack;
 import java.io.IOException;
 import java.math.BigInteger;
 import java.net.URI;
@@ -35,8 +36,9 @@ import org.junit.jupiter.api.io.TempDir;
  * The official OpenAI client library (npm {@code openai}) chats with a paid text model on the
  * devnet through the gateway, whole and streamed: text arrives chunk by chunk as it is decoded,
  * {@code usage} counts the tokens, and the consumer's lanes and deposit move by exactly those
- * tokens' price. The model is a small random decoder (the trained demo pack has not landed), so its
- * text is not coherent: this test checks tokens, streaming and money, not meaning.
+ * tokens' price. The model is the project's own {@code verinfer-chat}: asked a question from its
+ * corpus, it answers with the corpus answer word for word, through the official client as through
+ * the SDK.
  */
 class OpenAiClientIT {
   private static final ObjectMapper JSON = new ObjectMapper();
@@ -44,6 +46,9 @@ class OpenAiClientIT {
   private static final TokenAmount OUTPUT_PRICE = TokenAmount.of(30_000); // per output token
   private static final TokenAmount DEPOSIT = TokenAmount.ofTokens("1");
   private static final int MAX_TOKENS = 160;
+  private static final String QUESTION = "What is Verinfer?";
+  private static final String ANSWER = // runtime/packs/verinfer-chat/corpus/01-basics.txt
+      "Verinfer is a decentralized marketplace for AI inference on Ethereum, written in Java.";
 
   @TempDir Path dir;
   private TextResult sdkExtra;
@@ -51,7 +56,7 @@ class OpenAiClientIT {
   @Test
   void theOfficialOpenAiClientChatsThroughTheGatewayAndPaysExactlyTheTokens() throws Exception {
     try (Marketplace market = Marketplace.open(dir)) {
-      ModelId model = market.publishPackAt(TinyChatPack.write(dir.resolve("packs"), 512, 7), 300);
+      ModelId model = market.publishPackAt(ChatDemoPack.write(dir.resolve("packs")), 300);
       Provider first = market.startProvider(11, OUTPUT_PRICE);
       Provider second = market.startProvider(12, OUTPUT_PRICE);
       VerinferClient client =
@@ -64,8 +69,8 @@ class OpenAiClientIT {
       assertThat(inputPrice.compareTo(OUTPUT_PRICE)).isLessThanOrEqualTo(0);
 
       try (Gateway gateway =
-          new Gateway(client, Map.of(TinyChatPack.NAME, model), "127.0.0.1", 0)) {
-        JsonNode out = runChat(gateway.baseUrl() + "/v1", TinyChatPack.NAME, MAX_TOKENS);
+          new Gateway(client, Map.of(ChatDemoPack.NAME, model), "127.0.0.1", 0)) {
+        JsonNode out = runChat(gateway.baseUrl() + "/v1", ChatDemoPack.NAME, MAX_TOKENS);
         JsonNode whole = out.path("whole");
         JsonNode stream = out.path("stream");
         JsonNode cold = out.path("coldStream");
@@ -93,7 +98,10 @@ class OpenAiClientIT {
         try (TextStream s =
             client.streamText(
                 model,
-                TextGeneration.chat(List.of(ChatMessage.user("Say hello to the marketplace.")))
+                TextGeneration.chat(
+                        List.of(
+                            ChatMessage.system("You are Verinfer's assistant."),
+                            ChatMessage.user(QUESTION)))
                     .withMaxTokens(MAX_TOKENS)
                     .withTemperature(0)
                     .withSeed(7))) {
@@ -114,7 +122,9 @@ class OpenAiClientIT {
             sdkTokens * 1_000_000_000L / (sdkEnd - sdkStart));
 
         // greedy with one seed: the same text whole and streamed, every token counted
-        assertThat(whole.path("text").asText()).isNotEmpty();
+        assertThat(whole.path("text").asText()).isEqualTo(ANSWER);
+        assertThat(whole.path("finish").asText()).isEqualTo("stop");
+        assertThat(sdkExtra.text()).isEqualTo(ANSWER);
         assertThat(stream.path("text").asText()).isEqualTo(whole.path("text").asText());
         assertThat(stream.path("usage")).isEqualTo(whole.path("usage"));
         assertThat(cold.path("text").asText()).isEqualTo(whole.path("text").asText());
@@ -152,7 +162,7 @@ class OpenAiClientIT {
                     .header("Content-Type", "application/json")
                     .POST(
                         HttpRequest.BodyPublishers.ofString(
-                            "{\"model\":\"tiny-chat\",\"max_tokens\":100000,"
+                            "{\"model\":\"verinfer-chat\",\"max_tokens\":100000,"
                                 + "\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}]}"))
                     .build(),
                 HttpResponse.BodyHandlers.ofString());
@@ -167,7 +177,7 @@ class OpenAiClientIT {
                     .header("Content-Type", "application/json")
                     .POST(
                         HttpRequest.BodyPublishers.ofString(
-                            "{\"model\":\"tiny-chat\","
+                            "{\"model\":\"verinfer-chat\","
                                 + "\"messages\":[{\"role\":\"wizard\",\"content\":\"hi\"}]}"))
                     .build(),
                 HttpResponse.BodyHandlers.ofString());
@@ -184,7 +194,7 @@ class OpenAiClientIT {
                     .header("X-Verinfer-Verify", "sampled(1.0)")
                     .POST(
                         HttpRequest.BodyPublishers.ofString(
-                            "{\"model\":\"tiny-chat\",\"max_tokens\":40,\"stream\":true,"
+                            "{\"model\":\"verinfer-chat\",\"max_tokens\":40,\"stream\":true,"
                                 + "\"stream_options\":{\"include_usage\":true},"
                                 + "\"messages\":[{\"role\":\"user\",\"content\":\"check me\"}]}"))
                     .build(),
@@ -283,7 +293,8 @@ class OpenAiClientIT {
                 root.resolve("examples/openai/chat.sh").toString(),
                 baseUrl,
                 model,
-                Integer.toString(maxTokens))
+                Integer.toString(maxTokens),
+                QUESTION)
             .redirectError(ProcessBuilder.Redirect.INHERIT)
             .start();
     String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8).trim();

@@ -70,10 +70,12 @@ class PaidTextStreamIT {
   static ModelId modelId;
   static Eip712Domain domain;
   static Address provider;
+  static String snapshot;
 
   @BeforeAll
   static void start() throws Exception {
     devnet = SharedDevnet.get();
+    snapshot = SharedDevnet.snapshot();
     Path pack = TinyChatPack.write(dir.resolve("packs"), 256, 11);
     ModelManifest manifest = ModelManifest.read(pack);
     Cid cid = Cid.of(Files.readAllBytes(manifest.modelFile(pack)));
@@ -141,6 +143,9 @@ class PaidTextStreamIT {
     }
     if (faulty != null) {
       faulty.close();
+    }
+    if (snapshot != null) {
+      SharedDevnet.revert(snapshot); // later classes see none of these deposits or lanes
     }
   }
 
