@@ -41,8 +41,6 @@ class TextCheaterSlashedIT {
   @TempDir Path dir;
 
   @Test
-  @org.junit.jupiter.api.Disabled(
-      "written at the end of a session, not run yet: enable once it passed")
   void aTextCheaterIsCaughtJudgedByReRunsAndSlashed() throws Exception {
     try (Marketplace market = Marketplace.open(dir)) {
       ModelId model = market.publishPackAt(ChatDemoPack.write(dir.resolve("packs")), 100);
