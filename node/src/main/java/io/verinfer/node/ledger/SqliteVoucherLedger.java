@@ -110,6 +110,11 @@ public final class SqliteVoucherLedger implements VoucherLedger {
   }
 
   @Override
+  public Queued payQueued(SignedVoucher voucher) {
+    return queue(Lane.of(voucher.voucher()), old -> old.pay(voucher));
+  }
+
+  @Override
   public void markRedeemed(Lane lane, TokenAmount amount, long calls) {
     if (lanes.containsKey(lane)) {
       change(lane, old -> old.redeemed(amount, calls));
@@ -128,6 +133,11 @@ public final class SqliteVoucherLedger implements VoucherLedger {
 
   /** Applies {@code step} to the lane's state in memory, queues the write and waits for it. */
   private LaneRecord change(Lane lane, java.util.function.UnaryOperator<LaneRecord> step) {
+    return queue(lane, step).awaitDurable();
+  }
+
+  /** Applies {@code step} to the lane's state in memory and queues the write. */
+  private Queued queue(Lane lane, java.util.function.UnaryOperator<LaneRecord> step) {
     CompletableFuture<Void> done = new CompletableFuture<>();
     LaneRecord next;
     changes.lock();
@@ -136,7 +146,7 @@ public final class SqliteVoucherLedger implements VoucherLedger {
       LaneRecord old = lane(lane);
       next = step.apply(old); // may refuse: nothing changed
       if (next.equals(old)) {
-        return next;
+        return new Queued(next, CompletableFuture.completedFuture(null));
       }
       lanes.put(lane, next);
       unredeemedByConsumer.compute(
@@ -149,11 +159,10 @@ public final class SqliteVoucherLedger implements VoucherLedger {
     } finally {
       changes.unlock();
     }
-    awaitDurable(done);
-    return next;
+    return new Queued(next, done);
   }
 
-  private static void awaitDurable(CompletableFuture<Void> done) {
+  static void awaitDurable(CompletableFuture<Void> done) {
     boolean interrupted = false;
     try {
       while (true) {

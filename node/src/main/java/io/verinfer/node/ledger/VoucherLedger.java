@@ -34,6 +34,22 @@ public interface VoucherLedger extends AutoCloseable {
    */
   LaneRecord pay(SignedVoucher voucher);
 
+  /**
+   * {@link #pay} without waiting for the disk: the lane's new state is in memory (and read by every
+   * later call) when this returns, and {@link Queued#durable} completes once it is on disk. For a
+   * caller with work to overlap with the write; what it acknowledges to anyone must still wait.
+   */
+  Queued payQueued(SignedVoucher voucher);
+
+  /** A lane change made in memory and queued for the disk. */
+  record Queued(LaneRecord record, java.util.concurrent.CompletableFuture<Void> durable) {
+    /** Waits until the change is on disk; the ledger's write failure as an exception. */
+    public LaneRecord awaitDurable() {
+      SqliteVoucherLedger.awaitDurable(durable);
+      return record;
+    }
+  }
+
   /** Sum of {@link LaneRecord#unredeemed()} over every lane of {@code consumer}. */
   TokenAmount unredeemedBy(Address consumer);
 

@@ -294,9 +294,13 @@ public final class TextPaymentRules {
               + holding
               + " unredeemed; deposit more");
     }
-    LaneRecord stored = ledger.pay(signed);
-    lane(lane).credit(stored.amount());
-    return stored;
+    // the lane's streams go on as soon as the voucher checks out and is the lane's newest in
+    // memory; the endpoint acknowledges it only once it is on disk. A crash between the two loses
+    // the node at most this voucher's rise over its last durable one, never a voucher it
+    // acknowledged (and the consumer's next opening voucher carries the amounts again).
+    VoucherLedger.Queued queued = ledger.payQueued(signed);
+    lane(lane).credit(queued.record().amount());
+    return queued.awaitDurable();
   }
 
   /** What the node claims on a lane, when a text stream ran on it since the node started. */

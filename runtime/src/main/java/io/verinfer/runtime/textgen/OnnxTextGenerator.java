@@ -28,9 +28,10 @@ import org.slf4j.LoggerFactory;
  * Optimum layout (the project's own {@link DecoderExporter} output, or e.g. GPT-2 exported by
  * Optimum), one session per model, loaded once at {@link #deploy}.
  *
- * <p>Each generation decodes one sequence (batch 1) on its caller's thread: the whole prompt in one
- * run (prefill), then one run per token, each run's {@code present.*} fed back as the next run's
- * {@code past_key_values.*}. Every run takes a permit of a fair semaphore of {@link
+ * <p>Each generation decodes one sequence (batch 1) on its caller's thread (a virtual thread's
+ * session runs go to platform workers, see {@link #step}): the whole prompt in one run (prefill),
+ * then one run per token, each run's {@code present.*} fed back as the next run's {@code
+ * past_key_values.*}. Every run takes a permit of a fair semaphore of {@link
  * TextGeneratorConfig#maxConcurrentSteps()}, released before the chunk goes to the sink, so
  * concurrent streams interleave step by step and a stream whose sink blocks holds no permit. Since
  * a sequence is never batched with another, its tokens do not depend on what else runs; with one
@@ -47,10 +48,16 @@ public final class OnnxTextGenerator implements TextGenerator {
   private final String provider;
   private final Map<String, Served> models = new ConcurrentHashMap<>();
   private final AtomicLong stepCount = new AtomicLong();
+  // platform threads that run the steps of virtual-thread callers, first come first served
+  private final java.util.concurrent.ExecutorService workers;
 
   public OnnxTextGenerator(TextGeneratorConfig config) {
     this.config = config;
     this.steps = new Semaphore(config.maxConcurrentSteps(), true);
+    this.workers =
+        java.util.concurrent.Executors.newFixedThreadPool(
+            config.maxConcurrentSteps(),
+            Thread.ofPlatform().name("decode-step-", 0).daemon(true).factory());
     boolean cudaPresent = OrtEnvironment.getAvailableProviders().contains(OrtProvider.CUDA);
     this.cuda = config.useGpu() && cudaPresent;
     if (config.useGpu() && !cudaPresent) {
@@ -412,8 +419,50 @@ public final class OnnxTextGenerator implements TextGenerator {
     return new Generation(prompt, Arrays.copyOf(completion, count), text.text(), reason);
   }
 
-  /** One session run under a step permit. */
+  /**
+   * One session run under a step permit. A virtual thread hands the run to a platform worker and
+   * parks: a session run is a native call, which would pin the virtual thread's carrier for its
+   * whole length, and with a step per carrier (the default on a server with virtual request
+   * threads) every other virtual thread of the process — the HTTP handlers writing the streams, the
+   * voucher endpoint — would wait for a step to end before it could run at all.
+   */
   private float[] step(Served s, DecoderGraph.Cache cache, int[] tokens) {
+    if (!Thread.currentThread().isVirtual()) {
+      return runUnderPermit(s, cache, tokens);
+    }
+    java.util.concurrent.Future<float[]> run =
+        workers.submit(() -> runUnderPermit(s, cache, tokens));
+    try {
+      return run.get();
+    } catch (InterruptedException e) {
+      // the worker finishes the run it started (the cache is not touched concurrently after it)
+      awaitQuietly(run);
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException("interrupted waiting for a decoding step", e);
+    } catch (java.util.concurrent.ExecutionException e) {
+      if (e.getCause() instanceof RuntimeException r) {
+        throw r;
+      }
+      throw new IllegalStateException(
+          "decoding step of " + s.model.name() + " failed: " + e.getCause(), e.getCause());
+    }
+  }
+
+  private static void awaitQuietly(java.util.concurrent.Future<?> f) {
+    while (true) {
+      try {
+        f.get();
+        return;
+      } catch (InterruptedException again) {
+        // keep waiting: the cache must not be freed under a running step
+      } catch (java.util.concurrent.ExecutionException
+          | java.util.concurrent.CancellationException done) {
+        return;
+      }
+    }
+  }
+
+  private float[] runUnderPermit(Served s, DecoderGraph.Cache cache, int[] tokens) {
     try {
       steps.acquire();
     } catch (InterruptedException e) {
@@ -449,5 +498,6 @@ public final class OnnxTextGenerator implements TextGenerator {
         s.retire();
       }
     }
+    workers.shutdown();
   }
 }
