@@ -42,7 +42,10 @@ import java.util.concurrent.atomic.AtomicInteger;
  * <pre>bench/java.sh io.verinfer.bench.TextStreamLoad [streamsPerCaller] [rounds]</pre>
  */
 public final class TextStreamLoad {
-  static final String MODEL = "verinfer-chat";
+  // verinfer-chat, or with -Dload.model=wide an untrained decoder of the size given by
+  // -Dload.wide=layers,heads,width,mlpWidth (default 8,8,512,2048: 25 M parameters), which costs
+  // per token what a real model of that size does (its text is noise)
+  static String MODEL = "verinfer-chat";
   private static final int MAX_TOKENS = 64;
   private static final ObjectMapper JSON = new ObjectMapper();
   private static final List<String> QUESTIONS =
@@ -59,12 +62,17 @@ public final class TextStreamLoad {
   private TextStreamLoad() {}
 
   /** One stream's figures: tokens received, time to the first one and to the end. */
-  record Stream(int tokens, long firstTokenMicros, long totalMicros) {}
+  record Stream(int tokens, long firstTokenMicros, long totalMicros, int events) {}
 
   /** One round: every stream of every caller. */
-  record Round(String path, int callers, List<Stream> streams, double seconds) {
+  record Round(String path, int callers, List<Stream> streams, double seconds, double cpuSeconds) {
     double tokensPerSecond() {
       return streams.stream().mapToInt(Stream::tokens).sum() / seconds;
+    }
+
+    /** The whole process's CPU time (every thread: load generator, gateway, SDK, node) a token. */
+    double cpuMicrosPerToken() {
+      return cpuSeconds * 1e6 / streams.stream().mapToInt(Stream::tokens).sum();
     }
 
     double ttftMillis(double p) {
@@ -89,6 +97,9 @@ public final class TextStreamLoad {
     Path work = Files.createTempDirectory("verinfer-load-text");
     try (DevnetSupervisor devnet =
         DevnetSupervisor.start(DevnetSupervisor.Options.defaults(), s -> {})) {
+      if (System.getProperty("load.model", "chat").equals("wide")) {
+        MODEL = widePack(System.getProperty("load.wide", "8,8,512,2048"));
+      }
       Path pack = Packs.pack(MODEL);
       ModelId model = Packs.publish(devnet.deployment(), MODEL);
       try (ProviderNode node =
@@ -106,6 +117,15 @@ public final class TextStreamLoad {
                   DevAccounts.account(2),
                   work.resolve("client"),
                   ClientOptions.defaults());
+          ProviderNode free =
+              ProviderNode.start(
+                  new ProviderNode.Config(
+                      work.resolve("store-free"),
+                      List.of(pack),
+                      io.verinfer.node.NodeServer.Options.loopback(),
+                      PaidPathLoad.nodeEngine(),
+                      true),
+                  st -> {});
           Gateway gateway = new Gateway(client, Map.of(MODEL, model), "127.0.0.1", 0);
           OnnxTextGenerator bare = new OnnxTextGenerator(TextGeneratorConfig.defaults())) {
         System.err.println("paid provider at " + node.baseUrl() + ", gateway " + gateway.baseUrl());
@@ -115,6 +135,33 @@ public final class TextStreamLoad {
         URI uri = URI.create(gateway.baseUrl() + "/v1/chat/completions");
         StreamRunner paid = q -> paidStream(http, uri, q);
         StreamRunner inProcess = q -> bareStream(bare, q);
+        // the hops between, for where the time goes: the node's own SSE over HTTPS, unpaid; the
+        // SDK's paid stream from the node without the gateway
+        HttpClient pinned =
+            HttpClient.newBuilder()
+                .version(HttpClient.Version.HTTP_1_1)
+                .sslContext(free.tlsPin().orElseThrow().sslContext())
+                .build();
+        URI freeUri = URI.create(free.baseUrl() + "/v1/chat/completions");
+        StreamRunner unpaidNode = q -> paidStream(pinned, freeUri, q);
+        io.verinfer.protocol.Address paidNode =
+            io.verinfer.protocol.Address.of(DevAccounts.account(8).getAddress());
+        StreamRunner sdk = q -> sdkStream(client, model, paidNode, q);
+        boolean hops = !Boolean.getBoolean("load.noHops");
+        // for profiling one hop alone: -Dload.only=node|sdk|gateway runs it on both sides
+        String only = System.getProperty("load.only", "");
+        if (!only.isEmpty()) {
+          StreamRunner one =
+              switch (only) {
+                case "node" -> unpaidNode;
+                case "sdk" -> sdk;
+                case "gateway" -> paid;
+                default -> throw new IllegalArgumentException("load.only: node, sdk or gateway");
+              };
+          paid = one;
+          inProcess = one;
+          hops = false;
+        }
 
         // for profiling: -Dload.callers=1 runs one concurrency only, -Dload.paidOnly=true one side
         int[] concurrency =
@@ -128,25 +175,105 @@ public final class TextStreamLoad {
         for (int callers : concurrency) {
           round("warm-up paid", paid, callers, perCaller);
           round("warm-up bare", inProcess, callers, perCaller);
+          round("warm-up bare (virtual callers)", inProcess, callers, perCaller, true);
+          if (hops) {
+            round("warm-up node", unpaidNode, callers, perCaller);
+            round("warm-up sdk", sdk, callers, perCaller);
+          }
           List<Round> paidRounds = new ArrayList<>();
-          List<Round> bareRounds = new ArrayList<>();
+          List<Round> bareInline = new ArrayList<>();
+          List<Round> bareVirtual = new ArrayList<>();
+          List<Round> nodeRounds = new ArrayList<>();
+          List<Round> sdkRounds = new ArrayList<>();
           for (int r = 0; r < rounds; r++) {
-            bareRounds.add(round("bare runtime", inProcess, callers, perCaller));
+            // the engine two ways: platform callers run each step themselves; virtual callers
+            // hand it to the engine's step workers, as the node's HTTP handlers do
+            bareInline.add(round("bare runtime", inProcess, callers, perCaller));
+            bareVirtual.add(
+                round("bare runtime (virtual callers)", inProcess, callers, perCaller, true));
+            if (hops) {
+              nodeRounds.add(round("unpaid node SSE", unpaidNode, callers, perCaller));
+              sdkRounds.add(round("paid SDK stream", sdk, callers, perCaller));
+            }
             paidRounds.add(round("paid gateway", paid, callers, perCaller));
           }
+          // the baseline is the faster of the two
+          List<Round> bareRounds =
+              median(bareVirtual.stream().mapToDouble(Round::tokensPerSecond).toArray())
+                      > median(bareInline.stream().mapToDouble(Round::tokensPerSecond).toArray())
+                  ? bareVirtual
+                  : bareInline;
           report(callers, paidRounds, bareRounds);
+          if (hops) {
+            System.out.printf(
+                "hops at %d streams (tokens/s, ratio to the baseline, ttft p50, CPU a token):",
+                callers);
+            for (List<Round> h :
+                List.of(bareInline, bareVirtual, nodeRounds, sdkRounds, paidRounds)) {
+              double tps = median(h.stream().mapToDouble(Round::tokensPerSecond).toArray());
+              double bareTps =
+                  median(bareRounds.stream().mapToDouble(Round::tokensPerSecond).toArray());
+              System.out.printf(
+                  " %s %.0f (%.2f, %.1f ms, %.0f µs CPU/token);",
+                  h.get(0).path(),
+                  tps,
+                  tps / bareTps,
+                  median(h.stream().mapToDouble(x -> x.ttftMillis(0.5)).toArray()),
+                  median(h.stream().mapToDouble(Round::cpuMicrosPerToken).toArray()));
+            }
+            System.out.println();
+          }
         }
         System.out.println("bare engine: " + bare.executionProvider());
       }
     }
   }
 
+  /** Writes an untrained decoder pack with verinfer-chat's tokenizer; returns its name. */
+  static String widePack(String shape) {
+    int[] d = Arrays.stream(shape.split(",")).mapToInt(Integer::parseInt).toArray();
+    String name = "bench-wide-" + String.join("x", shape.split(","));
+    Path chat = Packs.pack("verinfer-chat");
+    Path dir = Packs.DIR.resolve(name);
+    if (Files.isDirectory(dir)) {
+      return name;
+    }
+    io.verinfer.runtime.textgen.DecoderConfig c =
+        new io.verinfer.runtime.textgen.DecoderConfig(768, 256, d[0], d[1], d[2], d[3]);
+    io.verinfer.runtime.textgen.DecoderWeights w =
+        new io.verinfer.runtime.textgen.DecoderWeights(c);
+    java.util.SplittableRandom rng = new java.util.SplittableRandom(7);
+    for (float[] a : w.arrays()) {
+      for (int i = 0; i < a.length; i++) {
+        a[i] = (float) (rng.nextGaussian() * 0.02);
+      }
+    }
+    System.err.printf("writing %s (%,d parameters)%n", name, c.parameterCount());
+    io.verinfer.runtime.textgen.TextPacks.writePack(
+        w,
+        chat.resolve(io.verinfer.runtime.textgen.TextPacks.TOKENIZER_FILE),
+        dir,
+        new io.verinfer.runtime.textgen.TextPacks.Description(
+            name, "untrained decoder for throughput benchmarks", "Apache-2.0", "0"));
+    return name;
+  }
+
   static Round round(String path, StreamRunner runner, int callers, int perCaller)
+      throws Exception {
+    return round(path, runner, callers, perCaller, false);
+  }
+
+  static Round round(
+      String path, StreamRunner runner, int callers, int perCaller, boolean virtualCallers)
       throws Exception {
     List<Stream> streams = java.util.Collections.synchronizedList(new ArrayList<>());
     AtomicInteger next = new AtomicInteger();
     long start = System.nanoTime();
-    try (ExecutorService pool = Executors.newFixedThreadPool(callers)) {
+    long cpuStart = PaidPathLoad.OS.getProcessCpuTime();
+    try (ExecutorService pool =
+        virtualCallers
+            ? Executors.newVirtualThreadPerTaskExecutor()
+            : Executors.newFixedThreadPool(callers)) {
       List<Future<?>> done = new ArrayList<>();
       for (int c = 0; c < callers; c++) {
         done.add(
@@ -163,10 +290,23 @@ public final class TextStreamLoad {
         f.get();
       }
     }
-    Round round = new Round(path, callers, streams, (System.nanoTime() - start) / 1e9);
+    Round round =
+        new Round(
+            path,
+            callers,
+            streams,
+            (System.nanoTime() - start) / 1e9,
+            (PaidPathLoad.OS.getProcessCpuTime() - cpuStart) / 1e9);
     System.err.printf(
-        "%s, %d streams: %.0f tokens/s, ttft p50 %.1f ms%n",
-        path, callers, round.tokensPerSecond(), round.ttftMillis(0.5));
+        "%s, %d streams: %.0f tokens/s, ttft p50 %.1f ms, %.0f µs CPU a token, %.1f tokens an"
+            + " event%n",
+        path,
+        callers,
+        round.tokensPerSecond(),
+        round.ttftMillis(0.5),
+        round.cpuMicrosPerToken(),
+        streams.stream().mapToInt(Stream::tokens).sum()
+            / (double) streams.stream().mapToInt(Stream::events).sum());
     return round;
   }
 
@@ -187,7 +327,42 @@ public final class TextStreamLoad {
               return true;
             });
     long end = System.nanoTime();
-    return new Stream(g.completionTokenCount(), (first[0] - t0) / 1000, (end - t0) / 1000);
+    return new Stream(
+        g.completionTokenCount(),
+        (first[0] - t0) / 1000,
+        (end - t0) / 1000,
+        g.completionTokenCount());
+  }
+
+  /** The SDK's paid stream from one provider, as the gateway runs it, without the gateway. */
+  static Stream sdkStream(
+      VerinferClient client,
+      ModelId model,
+      io.verinfer.protocol.Address provider,
+      String question) {
+    long t0 = System.nanoTime();
+    long first = 0;
+    int tokens = 0;
+    int events = 0;
+    try (io.verinfer.client.TextStream s =
+        client.streamText(
+            model,
+            io.verinfer.client.TextGeneration.chat(
+                    List.of(io.verinfer.client.ChatMessage.user(question)))
+                .withMaxTokens(MAX_TOKENS)
+                .withTemperature(0),
+            io.verinfer.client.Routing.only(provider))) {
+      while (s.hasNext()) {
+        tokens += s.next().tokens().length;
+        events++;
+        if (first == 0) {
+          first = System.nanoTime();
+        }
+      }
+      s.result();
+    }
+    long end = System.nanoTime();
+    return new Stream(tokens, ((first == 0 ? end : first) - t0) / 1000, (end - t0) / 1000, events);
   }
 
   /** One streamed chat completion through the gateway; tokens counted from its {@code usage}. */
@@ -224,6 +399,7 @@ public final class TextStreamLoad {
     }
     long first = 0;
     int tokens = -1;
+    int events = 0;
     try (BufferedReader lines =
         new BufferedReader(new InputStreamReader(response.body(), StandardCharsets.UTF_8))) {
       for (String line; (line = lines.readLine()) != null; ) {
@@ -231,6 +407,7 @@ public final class TextStreamLoad {
           continue;
         }
         JsonNode chunk = JSON.readTree(line.substring(6));
+        events++;
         if (first == 0
             && chunk.path("choices").path(0).path("delta").has("content")
             && !chunk.path("choices").path(0).path("delta").path("content").asText().isEmpty()) {
@@ -245,7 +422,7 @@ public final class TextStreamLoad {
     if (tokens < 0) {
       throw new IllegalStateException("the stream carried no usage");
     }
-    return new Stream(tokens, ((first == 0 ? end : first) - t0) / 1000, (end - t0) / 1000);
+    return new Stream(tokens, ((first == 0 ? end : first) - t0) / 1000, (end - t0) / 1000, events);
   }
 
   static void report(int callers, List<Round> paid, List<Round> bare) {

@@ -79,9 +79,12 @@ final class TextWire {
     return Optional.empty();
   }
 
+  private static final java.util.regex.Pattern BASE_UNITS =
+      java.util.regex.Pattern.compile("[0-9]{1,39}");
+
   static TokenAmount amount(JsonNode node, String field) {
     String text = node.isNumber() ? node.asText() : node.asText("");
-    if (!text.matches("[0-9]{1,39}")) {
+    if (!BASE_UNITS.matcher(text).matches()) {
       throw new IllegalArgumentException(field + " must be base units as a decimal string");
     }
     TokenAmount a = TokenAmount.of(new BigInteger(text));
