@@ -13,6 +13,7 @@ import io.verinfer.runtime.textgen.GenerationRequest;
 import io.verinfer.runtime.textgen.OnnxTextGenerator;
 import io.verinfer.runtime.textgen.SamplingParams;
 import io.verinfer.runtime.textgen.TextGenerator;
+import io.verinfer.runtime.textgen.TinyTextPacks;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.Socket;
@@ -43,7 +44,7 @@ class ChatApiTest {
 
   @BeforeAll
   static void start() {
-    Path pack = TinyChatPack.write(dir.resolve("packs"), CONTEXT, 11);
+    Path pack = TinyTextPacks.write(dir.resolve("packs"), CONTEXT, 11);
     node =
         ProviderNode.start(
             new ProviderNode.Config(

@@ -31,6 +31,7 @@ import io.verinfer.runtime.textgen.ChatMessage;
 import io.verinfer.runtime.textgen.GenerationRequest;
 import io.verinfer.runtime.textgen.SamplingParams;
 import io.verinfer.runtime.textgen.TextGenerator;
+import io.verinfer.runtime.textgen.TinyTextPacks;
 import java.io.InputStream;
 import java.net.URI;
 import java.net.http.HttpRequest;
@@ -76,7 +77,7 @@ class PaidTextStreamIT {
   static void start() throws Exception {
     devnet = SharedDevnet.get();
     snapshot = SharedDevnet.snapshot();
-    Path pack = TinyChatPack.write(dir.resolve("packs"), 256, 11);
+    Path pack = TinyTextPacks.write(dir.resolve("packs"), 256, 11);
     ModelManifest manifest = ModelManifest.read(pack);
     Cid cid = Cid.of(Files.readAllBytes(manifest.modelFile(pack)));
     try (VerinferChain author =
@@ -398,7 +399,7 @@ class PaidTextStreamIT {
                 ch -> true);
     int[] honestIds = honest.completionTokens();
     assertThat(r.ids())
-        .containsExactly(OutputCorruptor.corruptTokens(honestIds, TinyChatPack.VOCAB));
+        .containsExactly(OutputCorruptor.corruptTokens(honestIds, TinyTextPacks.VOCAB));
     SignedReceipt last = r.last();
     assertThat(last.verify(domain)).isTrue();
     assertThat(last.receipt().provider()).isEqualTo(bad);

@@ -15,14 +15,14 @@ import java.util.List;
  * here (256 byte tokens, two merges, the ChatML special tokens) and a seeded random decoder over it
  * whose embedding favours lower-case letters and spaces, so that greedy text is mostly readable.
  */
-final class TinyTextPacks {
+public final class TinyTextPacks {
   static final int HE = 256;
   static final int LL = 257;
   static final int END_OF_TEXT = 258;
   static final int IM_START = 259;
   static final int IM_END = 260;
-  static final int VOCAB = 261;
-  static final String NAME = "tiny-chat";
+  public static final int VOCAB = 261;
+  public static final String NAME = "tiny-chat";
 
   private TinyTextPacks() {}
 
@@ -59,6 +59,14 @@ final class TinyTextPacks {
       w.tokenEmbedding[IM_END * d + j] = 10 * w.finalBias[j];
     }
     return w;
+  }
+
+  /**
+   * Writes the seeded random pack under {@code dir} (same seed, same bytes, same CID) and returns
+   * its directory: for other modules' tests (the {@code verinfer-runtime} test jar).
+   */
+  public static Path write(Path dir, int contextLength, long seed) {
+    return write(dir, weights(contextLength, seed));
   }
 
   static Path write(Path dir, DecoderWeights weights) {
