@@ -137,9 +137,9 @@ class OpenAiClientIT {
         if (whole.path("finish").asText().equals("length")) {
           assertThat(completion).isEqualTo(MAX_TOKENS);
         }
-        // chunks as decoded (tokens decoded within 20 ms of each other share one): several of
-        // them, the first well ahead of the last
-        assertThat(stream.path("chunks").asInt()).isGreaterThanOrEqualTo(3);
+        // chunks as decoded: the first token goes out alone at once, tokens decoded within 20 ms
+        // of each other share a chunk (a ~35-token answer takes a few), the first ahead of the last
+        assertThat(stream.path("chunks").asInt()).isGreaterThanOrEqualTo(2);
         assertThat(stream.path("ttftMs").asLong()).isLessThan(stream.path("lastChunkMs").asLong());
         if (completion >= 64) {
           assertThat(stream.path("ttftMs").asLong() * 4)

@@ -107,41 +107,11 @@ final class Verifier implements AutoCloseable {
       Verification.Redundant mode,
       Runner once,
       List<Address> candidates) {
-    List<Address> chosen = candidates.stream().filter(routing::allows).toList();
-    if (chosen.size() < mode.providers()) {
-      throw new NoProviderAvailableException(
-          request.model(),
-          mode
-              + " needs "
-              + mode.providers()
-              + " eligible providers, only "
-              + chosen.size()
-              + " offer it",
-          List.of());
-    }
-    chosen = chosen.subList(0, mode.providers());
-    List<InferenceResult> answers = new ArrayList<>();
-    List<String> failures = new ArrayList<>();
-    try (ExecutorService pool = Executors.newVirtualThreadPerTaskExecutor()) {
-      List<Future<InferenceResult>> running = new ArrayList<>();
-      for (Address p : chosen) {
-        running.add(pool.submit(() -> once.apply(request, Routing.only(p))));
-      }
-      for (int i = 0; i < running.size(); i++) {
-        try {
-          answers.add(running.get(i).get());
-        } catch (java.util.concurrent.ExecutionException e) {
-          failures.add(chosen.get(i) + ": " + e.getCause().getMessage());
-        } catch (InterruptedException e) {
-          Thread.currentThread().interrupt();
-          throw new IllegalStateException("interrupted while waiting for " + mode, e);
-        }
-      }
-    }
-    if (answers.isEmpty()) {
-      throw new NoProviderAvailableException(
-          request.model(), "none of the " + mode.providers() + " providers answered", List.of());
-    }
+    FanOut<InferenceResult> ran =
+        fanOut(
+            request.model(), routing, mode, candidates, p -> once.apply(request, Routing.only(p)));
+    List<InferenceResult> answers = ran.answers();
+    List<String> failures = ran.failures();
     List<List<Integer>> groups =
         Agreement.groups(
             answers.stream().map(InferenceResult::outputs).toList(), tolerance(request.model()));
@@ -187,6 +157,57 @@ final class Verifier implements AutoCloseable {
             dissent,
             disputes,
             join(note, disputeNote)));
+  }
+
+  /** What {@code redundant(k)} got from its providers: answers in order, and who failed why. */
+  private record FanOut<R>(List<R> answers, List<String> failures) {}
+
+  /**
+   * Runs {@code once} on the first {@code mode.providers()} candidates the routing allows, all at
+   * once; throws when fewer are eligible or none answers.
+   */
+  private static <R> FanOut<R> fanOut(
+      ModelId model,
+      Routing routing,
+      Verification.Redundant mode,
+      List<Address> candidates,
+      java.util.function.Function<Address, R> once) {
+    List<Address> chosen = candidates.stream().filter(routing::allows).toList();
+    if (chosen.size() < mode.providers()) {
+      throw new NoProviderAvailableException(
+          model,
+          mode
+              + " needs "
+              + mode.providers()
+              + " eligible providers, only "
+              + chosen.size()
+              + " offer it",
+          List.of());
+    }
+    List<Address> asked = chosen.subList(0, mode.providers());
+    List<R> answers = new ArrayList<>();
+    List<String> failures = new ArrayList<>();
+    try (ExecutorService pool = Executors.newVirtualThreadPerTaskExecutor()) {
+      List<Future<R>> running = new ArrayList<>();
+      for (Address p : asked) {
+        running.add(pool.submit(() -> once.apply(p)));
+      }
+      for (int i = 0; i < running.size(); i++) {
+        try {
+          answers.add(running.get(i).get());
+        } catch (java.util.concurrent.ExecutionException e) {
+          failures.add(asked.get(i) + ": " + e.getCause().getMessage());
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+          throw new IllegalStateException("interrupted while waiting for " + mode, e);
+        }
+      }
+    }
+    if (answers.isEmpty()) {
+      throw new NoProviderAvailableException(
+          model, "none of the " + mode.providers() + " providers answered", List.of());
+    }
+    return new FanOut<>(answers, failures);
   }
 
   /** Runs a text generation once on a provider the routing allows; throws when none answers. */
@@ -275,41 +296,10 @@ final class Verifier implements AutoCloseable {
       Verification.Redundant mode,
       TextRunner once,
       List<Address> candidates) {
-    List<Address> chosen = candidates.stream().filter(routing::allows).toList();
-    if (chosen.size() < mode.providers()) {
-      throw new NoProviderAvailableException(
-          model,
-          mode
-              + " needs "
-              + mode.providers()
-              + " eligible providers, only "
-              + chosen.size()
-              + " offer it",
-          List.of());
-    }
-    chosen = chosen.subList(0, mode.providers());
-    List<TextResult> answers = new ArrayList<>();
-    List<String> failures = new ArrayList<>();
-    try (ExecutorService pool = Executors.newVirtualThreadPerTaskExecutor()) {
-      List<Future<TextResult>> running = new ArrayList<>();
-      for (Address p : chosen) {
-        running.add(pool.submit(() -> once.apply(g, Routing.only(p))));
-      }
-      for (int i = 0; i < running.size(); i++) {
-        try {
-          answers.add(running.get(i).get());
-        } catch (java.util.concurrent.ExecutionException e) {
-          failures.add(chosen.get(i) + ": " + e.getCause().getMessage());
-        } catch (InterruptedException e) {
-          Thread.currentThread().interrupt();
-          throw new IllegalStateException("interrupted while waiting for " + mode, e);
-        }
-      }
-    }
-    if (answers.isEmpty()) {
-      throw new NoProviderAvailableException(
-          model, "none of the " + mode.providers() + " providers answered", List.of());
-    }
+    FanOut<TextResult> ran =
+        fanOut(model, routing, mode, candidates, p -> once.apply(g, Routing.only(p)));
+    List<TextResult> answers = ran.answers();
+    List<String> failures = ran.failures();
     // groups of identical answers (same input, same tokens, same end), largest first
     List<List<Integer>> groups = new ArrayList<>();
     for (int i = 0; i < answers.size(); i++) {
