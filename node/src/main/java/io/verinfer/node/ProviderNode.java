@@ -218,14 +218,11 @@ public final class ProviderNode implements AutoCloseable {
             app -> {
               app.post(
                   "/v1/embeddings", new EmbeddingsEndpoint(catalog, embedders, payment, faults));
-              app.post(
-                  "/v1/chat/completions",
-                  new io.verinfer.node.api.ChatCompletionsEndpoint(
-                      textCatalog, config.unpaid(), textRules, faults, textMetrics));
-              app.post(
-                  "/v1/completions",
-                  new io.verinfer.node.api.CompletionsEndpoint(
-                      textCatalog, config.unpaid(), textRules, faults, textMetrics));
+              io.verinfer.node.api.TextEndpoints text =
+                  new io.verinfer.node.api.TextEndpoints(
+                      textCatalog, config.unpaid(), textRules, faults, textMetrics);
+              app.post("/v1/chat/completions", text.chat());
+              app.post("/v1/completions", text.completions());
               app.get(
                   "/v1/models",
                   new io.verinfer.node.api.ModelsEndpoint(textCatalog, catalog, textRules, owner));

@@ -24,11 +24,11 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * What {@link ChatCompletionsEndpoint} and {@link CompletionsEndpoint} share: check the request,
- * then answer one OpenAI object or a server-sent event stream (see docs/architecture.md, "Text wire
- * format"). A paid node serves streams only, each opened with a voucher and run under {@link
- * TextPaymentRules}: the prompt runs once paid, tokens within the window, checkpoints signed every
- * K tokens or interval and at the end.
+ * What the two {@link TextEndpoints} share: check the request, then answer one OpenAI object or a
+ * server-sent event stream (see docs/architecture.md, "Text wire format"). A paid node serves
+ * streams only, each opened with a voucher and run under {@link TextPaymentRules}: the prompt runs
+ * once paid, tokens within the window, checkpoints signed every K tokens or interval and at the
+ * end.
  */
 final class TextAnswering {
   /** How a node takes payment for text. */
