@@ -17,6 +17,7 @@ import io.verinfer.protocol.Cid;
 import io.verinfer.protocol.ModelId;
 import io.verinfer.protocol.Tensor;
 import io.verinfer.protocol.TokenAmount;
+import io.verinfer.protocol.tls.TransportPolicy;
 import io.verinfer.runtime.EngineConfig;
 import io.verinfer.runtime.ModelManifest;
 import io.verinfer.runtime.ModelSpec;
@@ -44,6 +45,9 @@ import org.junit.jupiter.api.io.TempDir;
 class AdapterProbeIT {
   private static final ObjectMapper JSON = new ObjectMapper();
   private static final int ADAPTER_WALLET = 7;
+
+  private static final TransportPolicy DEVNET =
+      new TransportPolicy(TransportPolicy.DEVNET_CHAIN_ID, false);
 
   @TempDir Path dir;
 
@@ -73,7 +77,7 @@ class AdapterProbeIT {
           market.consumer(
               ADAPTER_WALLET, ClientOptions.defaults().withTimeout(Duration.ofSeconds(5)));
       wallet.deposit(TokenAmount.ofTokens("1"));
-      Prober prober = new Prober(wallet, Duration.ofSeconds(2), true);
+      Prober prober = new Prober(wallet, Duration.ofSeconds(2), DEVNET);
       Map<Object, ProviderProbe> found =
           prober.probeAll(canary).stream()
               .collect(Collectors.toMap(ProviderProbe::provider, Function.identity()));
@@ -97,7 +101,7 @@ class AdapterProbeIT {
       // the same through the External Adapter convention
       try (ExternalAdapter adapter =
           new ExternalAdapter(
-              new Prober(wallet, Duration.ofSeconds(2), true), List.of(canary), "127.0.0.1", 0)) {
+              new Prober(wallet, Duration.ofSeconds(2), DEVNET), List.of(canary), "127.0.0.1", 0)) {
         HttpClient http = HttpClient.newHttpClient();
         HttpResponse<String> ok =
             post(http, adapter, "{\"id\":\"job-1\",\"data\":{\"model\":" + model.value() + "}}");

@@ -9,6 +9,7 @@ import io.verinfer.client.VerinferClient;
 import io.verinfer.protocol.Bytes32;
 import io.verinfer.protocol.OutputComparator;
 import io.verinfer.protocol.tls.TlsPin;
+import io.verinfer.protocol.tls.TransportPolicy;
 import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -42,16 +43,16 @@ public final class Prober {
   /**
    * @param client the adapter's own SDK client (its wallet pays the canaries)
    * @param timeout for each {@code /health} request
-   * @param plainHttpAllowed probe providers without a registered TLS key over plain HTTP (a
-   *     devnet); otherwise they are down
+   * @param transport whether providers may be reached over plain HTTP (a devnet, or the operator's
+   *     {@code --allow-plain-http-providers}); otherwise an http:// provider counts as down
    */
-  public Prober(VerinferClient client, Duration timeout, boolean plainHttpAllowed) {
+  public Prober(VerinferClient client, Duration timeout, TransportPolicy transport) {
     this.client = Objects.requireNonNull(client, "client");
     this.timeout = Objects.requireNonNull(timeout, "timeout");
     if (timeout.isNegative() || timeout.isZero()) {
       throw new IllegalArgumentException("timeout must be positive, got " + timeout);
     }
-    this.plainHttpAllowed = plainHttpAllowed;
+    this.plainHttpAllowed = transport.plainHttpAllowed();
     this.plain = builder().build();
   }
 

@@ -14,6 +14,7 @@ import picocli.CommandLine.Command;
       ModelCommand.class,
       NodeCommand.class,
       GatewayCommand.class,
+      AdapterCommand.class,
       ConsumerCommands.Deposit.class,
       ConsumerCommands.Withdraw.class,
       ConsumerCommands.Infer.class,

@@ -71,13 +71,18 @@ public final class V2Json {
 
   /** The {@code inputs} of a V2 request body. */
   public static List<Tensor> inputs(JsonNode body) {
-    JsonNode inputs = body.get("inputs");
-    if (inputs == null || !inputs.isArray() || inputs.isEmpty()) {
-      throw new IllegalArgumentException("'inputs' must be a non-empty array of tensors");
+    return tensors(body, "inputs");
+  }
+
+  /** The tensors under {@code key} (e.g. {@code outputs}) of a V2 body. */
+  public static List<Tensor> tensors(JsonNode body, String key) {
+    JsonNode list = body.get(key);
+    if (list == null || !list.isArray() || list.isEmpty()) {
+      throw new IllegalArgumentException("'" + key + "' must be a non-empty array of tensors");
     }
     List<Tensor> out = new ArrayList<>();
-    for (int i = 0; i < inputs.size(); i++) {
-      out.add(tensor(inputs.get(i), "inputs[" + i + "]"));
+    for (int i = 0; i < list.size(); i++) {
+      out.add(tensor(list.get(i), key + "[" + i + "]"));
     }
     return out;
   }
