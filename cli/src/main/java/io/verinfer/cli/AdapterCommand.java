@@ -125,7 +125,7 @@ public final class AdapterCommand implements Callable<Integer> {
     }
     Runtime.getRuntime().addShutdownHook(new Thread(stop::countDown, "adapter-shutdown"));
     out.printf(
-        "adapter for model %d (tolerance %d ppm) listening on %s; wallet %s, deposit %s%n",
+        "adapter for model %d (tolerance %d ppm) listening on %s; wallet %s, deposit %s base units%n",
         model, tolerance, adapter.baseUrl(), client.address(), client.depositBalance());
     out.printf(
         "  curl -s %s -d '{\"id\":\"1\",\"data\":{\"model\":%d}}'%n", adapter.baseUrl(), model);
