@@ -4,6 +4,7 @@ import io.verinfer.protocol.OutputComparator;
 import io.verinfer.protocol.Tensor;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.function.BiPredicate;
 
 /** Groups answers to one call by agreement within a model's tolerance. */
 final class Agreement {
@@ -14,11 +15,16 @@ final class Agreement {
    * agrees with ({@link OutputComparator}), largest group first (ties: the earlier group).
    */
   static List<List<Integer>> groups(List<List<Tensor>> answers, long tolerancePpm) {
+    return groups(answers, (a, b) -> OutputComparator.agree(a, b, tolerancePpm));
+  }
+
+  /** The same for any kind of answer, {@code agree} saying whether two answers agree. */
+  static <T> List<List<Integer>> groups(List<T> answers, BiPredicate<T, T> agree) {
     List<List<Integer>> groups = new ArrayList<>();
     for (int i = 0; i < answers.size(); i++) {
       List<Integer> home = null;
       for (List<Integer> g : groups) {
-        if (OutputComparator.agree(answers.get(g.get(0)), answers.get(i), tolerancePpm)) {
+        if (agree.test(answers.get(g.get(0)), answers.get(i))) {
           home = g;
           break;
         }

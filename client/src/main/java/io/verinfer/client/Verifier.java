@@ -110,29 +110,52 @@ final class Verifier implements AutoCloseable {
     FanOut<InferenceResult> ran =
         fanOut(
             request.model(), routing, mode, candidates, p -> once.apply(request, Routing.only(p)));
-    List<InferenceResult> answers = ran.answers();
-    List<String> failures = ran.failures();
-    List<List<Integer>> groups =
+    return decide(
+        mode,
+        ran,
         Agreement.groups(
-            answers.stream().map(InferenceResult::outputs).toList(), tolerance(request.model()));
+            ran.answers().stream().map(InferenceResult::outputs).toList(),
+            tolerance(request.model())),
+        InferenceResult::provider,
+        InferenceResult::withVerification,
+        // the dissenter's receipt against the majority's: the committee judges both
+        (dissenter, chosen) -> dispute(request, List.of(dissenter, chosen)));
+  }
+
+  /**
+   * What {@code redundant(k)} concludes from its answers grouped by agreement (largest group
+   * first): the largest group's first answer, AGREED when all agree, NO_MAJORITY (nobody disputed)
+   * without a majority, else MISMATCH with a dispute of each dissenter against that answer.
+   */
+  private static <R> R decide(
+      Verification.Redundant mode,
+      FanOut<R> ran,
+      List<List<Integer>> groups,
+      java.util.function.Function<R, Address> provider,
+      BiFunction<R, VerificationReport, R> withReport,
+      BiFunction<R, R, Opened> dispute) {
+    List<R> answers = ran.answers();
     List<Integer> winners = groups.get(0);
-    InferenceResult chosenAnswer = answers.get(winners.get(0));
-    List<Address> all = answers.stream().map(InferenceResult::provider).toList();
-    List<InferenceResult> dissenters = new ArrayList<>();
+    R chosenAnswer = answers.get(winners.get(0));
+    List<Address> all = answers.stream().map(provider).toList();
+    List<R> dissenters = new ArrayList<>();
     for (int i = 0; i < answers.size(); i++) {
       if (!winners.contains(i)) {
         dissenters.add(answers.get(i));
       }
     }
-    String note = failures.isEmpty() ? "" : "did not answer: " + String.join("; ", failures);
+    String note =
+        ran.failures().isEmpty() ? "" : "did not answer: " + String.join("; ", ran.failures());
     if (dissenters.isEmpty()) {
-      return chosenAnswer.withVerification(
+      return withReport.apply(
+          chosenAnswer,
           new VerificationReport(
               mode, VerificationReport.Outcome.AGREED, all, List.of(), List.of(), note));
     }
-    List<Address> dissent = dissenters.stream().map(InferenceResult::provider).toList();
+    List<Address> dissent = dissenters.stream().map(provider).toList();
     if (!Agreement.hasMajority(groups, mode.providers())) {
-      return chosenAnswer.withVerification(
+      return withReport.apply(
+          chosenAnswer,
           new VerificationReport(
               mode,
               VerificationReport.Outcome.NO_MAJORITY,
@@ -143,13 +166,13 @@ final class Verifier implements AutoCloseable {
     }
     List<Long> disputes = new ArrayList<>();
     String disputeNote = "";
-    for (InferenceResult d : dissenters) {
-      // the dissenter's receipt against the majority's: the committee judges both
-      Opened opened = dispute(request, List.of(d, chosenAnswer));
+    for (R d : dissenters) {
+      Opened opened = dispute.apply(d, chosenAnswer);
       disputes.addAll(opened.ids());
       disputeNote = join(disputeNote, opened.note());
     }
-    return chosenAnswer.withVerification(
+    return withReport.apply(
+        chosenAnswer,
         new VerificationReport(
             mode,
             VerificationReport.Outcome.MISMATCH,
@@ -298,66 +321,17 @@ final class Verifier implements AutoCloseable {
       List<Address> candidates) {
     FanOut<TextResult> ran =
         fanOut(model, routing, mode, candidates, p -> once.apply(g, Routing.only(p)));
-    List<TextResult> answers = ran.answers();
-    List<String> failures = ran.failures();
     // groups of identical answers (same input, same tokens, same end), largest first
-    List<List<Integer>> groups = new ArrayList<>();
-    for (int i = 0; i < answers.size(); i++) {
-      List<Integer> home = null;
-      for (List<Integer> group : groups) {
-        if (agree(answers.get(group.get(0)), answers.get(i))) {
-          home = group;
-          break;
-        }
-      }
-      if (home == null) {
-        home = new ArrayList<>();
-        groups.add(home);
-      }
-      home.add(i);
-    }
-    groups.sort((a, b) -> Integer.compare(b.size(), a.size()));
-    List<Integer> winners = groups.get(0);
-    TextResult chosenAnswer = answers.get(winners.get(0));
-    List<Address> all = answers.stream().map(TextResult::provider).toList();
-    List<TextResult> dissenters = new ArrayList<>();
-    for (int i = 0; i < answers.size(); i++) {
-      if (!winners.contains(i)) {
-        dissenters.add(answers.get(i));
-      }
-    }
-    String note = failures.isEmpty() ? "" : "did not answer: " + String.join("; ", failures);
-    if (dissenters.isEmpty()) {
-      return chosenAnswer.withVerification(
-          new VerificationReport(
-              mode, VerificationReport.Outcome.AGREED, all, List.of(), List.of(), note));
-    }
-    List<Address> dissent = dissenters.stream().map(TextResult::provider).toList();
-    if (!Agreement.hasMajority(groups, mode.providers())) {
-      return chosenAnswer.withVerification(
-          new VerificationReport(
-              mode,
-              VerificationReport.Outcome.NO_MAJORITY,
-              all,
-              dissent,
-              List.of(),
-              join(note, "no answer had a majority of " + mode.providers() + "; nobody disputed")));
-    }
-    List<Long> disputes = new ArrayList<>();
-    String disputeNote = "";
-    for (TextResult d : dissenters) {
-      Opened opened = disputeText(model, List.of(d, chosenAnswer));
-      disputes.addAll(opened.ids());
-      disputeNote = join(disputeNote, join(difference(chosenAnswer, d), opened.note()));
-    }
-    return chosenAnswer.withVerification(
-        new VerificationReport(
-            mode,
-            VerificationReport.Outcome.MISMATCH,
-            all,
-            dissent,
-            disputes,
-            join(note, disputeNote)));
+    return decide(
+        mode,
+        ran,
+        Agreement.groups(ran.answers(), Verifier::agree),
+        TextResult::provider,
+        TextResult::withVerification,
+        (dissenter, chosen) -> {
+          Opened opened = disputeText(model, List.of(dissenter, chosen));
+          return new Opened(opened.ids(), join(difference(chosen, dissenter), opened.note()));
+        });
   }
 
   /** Same request committed, and each output agrees with the other's run token for token. */
