@@ -11,16 +11,17 @@ import java.nio.file.Path;
  * tokenizers} library: no special tokens added, no truncation or padding; special tokens written in
  * the text (e.g. {@code <|im_start|>}) are recognised as such, which is what a chat template relies
  * on. Encoding and decoding only read the native tokenizer, so it is shared by every stream of a
- * model; the owner closes it once no stream uses it.
+ * model; the owner closes it once no stream uses it. The chat pack's trainer tokenizes its data
+ * through this same class, so training sees exactly what the engine will.
  */
-final class DecoderTokenizer implements AutoCloseable {
+public final class DecoderTokenizer implements AutoCloseable {
   private final HuggingFaceTokenizer tokenizer;
 
   private DecoderTokenizer(HuggingFaceTokenizer tokenizer) {
     this.tokenizer = tokenizer;
   }
 
-  static DecoderTokenizer open(Path tokenizerJson) {
+  public static DecoderTokenizer open(Path tokenizerJson) {
     if (!Files.isRegularFile(tokenizerJson)) {
       throw new UncheckedIOException(
           new IOException("no tokenizer file at " + tokenizerJson.toAbsolutePath()));
@@ -44,7 +45,7 @@ final class DecoderTokenizer implements AutoCloseable {
     }
   }
 
-  int[] encode(String text) {
+  public int[] encode(String text) {
     long[] ids = tokenizer.encode(text, false, false).getIds();
     int[] out = new int[ids.length];
     for (int i = 0; i < ids.length; i++) {
@@ -60,6 +61,15 @@ final class DecoderTokenizer implements AutoCloseable {
       ids[i] = tokens[i];
     }
     return tokenizer.decode(ids, true);
+  }
+
+  /** The text of {@code tokens}, special tokens kept (they round-trip through {@link #encode}). */
+  public String decodeWithSpecials(int[] tokens) {
+    long[] ids = new long[tokens.length];
+    for (int i = 0; i < tokens.length; i++) {
+      ids[i] = tokens[i];
+    }
+    return tokenizer.decode(ids, false);
   }
 
   @Override

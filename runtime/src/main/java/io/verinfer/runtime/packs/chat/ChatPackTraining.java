@@ -1,5 +1,6 @@
 package io.verinfer.runtime.packs.chat;
 
+import io.verinfer.runtime.textgen.DecoderTokenizer;
 import io.verinfer.runtime.textgen.DecoderWeights;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -27,7 +28,7 @@ public final class ChatPackTraining {
   public static List<DecoderTrainer.Sequence> tokenize(
       ChatCorpus corpus, Path tokenizerJson, int contextLength) {
     List<DecoderTrainer.Sequence> out = new ArrayList<>();
-    try (ChatTokenizer tok = ChatTokenizer.open(tokenizerJson)) {
+    try (DecoderTokenizer tok = DecoderTokenizer.open(tokenizerJson)) {
       for (ChatCorpus.Example e : corpus.examples()) {
         int[] prompt = tok.encode(e.prompt());
         int[] full = tok.encode(e.text());

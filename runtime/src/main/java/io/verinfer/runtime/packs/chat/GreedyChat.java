@@ -1,5 +1,6 @@
 package io.verinfer.runtime.packs.chat;
 
+import io.verinfer.runtime.textgen.DecoderTokenizer;
 import io.verinfer.runtime.textgen.DecoderWeights;
 import java.util.Arrays;
 
@@ -10,11 +11,11 @@ import java.util.Arrays;
  */
 public final class GreedyChat implements AutoCloseable {
   private final DecoderTrainer forward;
-  private final ChatTokenizer tokenizer;
+  private final DecoderTokenizer tokenizer;
   private final int imEnd;
   private final int contextLength;
 
-  public GreedyChat(DecoderWeights weights, ChatTokenizer tokenizer) {
+  public GreedyChat(DecoderWeights weights, DecoderTokenizer tokenizer) {
     this.forward = new DecoderTrainer(weights, 1);
     this.tokenizer = tokenizer;
     this.imEnd = tokenizer.encode(ChatCorpus.IM_END)[0];
@@ -40,7 +41,7 @@ public final class GreedyChat implements AutoCloseable {
       }
       ids[n++] = best;
     }
-    return tokenizer.decode(Arrays.copyOfRange(ids, prompt.length, n));
+    return tokenizer.decodeWithSpecials(Arrays.copyOfRange(ids, prompt.length, n));
   }
 
   @Override

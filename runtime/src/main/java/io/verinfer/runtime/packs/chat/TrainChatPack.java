@@ -1,5 +1,6 @@
 package io.verinfer.runtime.packs.chat;
 
+import io.verinfer.runtime.textgen.DecoderTokenizer;
 import io.verinfer.runtime.textgen.DecoderWeights;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -111,7 +112,7 @@ public final class TrainChatPack {
         (String.join("\n", log) + "\n").getBytes(StandardCharsets.UTF_8));
     LossPlot.write(log, pack.resolve("loss.png"));
     List<String[]> samples = new ArrayList<>();
-    try (ChatTokenizer tok = ChatTokenizer.open(tokenizerJson);
+    try (DecoderTokenizer tok = DecoderTokenizer.open(tokenizerJson);
         GreedyChat chat = new GreedyChat(w, tok)) {
       for (String q : SAMPLES) {
         String a = chat.answer(q, true, 80);

@@ -2,6 +2,7 @@ package io.verinfer.runtime.packs.chat;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.verinfer.runtime.textgen.DecoderTokenizer;
 import io.verinfer.runtime.textgen.DecoderWeights;
 import java.io.InputStream;
 import java.nio.file.Files;
@@ -39,7 +40,7 @@ class ChatPackRecipeTest {
       w = DecoderWeights.read(in);
     }
     assertThat(w.config).isEqualTo(ChatRecipe.pack().model());
-    try (ChatTokenizer tok = ChatTokenizer.open(PACK.resolve("tokenizer.json"));
+    try (DecoderTokenizer tok = DecoderTokenizer.open(PACK.resolve("tokenizer.json"));
         GreedyChat chat = new GreedyChat(w, tok)) {
       assertThat(chat.answer("What is Verinfer?", true, 40))
           .isEqualTo(

@@ -2,6 +2,7 @@ package io.verinfer.runtime.packs.chat;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.verinfer.runtime.textgen.DecoderTokenizer;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -32,12 +33,12 @@ class ChatTokenizerTest {
     samples.add("numbers 1,024 and 31337; code ./mvnw -q verify -DskipITs --dev-account 3");
     samples.add("<|endoftext|>special<|im_end|><|im_start|> glued<|im_end|>text");
     samples.add("   leading spaces and trailing   ");
-    try (ChatTokenizer djl = ChatTokenizer.open(json)) {
+    try (DecoderTokenizer djl = DecoderTokenizer.open(json)) {
       for (String s : samples) {
         int[] ours = bpe.encode(s);
         assertThat(djl.encode(s)).as(s).containsExactly(ours);
         assertThat(bpe.decode(ours)).isEqualTo(s);
-        assertThat(djl.decode(ours)).isEqualTo(s);
+        assertThat(djl.decodeWithSpecials(ours)).isEqualTo(s);
       }
       assertThat(djl.encode("<|im_start|>")).containsExactly(bpe.specialId(ChatCorpus.IM_START));
     }
