@@ -279,7 +279,13 @@ public final class VerinferClient implements AutoCloseable {
         () -> ranking.rank(directory.offers(model)).stream().map(ProviderOffer::provider).toList());
   }
 
-  private InferenceResult call(ModelId model, LaneCaller.Request request, Routing routing) {
+  /**
+   * The providers a call of {@code model} tries in turn: those {@code routing} allows, best first,
+   * at most {@code maxAttempts}.
+   *
+   * @throws NoProviderAvailableException none is eligible
+   */
+  private List<ProviderOffer> toTry(ModelId model, Routing routing) {
     List<ProviderOffer> allowed =
         directory.offers(model).stream().filter(o -> routing.allows(o.provider())).toList();
     if (allowed.isEmpty()) {
@@ -291,9 +297,14 @@ public final class VerinferClient implements AutoCloseable {
           List.of());
     }
     List<ProviderOffer> ranked = ranking.rank(allowed);
-    int attempts = Math.min(options.maxAttempts(), ranked.size());
+    return ranked.subList(0, Math.min(options.maxAttempts(), ranked.size()));
+  }
+
+  private InferenceResult call(ModelId model, LaneCaller.Request request, Routing routing) {
+    List<ProviderOffer> tried = toTry(model, routing);
+    int attempts = tried.size();
     List<ProviderUnavailableException> failures = new ArrayList<>();
-    for (ProviderOffer offer : ranked.subList(0, attempts)) {
+    for (ProviderOffer offer : tried) {
       try {
         InferenceResult result =
             options.paymentOff() ? caller.callUnpaid(offer, request) : caller.call(offer, request);
@@ -339,20 +350,10 @@ public final class VerinferClient implements AutoCloseable {
       throw new IllegalStateException("text generation is served only paid, as streams");
     }
     TextGeneration seeded = texts.seeded(generation);
-    List<ProviderOffer> allowed =
-        directory.offers(model).stream().filter(o -> routing.allows(o.provider())).toList();
-    if (allowed.isEmpty()) {
-      throw new NoProviderAvailableException(
-          model,
-          routing.only().isEmpty()
-              ? "no eligible provider offers it"
-              : "none of " + routing.only() + " is eligible for it",
-          List.of());
-    }
-    List<ProviderOffer> ranked = ranking.rank(allowed);
-    int attempts = Math.min(options.maxAttempts(), ranked.size());
+    List<ProviderOffer> tried = toTry(model, routing);
+    int attempts = tried.size();
     List<ProviderUnavailableException> failures = new ArrayList<>();
-    for (ProviderOffer offer : ranked.subList(0, attempts)) {
+    for (ProviderOffer offer : tried) {
       try {
         java.time.Instant start = options.clock().instant();
         TextStream stream = texts.open(offer, model, seeded);
