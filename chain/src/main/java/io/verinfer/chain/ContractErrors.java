@@ -37,7 +37,8 @@ public final class ContractErrors {
           "InferenceCoordinator",
           "VerinferTimelock",
           "VerinferGovernor",
-          "VerinferTreasury");
+          "VerinferTreasury",
+          "AvailabilityOracle");
 
   /** Example contracts dapps deploy themselves; bundled so their reverts decode too. */
   public static final List<String> EXAMPLES =

@@ -1,5 +1,6 @@
 package io.verinfer.chain;
 
+import io.verinfer.chain.bindings.AvailabilityOracle;
 import io.verinfer.chain.bindings.DisputeManager;
 import io.verinfer.chain.bindings.InferenceCoordinator;
 import io.verinfer.chain.bindings.ModelRegistry;
@@ -79,6 +80,68 @@ public final class Deployer {
     }
   }
 
+  /**
+   * The availability oracle's epoch and its starting parameters (each within the contract's hard
+   * bounds; governance changes them later): adapters' minimum stake, reward per in-tolerance
+   * report, exit delay, the stake share a run of {@code strikeLimit} deviant reports costs, the
+   * tolerances (uptime and canary in absolute basis points, latency relative) and the share of a
+   * report's providers an adapter may deviate on before the report is a strike.
+   */
+  public record Oracle(
+      Duration epoch,
+      TokenAmount minAdapterStake,
+      TokenAmount rewardPerReport,
+      Duration exitDelay,
+      int adapterSlashBps,
+      int toleranceBps,
+      int latencyToleranceBps,
+      int maxDeviantBps,
+      int strikeLimit) {
+
+    /** A public chain's: hourly epochs, a week to exit. */
+    public static Oracle publicChain() {
+      return new Oracle(
+          Duration.ofHours(1),
+          TokenAmount.ofTokens("10000"),
+          TokenAmount.ofTokens("1"),
+          Duration.ofDays(7),
+          1_000,
+          1_000,
+          5_000,
+          1_000,
+          3);
+    }
+
+    /**
+     * The devnet's: 30 s epochs (a provider marked down is seen within a minute), an hour to exit,
+     * latency within ±100 % (loopback latencies of a few ms are mostly noise).
+     */
+    public static Oracle devnet() {
+      return new Oracle(
+          Duration.ofSeconds(30),
+          TokenAmount.ofTokens("1000"),
+          TokenAmount.ofTokens("1"),
+          Duration.ofHours(1),
+          1_000,
+          1_000,
+          10_000,
+          1_000,
+          3);
+    }
+
+    AvailabilityOracle.Params params() {
+      return new AvailabilityOracle.Params(
+          minAdapterStake.baseUnits(),
+          rewardPerReport.baseUnits(),
+          BigInteger.valueOf(exitDelay.toSeconds()),
+          BigInteger.valueOf(adapterSlashBps),
+          BigInteger.valueOf(toleranceBps),
+          BigInteger.valueOf(latencyToleranceBps),
+          BigInteger.valueOf(maxDeviantBps),
+          BigInteger.valueOf(strikeLimit));
+    }
+  }
+
   /** The protocol's starting parameters. */
   public record Config(
       TokenAmount supply,
@@ -87,7 +150,8 @@ public final class Deployer {
       Duration unbondingDelay,
       Duration withdrawDelay,
       int epochBlocks,
-      Governance governance) {
+      Governance governance,
+      Oracle oracle) {
 
     /**
      * Devnet defaults: 1e9 VRF, a 3% protocol fee, 1,000 VRF minimum stake, short delays, and
@@ -102,7 +166,8 @@ public final class Deployer {
           Duration.ofDays(7),
           Duration.ofHours(1),
           16,
-          Governance.devnet());
+          Governance.devnet(),
+          Oracle.devnet());
     }
   }
 
@@ -227,6 +292,19 @@ public final class Deployer {
                 gov.proposalThreshold().baseUnits(),
                 BigInteger.valueOf(gov.quorumBps())),
             addresses);
+    deployed(
+        "AvailabilityOracle",
+        AvailabilityOracle.deploy(
+            web3j,
+            admin,
+            unusedGas,
+            timelock,
+            token,
+            treasury,
+            BigInteger.valueOf(config.oracle().epoch().toSeconds()),
+            config.oracle().params()),
+        addresses);
+    progress.accept("VerinferTimelock governs AvailabilityOracle's parameters");
     handOver(deployer, timelock, governor, params, providers, registry, paramsBinding);
     return new Deployment(
         admin.chainId(), rpcUrl, startBlock, deployer, treasury, addresses, List.of());

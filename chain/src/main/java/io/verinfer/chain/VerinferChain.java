@@ -105,6 +105,12 @@ public final class VerinferChain implements AutoCloseable {
         sender, Address.of(deployment.address("VerinferTreasury")));
   }
 
+  /** The availability oracle (adapters, reports, provider status) as this account. */
+  public io.verinfer.chain.facade.AvailabilityOracleFacade oracle() {
+    return new io.verinfer.chain.facade.AvailabilityOracleFacade(
+        sender, Address.of(deployment.address("AvailabilityOracle")));
+  }
+
   /** Governance (Governor, timelock, delegation) as this account. */
   public io.verinfer.chain.gov.Governance governance() {
     return new io.verinfer.chain.gov.Governance(sender, deployment);

@@ -2,6 +2,7 @@ package io.verinfer.chain;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.verinfer.chain.bindings.AvailabilityOracle;
 import io.verinfer.chain.bindings.DisputeManager;
 import io.verinfer.chain.bindings.ModelRegistry;
 import io.verinfer.chain.bindings.ProtocolParams;
@@ -168,6 +169,7 @@ class RoleAuditIT extends DevnetScene {
     expected.put(
         "ProviderRegistry",
         Map.of("DEFAULT_ADMIN_ROLE", Set.of(timelock), "SLASHER_ROLE", Set.of(disputes)));
+    expected.put("AvailabilityOracle", Map.of("DEFAULT_ADMIN_ROLE", Set.of(timelock)));
     expected.put(
         "VerinferTimelock",
         Map.of(
@@ -366,6 +368,14 @@ class RoleAuditIT extends DevnetScene {
             DisputeManager.load(disputes.value(), web3j, tx, gas).setCoordinator(me.value()),
             "CoordinatorAlreadySet"));
 
+    Address oracle = contracts.get("AvailabilityOracle");
+    var o = AvailabilityOracle.load(oracle.value(), web3j, tx, gas);
+    attempts.put(
+        "AvailabilityOracle.setParams", at(oracle, o.setParams(read(o.params())), unauthorized));
+    attempts.put(
+        "AvailabilityOracle.grantRole(ADMIN)",
+        at(oracle, o.grantRole(admin0, me.value()), unauthorized));
+
     Map<String, String> outcomes = new LinkedHashMap<>();
     Map<String, String> wrong = new LinkedHashMap<>();
     for (var e : attempts.entrySet()) {
@@ -386,6 +396,14 @@ class RoleAuditIT extends DevnetScene {
 
     assertThat(wrong).as("calls by the former admin that did not revert as they should").isEmpty();
     assertThat(state(model)).as("everything an admin could change").isEqualTo(before);
+  }
+
+  private static <T> T read(org.web3j.protocol.core.RemoteFunctionCall<T> call) {
+    try {
+      return call.send();
+    } catch (Exception e) {
+      throw new IllegalStateException(e);
+    }
   }
 
   /** A call to make as account 0 and the custom error it must revert with. */
@@ -416,6 +434,7 @@ class RoleAuditIT extends DevnetScene {
       s.put(e.getKey() + ".roles", powers.roles().toString());
       s.put(e.getKey() + ".owner", audit.owner(e.getValue()).map(Address::value).orElse("-"));
     }
+    s.put("AvailabilityOracle.params", actors.admin().oracle().params());
     Address params = contracts.get("ProtocolParams");
     s.put("listenerCount", audit.uint(params, "listenerCount"));
     s.put("longestUnbondingDelay", audit.uint(params, "longestUnbondingDelay"));
