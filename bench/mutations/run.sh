@@ -14,6 +14,8 @@ declare -A property=(
   [snapshot-at-draw]='DisputeInvariantsIT'
   [vote-per-member]='DisputeInvariantsIT'
   [timelock-no-floor]='GovernanceAttackIT#aCapturedVoteCannotShortenItsOwnNotice'
+  [oracle-mean]='OraclePoisoningAttackIT#oneLyingAdapterMovesNothingAndPaysForTrying'
+  [oracle-quorum-half]='OraclePoisoningAttackIT#colludersShortOfTwoThirdsCannotReportAlone'
   [slasher-instant]='GovernanceAttackIT#aSlasherGrantedByAVoteWaitsUntilEveryProviderCouldLeave'
 )
 names=("$@")
