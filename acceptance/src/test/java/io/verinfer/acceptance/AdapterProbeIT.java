@@ -13,16 +13,9 @@ import io.verinfer.adapter.ProviderProbe.CanaryResult;
 import io.verinfer.client.ClientOptions;
 import io.verinfer.client.VerinferClient;
 import io.verinfer.node.faults.FaultInjection;
-import io.verinfer.protocol.Cid;
 import io.verinfer.protocol.ModelId;
-import io.verinfer.protocol.Tensor;
 import io.verinfer.protocol.TokenAmount;
 import io.verinfer.protocol.tls.TransportPolicy;
-import io.verinfer.runtime.EngineConfig;
-import io.verinfer.runtime.ModelManifest;
-import io.verinfer.runtime.ModelSpec;
-import io.verinfer.runtime.onnx.OnnxInferenceEngine;
-import io.verinfer.runtime.store.LocalModelStore;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
@@ -61,17 +54,7 @@ class AdapterProbeIT {
       dead.stop(); // still listed on-chain, its port closed
 
       // the known answer: the adapter's operator runs the model it fetched by CID
-      List<Tensor> input = List.of(Marketplace.features(4));
-      Path pack = Marketplace.pack();
-      ModelManifest manifest = ModelManifest.read(pack);
-      List<Tensor> expected;
-      LocalModelStore store = new LocalModelStore(dir.resolve("adapter-store"));
-      try (OnnxInferenceEngine engine = new OnnxInferenceEngine(store, EngineConfig.defaults())) {
-        Cid cid = store.putFile(manifest.modelFile(pack), n -> {});
-        engine.deploy(ModelSpec.of(manifest, cid));
-        expected = engine.infer(manifest.name(), input);
-      }
-      Canary canary = new Canary(model, input, expected, 1_000);
+      Canary canary = Canaries.fraudDetect(model, dir.resolve("adapter-store"));
 
       VerinferClient wallet =
           market.consumer(

@@ -32,6 +32,15 @@ public final class ExternalAdapter implements AutoCloseable {
   private final Javalin app;
 
   public ExternalAdapter(Prober prober, List<Canary> canaries, String host, int port) {
+    this(prober, canaries, new ObservationBook(), host, port);
+  }
+
+  /**
+   * Also serves {@code GET /observations/{model}/{epoch}}: this adapter's signed observation from
+   * {@code book} (404 when it has none), which the other adapters fetch to assemble a report.
+   */
+  public ExternalAdapter(
+      Prober prober, List<Canary> canaries, ObservationBook book, String host, int port) {
     this.prober = Objects.requireNonNull(prober, "prober");
     Map<ModelId, Canary> byModel = new java.util.LinkedHashMap<>();
     for (Canary c : canaries) {
@@ -47,6 +56,30 @@ public final class ExternalAdapter implements AutoCloseable {
               config.useVirtualThreads = true;
             });
     app.post("/", this::run);
+    app.get(
+        "/observations/{model}/{epoch}",
+        ctx -> {
+          long m;
+          long e;
+          try {
+            m = Long.parseLong(ctx.pathParam("model"));
+            e = Long.parseLong(ctx.pathParam("epoch"));
+          } catch (NumberFormatException ex) {
+            error(ctx, null, 400, "MALFORMED_REQUEST", "model and epoch must be integers");
+            return;
+          }
+          var json = book.json(m, e);
+          if (json.isEmpty()) {
+            error(
+                ctx,
+                null,
+                404,
+                "NO_OBSERVATION",
+                "no observation of model " + m + " for epoch " + e);
+            return;
+          }
+          ctx.contentType("application/json").result(json.get());
+        });
     app.start(host, port);
   }
 

@@ -105,6 +105,20 @@ public final class VerinferChain implements AutoCloseable {
         sender, Address.of(deployment.address("VerinferTreasury")));
   }
 
+  /** The latest block's timestamp (unix seconds): the chain's clock, which epochs follow. */
+  public long latestTimestamp() {
+    try {
+      return web3j
+          .ethGetBlockByNumber(org.web3j.protocol.core.DefaultBlockParameterName.LATEST, false)
+          .send()
+          .getBlock()
+          .getTimestamp()
+          .longValueExact();
+    } catch (java.io.IOException e) {
+      throw new io.verinfer.chain.tx.ChainException("cannot read the latest block", e);
+    }
+  }
+
   /** The availability oracle (adapters, reports, provider status) as this account. */
   public io.verinfer.chain.facade.AvailabilityOracleFacade oracle() {
     return new io.verinfer.chain.facade.AvailabilityOracleFacade(

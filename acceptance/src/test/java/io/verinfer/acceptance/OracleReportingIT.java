@@ -1,0 +1,135 @@
+package io.verinfer.acceptance;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.verinfer.acceptance.Marketplace.Provider;
+import io.verinfer.adapter.Canary;
+import io.verinfer.adapter.EpochReporter;
+import io.verinfer.adapter.ExternalAdapter;
+import io.verinfer.adapter.ObservationBook;
+import io.verinfer.adapter.Prober;
+import io.verinfer.chain.VerinferChain;
+import io.verinfer.chain.facade.AvailabilityOracleFacade;
+import io.verinfer.chain.testing.Actors;
+import io.verinfer.chain.testing.SharedDevnet;
+import io.verinfer.client.ClientOptions;
+import io.verinfer.client.VerinferClient;
+import io.verinfer.node.faults.FaultInjection;
+import io.verinfer.protocol.ModelId;
+import io.verinfer.protocol.TokenAmount;
+import io.verinfer.protocol.oracle.Figures;
+import io.verinfer.protocol.tls.TransportPolicy;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Issue 15, adapters to oracle: three staked adapters probe real provider nodes on the devnet
+ * through an epoch (health over the pinned transport, a paid canary), each signs what it measured,
+ * the epoch's leader fetches the others' signed observations over HTTP and submits one report; the
+ * oracle then holds, per provider, what they saw: the honest one up with its canaries passed, the
+ * one corrupting answers up but failing every canary, the stopped one down. The test steps each
+ * adapter's loop itself ({@link EpochReporter#tick}) and moves the chain clock, so an epoch takes
+ * no wall time.
+ */
+class OracleReportingIT {
+  private static final int[] ADAPTERS = {5, 6, 7};
+  private static final TransportPolicy DEVNET =
+      new TransportPolicy(TransportPolicy.DEVNET_CHAIN_ID, false);
+
+  @TempDir Path dir;
+
+  @Test
+  void adaptersReportWhatTheyMeasuredAndTheOracleKeepsIt() throws Exception {
+    List<AutoCloseable> closing = new ArrayList<>();
+    try (Marketplace market = Marketplace.open(dir)) {
+      ModelId model = market.publishFraudDetect(50);
+      Provider honest = market.startProvider(8, TokenAmount.of(1_000));
+      Provider liar = market.startProvider(9, TokenAmount.of(1_000), new FaultInjection(1.0, 3));
+      Provider dead = market.startProvider(10, TokenAmount.of(1_000));
+      dead.stop();
+      Canary canary = Canaries.fraudDetect(model, dir.resolve("adapter-store"));
+
+      List<EpochReporter> reporters = new ArrayList<>();
+      AvailabilityOracleFacade oracle = null;
+      for (int account : ADAPTERS) {
+        VerinferClient wallet =
+            market.consumer(account, ClientOptions.defaults().withTimeout(Duration.ofSeconds(5)));
+        wallet.deposit(TokenAmount.ofTokens("1"));
+        ObservationBook book = new ObservationBook();
+        Prober prober = new Prober(wallet, Duration.ofSeconds(2), DEVNET);
+        ExternalAdapter http =
+            new ExternalAdapter(
+                new Prober(wallet, Duration.ofSeconds(2), DEVNET),
+                List.of(canary),
+                book,
+                "127.0.0.1",
+                0);
+        closing.add(http);
+        VerinferChain chain = market.chain(account);
+        TokenAmount stake = TokenAmount.ofTokens("2000");
+        chain.token().approve(chain.oracle().address(), stake);
+        chain.oracle().join(stake, http.baseUrl().toString());
+        oracle = chain.oracle();
+        EpochReporter r =
+            new EpochReporter(
+                prober,
+                canary,
+                chain.oracle(),
+                Actors.signer(account),
+                book,
+                chain::latestTimestamp,
+                EpochReporter.Settings.defaults());
+        closing.add(r);
+        reporters.add(r);
+      }
+      assertThat(oracle.quorum()).isEqualTo(3);
+
+      long length = oracle.epochLength().toSeconds();
+      long epoch = toEpochStart(oracle, length);
+      for (int round = 0; round < 3; round++) {
+        for (EpochReporter r : reporters) r.tick();
+        if (round < 2) SharedDevnet.increaseTime(length / 3); // rounds at 1, 11 and 21 s in
+      }
+      // the next epoch: each seals its observation; a sixth in, the leader reports
+      toEpochStart(oracle, length);
+      for (EpochReporter r : reporters) r.tick();
+      assertThat(oracle.lastReported(model.value()))
+          .as("nobody reports before the peers sealed")
+          .isLessThan(epoch);
+      SharedDevnet.increaseTime(length / 6 + 1);
+      for (EpochReporter r : reporters) r.tick();
+      assertThat(oracle.lastReported(model.value())).isEqualTo(epoch);
+
+      var h = oracle.statusOf(model.value(), honest.address());
+      var l = oracle.statusOf(model.value(), liar.address());
+      var d = oracle.statusOf(model.value(), dead.address());
+      System.out.printf(
+          "OracleReportingIT: epoch %d on-chain: honest %s | corrupting %s | stopped %s%n",
+          epoch, h.figures(), l.figures(), d.figures());
+      assertThat(h.epoch()).isEqualTo(epoch);
+      assertThat(h.figures().uptimeBps()).isEqualTo(10_000);
+      assertThat(h.figures().canaryBps()).isEqualTo(10_000);
+      assertThat(h.figures().latencyMs()).isBetween(1L, 2_000L);
+      assertThat(l.figures().uptimeBps()).isEqualTo(10_000);
+      assertThat(l.figures().canaryBps()).isZero();
+      assertThat(d.figures()).isEqualTo(Figures.DOWN);
+      for (int account : ADAPTERS) {
+        assertThat(oracle.adapterOf(Actors.address(account)).strikes()).isZero();
+      }
+    } finally {
+      for (AutoCloseable c : closing) c.close();
+    }
+  }
+
+  /** Moves the chain clock to one second into the next epoch; returns that epoch (now running). */
+  private static long toEpochStart(AvailabilityOracleFacade oracle, long length) {
+    long now = SharedDevnet.latestTimestamp();
+    long offset = (now - oracle.genesis()) % length;
+    SharedDevnet.increaseTime(length - offset + 1);
+    return oracle.currentEpoch();
+  }
+}
