@@ -210,7 +210,7 @@ final class Marketplace implements AutoCloseable {
     private final int account;
     private final TokenAmount price;
     private final Path home;
-    private final FaultInjection faults;
+    private FaultInjection faults;
     private ProviderNode node;
 
     private Provider(int account, TokenAmount price, Path home, FaultInjection faults) {
@@ -235,6 +235,11 @@ final class Marketplace implements AutoCloseable {
     /** The node's TLS key pin, when it serves HTTPS. */
     java.util.Optional<io.verinfer.protocol.tls.TlsPin> tlsPin() {
       return node.tlsPin();
+    }
+
+    /** The faults the node injects from its next {@link #start()} on. */
+    void faults(FaultInjection next) {
+      this.faults = next;
     }
 
     /** Stops the node (its HTTP port closes); the ledger file stays. */

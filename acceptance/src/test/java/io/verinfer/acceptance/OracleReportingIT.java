@@ -53,57 +53,11 @@ class OracleReportingIT {
       dead.stop();
       Canary canary = Canaries.fraudDetect(model, dir.resolve("adapter-store"));
 
-      List<EpochReporter> reporters = new ArrayList<>();
-      AvailabilityOracleFacade oracle = null;
-      for (int account : ADAPTERS) {
-        VerinferClient wallet =
-            market.consumer(account, ClientOptions.defaults().withTimeout(Duration.ofSeconds(5)));
-        wallet.deposit(TokenAmount.ofTokens("1"));
-        ObservationBook book = new ObservationBook();
-        Prober prober = new Prober(wallet, Duration.ofSeconds(2), DEVNET);
-        ExternalAdapter http =
-            new ExternalAdapter(
-                new Prober(wallet, Duration.ofSeconds(2), DEVNET),
-                List.of(canary),
-                book,
-                "127.0.0.1",
-                0);
-        closing.add(http);
-        VerinferChain chain = market.chain(account);
-        TokenAmount stake = TokenAmount.ofTokens("2000");
-        chain.token().approve(chain.oracle().address(), stake);
-        chain.oracle().join(stake, http.baseUrl().toString());
-        oracle = chain.oracle();
-        EpochReporter r =
-            new EpochReporter(
-                prober,
-                canary,
-                chain.oracle(),
-                Actors.signer(account),
-                book,
-                chain::latestTimestamp,
-                EpochReporter.Settings.defaults());
-        closing.add(r);
-        reporters.add(r);
-      }
+      List<EpochReporter> reporters = adapters(market, canary, closing);
+      AvailabilityOracleFacade oracle = market.chain(ADAPTERS[0]).oracle();
       assertThat(oracle.quorum()).isEqualTo(3);
 
-      long length = oracle.epochLength().toSeconds();
-      long epoch = toEpochStart(oracle, length);
-      for (int round = 0; round < 3; round++) {
-        for (EpochReporter r : reporters) r.tick();
-        if (round < 2) SharedDevnet.increaseTime(length / 3); // rounds at 1, 11 and 21 s in
-      }
-      // the next epoch: each seals its observation; a sixth in, the leader reports
-      toEpochStart(oracle, length);
-      for (EpochReporter r : reporters) r.tick();
-      assertThat(oracle.lastReported(model.value()))
-          .as("nobody reports before the peers sealed")
-          .isLessThan(epoch);
-      SharedDevnet.increaseTime(length / 6 + 1);
-      for (EpochReporter r : reporters) r.tick();
-      assertThat(oracle.lastReported(model.value())).isEqualTo(epoch);
-
+      long epoch = reportOneEpoch(oracle, reporters, model);
       var h = oracle.statusOf(model.value(), honest.address());
       var l = oracle.statusOf(model.value(), liar.address());
       var d = oracle.statusOf(model.value(), dead.address());
@@ -123,6 +77,127 @@ class OracleReportingIT {
     } finally {
       for (AutoCloseable c : closing) c.close();
     }
+  }
+
+  /** Three adapters (dev accounts 5, 6, 7) joined to the oracle, each serving its observations. */
+  private static List<EpochReporter> adapters(
+      Marketplace market, Canary canary, List<AutoCloseable> closing) {
+    List<EpochReporter> reporters = new ArrayList<>();
+    for (int account : ADAPTERS) {
+      VerinferClient wallet =
+          market.consumer(
+              account,
+              ClientOptions.defaults()
+                  .withTimeout(Duration.ofSeconds(5))
+                  .withDiscoveryTtl(EpochReporter.DISCOVERY_TTL));
+      wallet.deposit(TokenAmount.ofTokens("1"));
+      ObservationBook book = new ObservationBook();
+      ExternalAdapter http =
+          new ExternalAdapter(
+              new Prober(wallet, Duration.ofSeconds(2), DEVNET),
+              List.of(canary),
+              book,
+              "127.0.0.1",
+              0);
+      closing.add(http);
+      VerinferChain chain = market.chain(account);
+      TokenAmount stake = TokenAmount.ofTokens("2000");
+      chain.token().approve(chain.oracle().address(), stake);
+      chain.oracle().join(stake, http.baseUrl().toString());
+      EpochReporter r =
+          new EpochReporter(
+              new Prober(wallet, Duration.ofSeconds(2), DEVNET),
+              canary,
+              chain.oracle(),
+              Actors.signer(account),
+              book,
+              chain::latestTimestamp,
+              EpochReporter.Settings.defaults());
+      closing.add(r);
+      reporters.add(r);
+    }
+    return reporters;
+  }
+
+  /**
+   * One whole epoch of probing (rounds 1, 11 and 21 s in), then the next epoch's start where each
+   * adapter seals, and a sixth in, where the leader reports. Returns the epoch reported.
+   */
+  private static long reportOneEpoch(
+      AvailabilityOracleFacade oracle, List<EpochReporter> reporters, ModelId model) {
+    assertThat(oracle.quorum()).isEqualTo(3);
+    long length = oracle.epochLength().toSeconds();
+    long epoch = toEpochStart(oracle, length);
+    for (int round = 0; round < 3; round++) {
+      for (EpochReporter r : reporters) r.tick();
+      if (round < 2) SharedDevnet.increaseTime(length / 3);
+    }
+    toEpochStart(oracle, length);
+    for (EpochReporter r : reporters) r.tick();
+    assertThat(oracle.lastReported(model.value()))
+        .as("nobody reports before the peers sealed")
+        .isLessThan(epoch);
+    SharedDevnet.increaseTime(length / 6 + 1);
+    for (EpochReporter r : reporters) r.tick();
+    assertThat(oracle.lastReported(model.value())).isEqualTo(epoch);
+    return epoch;
+  }
+
+  /**
+   * Routing follows the oracle: a consumer's SDK sends its calls to the cheapest provider, which
+   * answers wrongly; once the oracle reports it failing every canary the SDK sends them to the
+   * honest one (the next epoch: within two), and when the provider is fixed and the next report
+   * shows it passing, back to it.
+   */
+  @Test
+  void theSdkRoutesAroundAProviderTheOracleMarksDownAndBackWhenItRecovers() throws Exception {
+    List<AutoCloseable> closing = new ArrayList<>();
+    try (Marketplace market = Marketplace.open(dir)) {
+      ModelId model = market.publishFraudDetect(50);
+      Provider cheap = market.startProvider(8, TokenAmount.of(500), new FaultInjection(1.0, 3));
+      Provider fair = market.startProvider(9, TokenAmount.of(1_000));
+      Canary canary = Canaries.fraudDetect(model, dir.resolve("adapter-store"));
+      List<EpochReporter> reporters = adapters(market, canary, closing);
+      AvailabilityOracleFacade oracle = market.chain(ADAPTERS[0]).oracle();
+      VerinferClient consumer =
+          market.consumer(2, ClientOptions.defaults().withDiscoveryTtl(Duration.ofMillis(100)));
+      consumer.deposit(TokenAmount.ofTokens("1"));
+
+      assertThat(servedBy(consumer, model, 5))
+          .as("before any report: the cheapest")
+          .containsOnly(cheap.address());
+      long down = reportOneEpoch(oracle, reporters, model);
+      assertThat(oracle.statusOf(model.value(), cheap.address()).figures().canaryBps()).isZero();
+      Thread.sleep(150); // past the SDK's cache
+      List<Object> after = servedBy(consumer, model, 5);
+      System.out.printf(
+          "OracleReportingIT: epoch %d marked %s down; 5 calls served by %s%n",
+          down, cheap.address(), after);
+      assertThat(after).containsOnly(fair.address());
+
+      cheap.stop();
+      cheap.faults(FaultInjection.none());
+      cheap.start(); // fixed: the same provider, answering right
+      long recovered = reportOneEpoch(oracle, reporters, model);
+      assertThat(oracle.statusOf(model.value(), cheap.address()).figures().canaryBps())
+          .isEqualTo(10_000);
+      Thread.sleep(150);
+      List<Object> back = servedBy(consumer, model, 5);
+      System.out.printf(
+          "OracleReportingIT: epoch %d shows it recovered; 5 calls served by %s%n",
+          recovered, back);
+      assertThat(back).containsOnly(cheap.address());
+    } finally {
+      for (AutoCloseable c : closing) c.close();
+    }
+  }
+
+  private static List<Object> servedBy(VerinferClient consumer, ModelId model, int calls) {
+    List<Object> served = new ArrayList<>();
+    for (int i = 0; i < calls; i++) {
+      served.add(consumer.infer(model, List.of(Marketplace.features(i))).provider());
+    }
+    return served;
   }
 
   /** Moves the chain clock to one second into the next epoch; returns that epoch (now running). */

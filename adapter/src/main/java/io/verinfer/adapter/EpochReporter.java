@@ -39,6 +39,12 @@ public final class EpochReporter implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(EpochReporter.class);
 
   /**
+   * How long the adapter's SDK may reuse the registry's provider list: short, so a provider that
+   * moved to a new endpoint is probed there, not counted down at the old one.
+   */
+  public static final Duration DISCOVERY_TTL = Duration.ofSeconds(1);
+
+  /**
    * @param probesPerEpoch probe rounds an epoch (evenly spread)
    * @param peerTimeout for fetching a peer's observation
    * @param tick how often the loop looks at the clock

@@ -2,14 +2,19 @@ package io.verinfer.cli;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.verinfer.adapter.Canary;
+import io.verinfer.adapter.EpochReporter;
 import io.verinfer.adapter.ExternalAdapter;
+import io.verinfer.adapter.ObservationBook;
 import io.verinfer.adapter.Prober;
 import io.verinfer.chain.Deployment;
 import io.verinfer.chain.VerinferChain;
+import io.verinfer.chain.facade.AvailabilityOracleFacade;
 import io.verinfer.client.V2Json;
 import io.verinfer.client.VerinferClient;
+import io.verinfer.protocol.LocalKeySigner;
 import io.verinfer.protocol.ModelId;
 import io.verinfer.protocol.Tensor;
+import io.verinfer.protocol.TokenAmount;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Files;
@@ -72,6 +77,36 @@ public final class AdapterCommand implements Callable<Integer> {
       description = "Port to listen on (default: ${DEFAULT-VALUE}; 0 picks a free port).")
   int port;
 
+  @Option(
+      names = "--report",
+      description =
+          "Also report to the AvailabilityOracle each epoch: probe every provider a few times an"
+              + " epoch, sign the figures, and (when this adapter leads the epoch) submit the"
+              + " adapters' report. Joins the oracle with --stake first if this wallet is not an"
+              + " active adapter; the other adapters fetch its observations from --public-url.")
+  boolean report;
+
+  @Option(
+      names = "--stake",
+      defaultValue = "1000",
+      paramLabel = "VRF",
+      description = "Stake to join the oracle with, in whole VRF (default: ${DEFAULT-VALUE}).")
+  String stake;
+
+  @Option(
+      names = "--public-url",
+      paramLabel = "URL",
+      description =
+          "Where the other adapters reach this one (registered on-chain when joining; default:"
+              + " the listening address).")
+  String publicUrl;
+
+  @Option(
+      names = "--probes-per-epoch",
+      defaultValue = "3",
+      description = "Probe rounds an epoch (default: ${DEFAULT-VALUE}).")
+  int probesPerEpoch;
+
   @Mixin ConsumerCommands.Consumer consumer;
 
   @Spec CommandSpec spec;
@@ -104,21 +139,26 @@ public final class AdapterCommand implements Callable<Integer> {
               ? tolerancePpm
               : reader.models().model(ModelId.of(model)).tolerancePpm();
     }
-    VerinferClient client = consumer.open(d, credentials);
+    VerinferClient client =
+        consumer.open(
+            d,
+            credentials,
+            io.verinfer.client.ClientOptions.defaults()
+                .withDiscoveryTtl(EpochReporter.DISCOVERY_TTL));
     Prober prober =
         new Prober(
             client,
             Duration.ofSeconds(5),
             new io.verinfer.protocol.tls.TransportPolicy(
                 d.chainId(), consumer.allowPlainHttpProviders));
+    if (probesPerEpoch < 1 || probesPerEpoch > 60) {
+      throw new UserError("--probes-per-epoch must be 1..60, not " + probesPerEpoch);
+    }
+    Canary watched = new Canary(ModelId.of(model), canary.get(0), canary.get(1), tolerance);
+    ObservationBook book = new ObservationBook();
     ExternalAdapter adapter;
     try {
-      adapter =
-          new ExternalAdapter(
-              prober,
-              List.of(new Canary(ModelId.of(model), canary.get(0), canary.get(1), tolerance)),
-              host,
-              port);
+      adapter = new ExternalAdapter(prober, List.of(watched), book, host, port);
     } catch (RuntimeException e) {
       client.close();
       throw new UserError("cannot listen on " + host + ":" + port + ": " + e.getMessage(), e);
@@ -129,14 +169,78 @@ public final class AdapterCommand implements Callable<Integer> {
         model, tolerance, adapter.baseUrl(), client.address(), client.depositBalance());
     out.printf(
         "  curl -s %s -d '{\"id\":\"1\",\"data\":{\"model\":%d}}'%n", adapter.baseUrl(), model);
+    EpochReporter reporter = null;
+    VerinferChain chain = null;
+    if (report) {
+      chain = VerinferChain.connect(d, credentials);
+      try {
+        reporter = startReporting(chain, watched, book, adapter, client, d, credentials, out);
+      } catch (RuntimeException e) {
+        adapter.close();
+        client.close();
+        chain.close();
+        throw e;
+      }
+    }
     out.flush();
     try {
       stop.await();
     } finally {
+      if (reporter != null) reporter.close();
+      if (chain != null) chain.close();
       adapter.close();
       client.close();
     }
     return 0;
+  }
+
+  private EpochReporter startReporting(
+      VerinferChain chain,
+      Canary watched,
+      ObservationBook book,
+      ExternalAdapter adapter,
+      VerinferClient client,
+      Deployment d,
+      Credentials credentials,
+      PrintWriter out) {
+    AvailabilityOracleFacade oracle = chain.oracle();
+    var account = oracle.adapterOf(chain.account());
+    if (!account.active()) {
+      TokenAmount amount;
+      try {
+        amount = TokenAmount.ofTokens(stake);
+      } catch (IllegalArgumentException e) {
+        throw new UserError("--stake: not an amount of VRF: " + stake, e);
+      }
+      TokenAmount minimum = oracle.params().minAdapterStake();
+      if (amount.compareTo(minimum) < 0) {
+        throw new UserError(
+            "--stake " + stake + ": the oracle needs at least " + minimum.toTokens() + " VRF");
+      }
+      String url = publicUrl != null ? publicUrl : adapter.baseUrl().toString();
+      chain.token().approve(oracle.address(), amount);
+      oracle.join(amount, url);
+      out.printf("joined the AvailabilityOracle with %s VRF as %s%n", amount.toTokens(), url);
+    }
+    EpochReporter reporter =
+        new EpochReporter(
+                new Prober(
+                    client,
+                    Duration.ofSeconds(5),
+                    new io.verinfer.protocol.tls.TransportPolicy(
+                        d.chainId(), consumer.allowPlainHttpProviders)),
+                watched,
+                oracle,
+                LocalKeySigner.of(credentials.getEcKeyPair()),
+                book,
+                chain::latestTimestamp,
+                new EpochReporter.Settings(
+                    probesPerEpoch, Duration.ofSeconds(2), Duration.ofMillis(500)))
+            .start();
+    out.printf(
+        "reporting model %d each %d s epoch: %d active adapters, quorum %d%n",
+        model, oracle.epochLength().toSeconds(), oracle.activeAdapters().size(), oracle.quorum());
+    return reporter;
   }
 
   /** The canary file's inputs and outputs; a clear error naming what is wrong. */

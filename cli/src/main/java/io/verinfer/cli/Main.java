@@ -15,6 +15,7 @@ import picocli.CommandLine.Command;
       NodeCommand.class,
       GatewayCommand.class,
       AdapterCommand.class,
+      ProvidersCommand.class,
       ConsumerCommands.Deposit.class,
       ConsumerCommands.Withdraw.class,
       ConsumerCommands.Infer.class,

@@ -24,6 +24,10 @@ import java.util.random.RandomGenerator;
  *     are checked)
  * @param allowPlainHttpProviders talk plain HTTP to providers off the devnet (chain 31337), which
  *     is refused by default; HTTPS endpoints are always pinned to the provider's on-chain key
+ * @param reputationWeight how much the AvailabilityOracle's reputation weighs against price when
+ *     ranking providers: a provider competes as if it charged {@code price × (1 + weight × (1 −
+ *     reputation))} (default 1; 0 ranks by price alone). Providers the oracle marks down are tried
+ *     last whatever the weight.
  */
 public record ClientOptions(
     Duration timeout,
@@ -34,7 +38,8 @@ public record ClientOptions(
     boolean paymentOff,
     Verification verification,
     RandomGenerator sampler,
-    boolean allowPlainHttpProviders) {
+    boolean allowPlainHttpProviders,
+    double reputationWeight) {
   /** The largest {@link #maxAttempts()}. */
   public static final int MAX_ATTEMPTS = 16;
 
@@ -56,6 +61,10 @@ public record ClientOptions(
     if (discoveryTtl.isNegative()) {
       throw new IllegalArgumentException("discoveryTtl must not be negative, got " + discoveryTtl);
     }
+    if (!(reputationWeight >= 0 && reputationWeight <= 100)) {
+      throw new IllegalArgumentException(
+          "reputationWeight must be 0..100, got " + reputationWeight);
+    }
     if (failureCooldown.isNegative()) {
       throw new IllegalArgumentException(
           "failureCooldown must not be negative, got " + failureCooldown);
@@ -76,7 +85,23 @@ public record ClientOptions(
         false,
         Verification.none(),
         new SecureRandom(),
-        false);
+        false,
+        1.0);
+  }
+
+  /** These options with another {@link #reputationWeight()}. */
+  public ClientOptions withReputationWeight(double value) {
+    return new ClientOptions(
+        timeout,
+        maxAttempts,
+        discoveryTtl,
+        failureCooldown,
+        clock,
+        paymentOff,
+        verification,
+        sampler,
+        allowPlainHttpProviders,
+        value);
   }
 
   /** These options with another {@link #timeout()}. */
@@ -90,7 +115,8 @@ public record ClientOptions(
         paymentOff,
         verification,
         sampler,
-        allowPlainHttpProviders);
+        allowPlainHttpProviders,
+        reputationWeight);
   }
 
   /** These options with another {@link #maxAttempts()}. */
@@ -104,7 +130,8 @@ public record ClientOptions(
         paymentOff,
         verification,
         sampler,
-        allowPlainHttpProviders);
+        allowPlainHttpProviders,
+        reputationWeight);
   }
 
   /** These options with another {@link #discoveryTtl()}. */
@@ -118,7 +145,8 @@ public record ClientOptions(
         paymentOff,
         verification,
         sampler,
-        allowPlainHttpProviders);
+        allowPlainHttpProviders,
+        reputationWeight);
   }
 
   /** These options with another {@link #failureCooldown()}. */
@@ -132,7 +160,8 @@ public record ClientOptions(
         paymentOff,
         verification,
         sampler,
-        allowPlainHttpProviders);
+        allowPlainHttpProviders,
+        reputationWeight);
   }
 
   /** These options with another {@link #clock()}. */
@@ -146,7 +175,8 @@ public record ClientOptions(
         paymentOff,
         verification,
         sampler,
-        allowPlainHttpProviders);
+        allowPlainHttpProviders,
+        reputationWeight);
   }
 
   /**
@@ -163,7 +193,8 @@ public record ClientOptions(
         paymentOff,
         verification,
         sampler,
-        value);
+        value,
+        reputationWeight);
   }
 
   /** These options with payment switched off or on (see {@link #paymentOff()}). */
@@ -177,7 +208,8 @@ public record ClientOptions(
         value,
         verification,
         sampler,
-        allowPlainHttpProviders);
+        allowPlainHttpProviders,
+        reputationWeight);
   }
 
   /** These options with another default {@link #verification()}. */
@@ -191,7 +223,8 @@ public record ClientOptions(
         paymentOff,
         value,
         sampler,
-        allowPlainHttpProviders);
+        allowPlainHttpProviders,
+        reputationWeight);
   }
 
   /** These options with another {@link #sampler()} (e.g. a seeded one for a repeatable run). */
@@ -205,6 +238,7 @@ public record ClientOptions(
         paymentOff,
         verification,
         value,
-        allowPlainHttpProviders);
+        allowPlainHttpProviders,
+        reputationWeight);
   }
 }

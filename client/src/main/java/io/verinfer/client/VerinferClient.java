@@ -78,6 +78,7 @@ public final class VerinferClient implements AutoCloseable {
   private final ProviderHttp http;
   private final ProviderDirectory directory;
   private final ProviderRanking ranking;
+  private final AvailabilityView availability;
   private final LaneCaller caller;
   private final TextCaller texts;
   private final Verifier verifier;
@@ -105,7 +106,13 @@ public final class VerinferClient implements AutoCloseable {
             chain.withRetry(io.verinfer.chain.tx.RetryPolicy.failFast()).providers(),
             options.discoveryTtl(),
             options.clock());
-    this.ranking = new ProviderRanking(options.clock(), options.failureCooldown());
+    this.ranking =
+        new ProviderRanking(options.clock(), options.failureCooldown(), options.reputationWeight());
+    this.availability =
+        new AvailabilityView(
+            chain.withRetry(io.verinfer.chain.tx.RetryPolicy.failFast()).oracle(),
+            options.discoveryTtl(),
+            options.clock());
     this.caller = new LaneCaller(signer, chain.channels().domain(), lanes, http, options.clock());
     this.verifier = new Verifier(chain, options.sampler());
     this.texts =
@@ -276,7 +283,8 @@ public final class VerinferClient implements AutoCloseable {
         routing,
         verification,
         (r, route) -> call(model, r, route),
-        () -> ranking.rank(directory.offers(model)).stream().map(ProviderOffer::provider).toList());
+        () ->
+            ranked(model, directory.offers(model)).stream().map(ProviderOffer::provider).toList());
   }
 
   /**
@@ -285,6 +293,36 @@ public final class VerinferClient implements AutoCloseable {
    *
    * @throws NoProviderAvailableException none is eligible
    */
+  private List<ProviderOffer> ranked(ModelId model, List<ProviderOffer> offers) {
+    return ranking.rank(
+        offers,
+        availability.standings(model, offers.stream().map(ProviderOffer::provider).toList()));
+  }
+
+  /**
+   * The table a router sees for {@code model}: every eligible provider, best first, with its price,
+   * measured latency and what the AvailabilityOracle last said of it.
+   */
+  public List<RoutedProvider> routingTable(ModelId model) {
+    List<ProviderOffer> offers = directory.offers(model);
+    var standings =
+        availability.standings(model, offers.stream().map(ProviderOffer::provider).toList());
+    return ranking.rank(offers, standings).stream()
+        .map(
+            o ->
+                new RoutedProvider(
+                    o,
+                    ranking.latencyOf(o.provider()),
+                    standings.getOrDefault(o.provider(), AvailabilityView.Standing.UNKNOWN)))
+        .toList();
+  }
+
+  /** One row of {@link #routingTable}. */
+  public record RoutedProvider(
+      ProviderOffer offer,
+      java.util.Optional<java.time.Duration> measuredLatency,
+      AvailabilityView.Standing standing) {}
+
   private List<ProviderOffer> toTry(ModelId model, Routing routing) {
     List<ProviderOffer> allowed =
         directory.offers(model).stream().filter(o -> routing.allows(o.provider())).toList();
@@ -296,7 +334,7 @@ public final class VerinferClient implements AutoCloseable {
               : "none of " + routing.only() + " is eligible for it",
           List.of());
     }
-    List<ProviderOffer> ranked = ranking.rank(allowed);
+    List<ProviderOffer> ranked = ranked(model, allowed);
     return ranked.subList(0, Math.min(options.maxAttempts(), ranked.size()));
   }
 
@@ -396,7 +434,8 @@ public final class VerinferClient implements AutoCloseable {
             return stream.complete();
           }
         },
-        () -> ranking.rank(directory.offers(model)).stream().map(ProviderOffer::provider).toList());
+        () ->
+            ranked(model, directory.offers(model)).stream().map(ProviderOffer::provider).toList());
   }
 
   /**

@@ -86,4 +86,45 @@ class ProviderRankingTest {
     ranking.succeeded(A, Duration.ofMillis(1));
     assertThat(order(ranking, offers)).as("a success ends the cooldown").containsExactly(A, B);
   }
+
+  private static AvailabilityView.Standing standing(int uptimeBps, int canaryBps) {
+    return new AvailabilityView.Standing(
+        7, true, new io.verinfer.protocol.oracle.Figures(uptimeBps, 10, canaryBps));
+  }
+
+  @Test
+  void aProviderTheOracleMarksDownIsTriedLastEvenWhenCheapest() {
+    ProviderRanking ranking = new ProviderRanking(new ManualClock(), Duration.ofSeconds(30));
+    var standings =
+        java.util.Map.of(
+            A, standing(0, 0), B, standing(10_000, 10_000), C, standing(10_000, 4_000));
+    List<Address> ranked =
+        ranking.rank(List.of(offer(A, 1), offer(B, 50), offer(C, 10)), standings).stream()
+            .map(ProviderOffer::provider)
+            .toList();
+    // A: no uptime; C: fails 60 % of canaries: both down, A still cheaper than C among the down
+    assertThat(ranked).containsExactly(B, A, C);
+  }
+
+  @Test
+  void reputationWeighsAgainstPriceAndAStaleStatusCountsForNothing() {
+    ProviderRanking ranking = new ProviderRanking(new ManualClock(), Duration.ofSeconds(30), 1.0);
+    // B at reputation 0.64 competes as if it charged 10 × 1.36 = 13.6 > 12
+    var standings = java.util.Map.of(B, standing(8_000, 8_000));
+    List<ProviderOffer> offers = List.of(offer(A, 12), offer(B, 10));
+    assertThat(ranking.rank(offers, standings).get(0).provider()).isEqualTo(A);
+    var stale =
+        java.util.Map.of(
+            B,
+            new AvailabilityView.Standing(
+                1, false, new io.verinfer.protocol.oracle.Figures(0, 10, 0)));
+    assertThat(ranking.rank(offers, stale).get(0).provider()).isEqualTo(B);
+    assertThat(
+            new ProviderRanking(new ManualClock(), Duration.ofSeconds(30), 0.0)
+                .rank(offers, standings)
+                .get(0)
+                .provider())
+        .as("weight 0: price alone")
+        .isEqualTo(B);
+  }
 }
