@@ -87,8 +87,9 @@ contract AvailabilityOracle is AccessControl, EIP712, ReentrancyGuardTransient {
     event RewardClaimed(address indexed adapter, uint256 amount);
     event RewardsFunded(address indexed from, uint256 amount, uint256 pool);
     /// @notice Every accepted report, medians included (the data of a Merkle-rooted report).
+    ///         `medians` holds 8 bytes (a packed figure) per provider, in the providers' order.
     event ReportAccepted(
-        uint64 indexed modelId, uint64 indexed epoch, bytes32 root, address[] providers, uint64[] medians, address[] adapters
+        uint64 indexed modelId, uint64 indexed epoch, bytes32 root, address[] providers, bytes medians, address[] adapters
     );
     event StatusApplied(uint64 indexed modelId, address indexed provider, uint64 epoch, uint64 packed);
     event ParamsChanged(Params params);
@@ -110,7 +111,7 @@ contract AvailabilityOracle is AccessControl, EIP712, ReentrancyGuardTransient {
     error BadProviders(uint256 index);
     error TooManyProviders(uint256 count, uint256 max);
     error AdaptersNotSorted(uint256 index);
-    error WrongValueCount(address adapter, uint256 count, uint256 expected);
+    error WrongValuesLength(address adapter, uint256 length, uint256 expected);
     error BadValue(address adapter, uint256 index);
     error BadSignature(address adapter);
     error BelowQuorum(uint256 signers, uint256 quorum);
@@ -221,20 +222,16 @@ contract AvailabilityOracle is AccessControl, EIP712, ReentrancyGuardTransient {
     }
 
     /// @notice The EIP-712 digest an adapter signs for its observation vector.
-    function observationDigest(uint64 modelId, uint64 epoch, address[] calldata providers, uint64[] calldata values)
+    ///         `providers` is keccak256(abi.encodePacked(providers)) (32 bytes per address),
+    ///         `values` the keccak256 of the packed figures (8 bytes per provider).
+    function observationDigest(uint64 modelId, uint64 epoch, address[] calldata providers, bytes calldata values)
         public
         view
         returns (bytes32)
     {
         return _hashTypedDataV4(
             keccak256(
-                abi.encode(
-                    OBSERVATION_TYPEHASH,
-                    modelId,
-                    epoch,
-                    keccak256(abi.encodePacked(providers)),
-                    keccak256(abi.encodePacked(values))
-                )
+                abi.encode(OBSERVATION_TYPEHASH, modelId, epoch, keccak256(abi.encodePacked(providers)), keccak256(values))
             )
         );
     }
@@ -267,7 +264,7 @@ contract AvailabilityOracle is AccessControl, EIP712, ReentrancyGuardTransient {
                 _apply(modelId, providers[i], epoch, medians[i]);
             }
         }
-        emit ReportAccepted(modelId, epoch, root, providers, medians, signers);
+        emit ReportAccepted(modelId, epoch, root, providers, _packed(medians), signers);
         _settleAdapters(modelId, epoch, signers, deviant, n, p);
     }
 
@@ -353,18 +350,14 @@ contract AvailabilityOracle is AccessControl, EIP712, ReentrancyGuardTransient {
             if (r.adapter <= previous) revert AdaptersNotSorted(j);
             previous = r.adapter;
             if (!_adapters[r.adapter].active) revert NotActiveAdapter(r.adapter);
-            if (r.values.length != providers.length) {
-                revert WrongValueCount(r.adapter, r.values.length, providers.length);
-            }
-            for (uint256 i = 0; i < r.values.length; i++) {
-                if (!OracleMath.valid(r.values[i])) revert BadValue(r.adapter, i);
+            bytes calldata values = r.values;
+            uint256 n = providers.length;
+            if (values.length != n * 8) revert WrongValuesLength(r.adapter, values.length, n * 8);
+            for (uint256 i = 0; i < n; i++) {
+                if (!OracleMath.valid(OracleMath.at(values, i))) revert BadValue(r.adapter, i);
             }
             bytes32 digest = _hashTypedDataV4(
-                keccak256(
-                    abi.encode(
-                        OBSERVATION_TYPEHASH, modelId, epoch, providersHash, keccak256(abi.encodePacked(r.values))
-                    )
-                )
+                keccak256(abi.encode(OBSERVATION_TYPEHASH, modelId, epoch, providersHash, keccak256(values)))
             );
             (address recovered, ECDSA.RecoverError err,) = ECDSA.tryRecover(digest, r.signature);
             if (err != ECDSA.RecoverError.NoError || recovered != r.adapter) revert BadSignature(r.adapter);
@@ -409,6 +402,21 @@ contract AvailabilityOracle is AccessControl, EIP712, ReentrancyGuardTransient {
         }
         rewardPool = pool;
         if (toTreasury != 0) token.safeTransfer(treasury, toTreasury);
+    }
+
+    /// @dev The medians as the event carries them: 8 bytes each.
+    function _packed(uint64[] memory medians) private pure returns (bytes memory out) {
+        uint256 n = medians.length;
+        out = new bytes(n * 8);
+        // solhint-disable-next-line no-inline-assembly
+        assembly ("memory-safe") {
+            let src := add(medians, 0x20)
+            let dst := add(out, 0x20)
+            // write each figure's 8 bytes; the word written past the end lands in unallocated memory
+            for { let i := 0 } lt(i, n) { i := add(i, 1) } {
+                mstore(add(dst, mul(i, 8)), shl(192, mload(add(src, mul(i, 0x20)))))
+            }
+        }
     }
 
     function _apply(uint64 modelId, address provider, uint64 epoch, uint64 packed) private {

@@ -107,6 +107,23 @@ public final class AvailabilityOracleFacade extends ContractFacade {
    */
   public TxResult submit(
       long modelId, long epoch, List<Address> providers, List<SignedObservation> observations) {
+    return tx(submitCall(modelId, epoch, providers, observations));
+  }
+
+  /**
+   * The calldata of {@link #submit(List)} (hex): for a transmitter that sizes or relays the report
+   * itself.
+   */
+  public String encodeSubmit(List<SignedObservation> observations) {
+    Observation first = observations.get(0).observation();
+    return submitCall(first.modelId(), first.epoch(), first.providers(), observations)
+        .encodeFunctionCall();
+  }
+
+  private org.web3j.protocol.core.RemoteFunctionCall<
+          org.web3j.protocol.core.methods.response.TransactionReceipt>
+      submitCall(
+          long modelId, long epoch, List<Address> providers, List<SignedObservation> observations) {
     List<SignedObservation> sorted =
         observations.stream()
             .sorted(
@@ -123,12 +140,11 @@ public final class AvailabilityOracleFacade extends ContractFacade {
                         s.observation().packedValues(),
                         s.signature().toBytes65()))
             .toList();
-    return tx(
-        binding.submit(
-            BigInteger.valueOf(modelId),
-            BigInteger.valueOf(epoch),
-            providers.stream().map(Address::value).toList(),
-            signed));
+    return binding.submit(
+        BigInteger.valueOf(modelId),
+        BigInteger.valueOf(epoch),
+        providers.stream().map(Address::value).toList(),
+        signed);
   }
 
   /** Applies one provider's figures of a Merkle-rooted report with its proof. */

@@ -13,8 +13,9 @@ import java.util.Objects;
 /**
  * One adapter's figures for every provider of a model in one epoch: the EIP-712 {@code
  * Observation(uint64 modelId,uint64 epoch,bytes32 providers,bytes32 values)} it signs, where {@code
- * providers} and {@code values} are the keccak256 of the packed arrays (each element one 32-byte
- * word, as Solidity's {@code abi.encodePacked} lays out arrays).
+ * providers} is keccak256(abi.encodePacked(providers)) (one 32-byte word per address, as Solidity
+ * lays out arrays) and {@code values} the keccak256 of the {@link #packedValues()} bytes (8 per
+ * provider: calldata the contract reads without ABI decoding).
  *
  * @param providers strictly ascending, as the contract requires
  * @param values one {@link Figures} per provider, in the same order
@@ -76,16 +77,9 @@ public record Observation(long modelId, long epoch, List<Address> providers, Lis
     return Bytes32.keccak256(data);
   }
 
-  /** keccak256(abi.encodePacked(values)) over the packed uint64s. */
+  /** keccak256 of {@link #packedValues()}. */
   public Bytes32 valuesHash() {
-    byte[] data = new byte[32 * values.size()];
-    for (int i = 0; i < values.size(); i++) {
-      long v = values.get(i).packed();
-      for (int b = 0; b < 8; b++) {
-        data[32 * i + 31 - b] = (byte) (v >>> (8 * b));
-      }
-    }
-    return Bytes32.keccak256(data);
+    return Bytes32.keccak256(packedValues());
   }
 
   public Bytes32 structHash() {
@@ -107,8 +101,15 @@ public record Observation(long modelId, long epoch, List<Address> providers, Lis
     return signer.sign(digest(domain));
   }
 
-  /** The packed values as the contract receives them (uint64 as unsigned). */
-  public List<BigInteger> packedValues() {
-    return values.stream().map(f -> new BigInteger(Long.toUnsignedString(f.packed()))).toList();
+  /** The figures as the contract receives them: each packed uint64, big-endian, 8 bytes. */
+  public byte[] packedValues() {
+    byte[] data = new byte[8 * values.size()];
+    for (int i = 0; i < values.size(); i++) {
+      long v = values.get(i).packed();
+      for (int b = 0; b < 8; b++) {
+        data[8 * i + 7 - b] = (byte) (v >>> (8 * b));
+      }
+    }
+    return data;
   }
 }
