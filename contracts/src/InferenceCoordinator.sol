@@ -12,6 +12,11 @@ import {IParamsListener, ProtocolParams} from "./ProtocolParams.sol";
 import {ProviderRegistry} from "./ProviderRegistry.sol";
 import {IInferenceConsumer} from "./IInferenceConsumer.sol";
 
+/// @notice What the coordinator asks `ProviderReputation`.
+interface IReputationFloor {
+    function meetsFloor(uint64 modelId, address provider) external view returns (bool);
+}
+
 /// @title InferenceCoordinator
 /// @notice Smart contracts request an inference with one call and receive the output in a
 ///         callback (`IInferenceConsumer.onInferenceResult`).
@@ -29,7 +34,10 @@ import {IInferenceConsumer} from "./IInferenceConsumer.sol";
 ///         Assignment. At request time `ProviderRegistry.pick` chooses one eligible provider of
 ///         the model priced within `maxFee`, drawn stake-weighted from the model's sortition tree
 ///         with a pseudo-random seed (request id and `prevrandao`), at most `MAX_PROBES` draws of
-///         O(log n) each, so listings without stake cost nothing and are never chosen. It
+///         O(log n) each, so listings without stake cost nothing and are never chosen. A pick
+///         below `ProviderReputation`'s floor (a provider the oracle reports down, failing its
+///         canaries, or slashed too often) is refused and another drawn without it, at most
+///         `FLOOR_TRIES` picks. It
 ///         has `requestTimeout` seconds to answer. After that anyone may `reassign` to another
 ///         eligible provider (at most `MAX_ASSIGNMENTS` providers per request; the reserve
 ///         follows the new price), and the requester may `cancel` for a full refund.
@@ -86,19 +94,23 @@ contract InferenceCoordinator is CoordinatorRecords, IParamsListener, Reentrancy
     ModelRegistry public immutable models;
     ProviderRegistry public immutable providers;
     DisputeManager public immutable disputes;
+    /// @notice The reputation floor assignment respects (`ProviderReputation`).
+    IReputationFloor public immutable reputation;
 
     constructor(
         IERC20 token_,
         ProtocolParams params_,
         ModelRegistry models_,
         ProviderRegistry providers_,
-        DisputeManager disputes_
+        DisputeManager disputes_,
+        IReputationFloor reputation_
     ) {
         token = token_;
         params = params_;
         models = models_;
         providers = providers_;
         disputes = disputes_;
+        reputation = reputation_;
         paramsChanged();
     }
 
@@ -351,7 +363,7 @@ contract InferenceCoordinator is CoordinatorRecords, IParamsListener, Reentrancy
         uint256 reserved,
         uint256 royaltyBps
     ) private {
-        (address provider, uint256 price) = providers.pick(t.modelId, t.maxFee, seed, skip, MAX_PROBES);
+        (address provider, uint256 price) = _pickAboveFloor(t.modelId, t.maxFee, seed, skip);
         if (provider == address(0)) revert NoProviderAtFee(t.modelId, t.maxFee);
         uint256 available = depositOf[t.requester] + reserved;
         if (price > available) revert InsufficientDeposit(t.requester, price, available);
@@ -364,6 +376,25 @@ contract InferenceCoordinator is CoordinatorRecords, IParamsListener, Reentrancy
         t.royalty = uint96(rest * royaltyBps / BPS);
         t.deadline = uint40(block.timestamp + c.requestTimeout);
         t.assignments += 1;
+    }
+
+    /// @dev `ProviderRegistry.pick` until a provider meets the reputation floor: at most
+    ///      `FLOOR_TRIES` picks of O(log n) each, every pick after the first excluding the provider
+    ///      the previous one returned (and the caller's `skip` is never accepted).
+    function _pickAboveFloor(uint64 modelId, uint256 maxFee, uint256 seed, address skip)
+        private
+        view
+        returns (address, uint256)
+    {
+        address avoid = skip;
+        for (uint256 i = 0; i < FLOOR_TRIES; i++) {
+            (address provider, uint256 price) =
+                providers.pick(modelId, maxFee, i == 0 ? seed : uint256(keccak256(abi.encode(seed, i))), avoid, MAX_PROBES);
+            if (provider == address(0)) break;
+            if (provider != skip && reputation.meetsFloor(modelId, provider)) return (provider, price);
+            avoid = provider;
+        }
+        return (address(0), 0);
     }
 
     /// @dev The reserve, split: the provider's share to its earnings, the rest to the model's shares.

@@ -64,6 +64,10 @@ contract ProviderRegistry is AccessControl, ReentrancyGuardTransient, SortitionT
     /// @notice Unresolved disputes naming `provider` (kept by the DisputeManager): while any is
     ///         open its unbonding bucket cannot be withdrawn, so it stays slashable.
     mapping(address provider => uint256 count) public openDisputesAgainst;
+    /// @notice When the provider registered (0: never): its age for `ProviderReputation`.
+    mapping(address provider => uint64 timestamp) public registeredAt;
+    /// @notice How many times the provider was slashed (each one a dispute it lost).
+    mapping(address provider => uint32 count) public slashCount;
     /// @notice When an account granted `SLASHER_ROLE` may first use it. Grants made in the
     ///         deployment (by the deployer, before it renounced) act at once; any later grant, by
     ///         governance or by a deployer that a vote made admin again, waits
@@ -193,6 +197,7 @@ contract ProviderRegistry is AccessControl, ReentrancyGuardTransient, SortitionT
         if (slashed == 0) revert NothingToSlash(provider);
         p.stake -= uint128(fromStake);
         p.unbonding -= uint128(fromUnbonding);
+        slashCount[provider] += 1;
         _syncLeaves(provider, p);
         emit Slashed(provider, slashed, recipient);
         token.safeTransfer(recipient, slashed);
@@ -217,6 +222,7 @@ contract ProviderRegistry is AccessControl, ReentrancyGuardTransient, SortitionT
         if (p.stake < minimum) revert BelowMinimumStake(p.stake, minimum);
         _checkEndpoint(endpoint);
         p.registered = true;
+        registeredAt[msg.sender] = uint64(block.timestamp);
         p.endpoint = endpoint;
         p.tlsFingerprint = tlsFingerprint;
         emit ProviderRegistered(msg.sender, endpoint, tlsFingerprint);

@@ -38,7 +38,8 @@ public final class ContractErrors {
           "VerinferTimelock",
           "VerinferGovernor",
           "VerinferTreasury",
-          "AvailabilityOracle");
+          "AvailabilityOracle",
+          "ProviderReputation");
 
   /** Example contracts dapps deploy themselves; bundled so their reverts decode too. */
   public static final List<String> EXAMPLES =

@@ -7,6 +7,7 @@ import io.verinfer.chain.bindings.ModelRegistry;
 import io.verinfer.chain.bindings.PaymentChannels;
 import io.verinfer.chain.bindings.ProtocolParams;
 import io.verinfer.chain.bindings.ProviderRegistry;
+import io.verinfer.chain.bindings.ProviderReputation;
 import io.verinfer.chain.bindings.UsageCounter;
 import io.verinfer.chain.bindings.VerinferGovernor;
 import io.verinfer.chain.bindings.VerinferTimelock;
@@ -142,6 +143,48 @@ public final class Deployer {
     }
   }
 
+  /**
+   * {@code ProviderReputation}'s starting parameters (the timelock's afterwards, within the
+   * contract's bounds): the score of a provider the oracle has no fresh status for, what each slash
+   * costs, the trust weight that stake and age carry, the floor below which the coordinator assigns
+   * nothing, the latency at which the latency factor starts to fall, how many epochs a status stays
+   * fresh, and the stake and age that count as fully trusted.
+   */
+  public record Reputation(
+      int newcomerBps,
+      int slashPenaltyBps,
+      int trustFloorBps,
+      int floorBps,
+      int latencyTargetMs,
+      int freshEpochs,
+      TokenAmount stakeRef,
+      Duration ageRef) {
+
+    /** A public chain's: a month of age and 100,000 VRF of stake earn full trust. */
+    public static Reputation publicChain() {
+      return new Reputation(
+          5_000, 2_500, 5_000, 1_000, 500, 2, TokenAmount.ofTokens("100000"), Duration.ofDays(30));
+    }
+
+    /** The devnet's: loopback latencies, an hour of age and 10,000 VRF of stake. */
+    public static Reputation devnet() {
+      return new Reputation(
+          5_000, 2_500, 5_000, 1_000, 200, 2, TokenAmount.ofTokens("10000"), Duration.ofHours(1));
+    }
+
+    ProviderReputation.Params params() {
+      return new ProviderReputation.Params(
+          BigInteger.valueOf(newcomerBps),
+          BigInteger.valueOf(slashPenaltyBps),
+          BigInteger.valueOf(trustFloorBps),
+          BigInteger.valueOf(floorBps),
+          BigInteger.valueOf(latencyTargetMs),
+          BigInteger.valueOf(freshEpochs),
+          stakeRef.baseUnits(),
+          BigInteger.valueOf(ageRef.toSeconds()));
+    }
+  }
+
   /** The protocol's starting parameters. */
   public record Config(
       TokenAmount supply,
@@ -151,7 +194,8 @@ public final class Deployer {
       Duration withdrawDelay,
       int epochBlocks,
       Governance governance,
-      Oracle oracle) {
+      Oracle oracle,
+      Reputation reputation) {
 
     /**
      * Devnet defaults: 1e9 VRF, a 3% protocol fee, 1,000 VRF minimum stake, short delays, and
@@ -167,7 +211,8 @@ public final class Deployer {
           Duration.ofHours(1),
           16,
           Governance.devnet(),
-          Oracle.devnet());
+          Oracle.devnet(),
+          Reputation.devnet());
     }
   }
 
@@ -261,11 +306,32 @@ public final class Deployer {
     byte[] slasher = read("SLASHER_ROLE", () -> registry.SLASHER_ROLE().send());
     admin.send(providers, registry.grantRole(slasher, disputes).encodeFunctionCall());
     progress.accept("granted DisputeManager the slasher role");
+    String oracle =
+        deployed(
+            "AvailabilityOracle",
+            AvailabilityOracle.deploy(
+                web3j,
+                admin,
+                unusedGas,
+                timelock,
+                token,
+                treasury,
+                BigInteger.valueOf(config.oracle().epoch().toSeconds()),
+                config.oracle().params()),
+            addresses);
+    progress.accept("VerinferTimelock governs AvailabilityOracle's parameters");
+    String reputation =
+        deployed(
+            "ProviderReputation",
+            ProviderReputation.deploy(
+                web3j, admin, unusedGas, timelock, oracle, providers, config.reputation().params()),
+            addresses);
+    progress.accept("VerinferTimelock governs ProviderReputation's parameters");
     String coordinator =
         deployed(
             "InferenceCoordinator",
             InferenceCoordinator.deploy(
-                web3j, admin, unusedGas, token, params, models, providers, disputes),
+                web3j, admin, unusedGas, token, params, models, providers, disputes, reputation),
             addresses);
     admin.send(
         disputes,
@@ -292,19 +358,6 @@ public final class Deployer {
                 gov.proposalThreshold().baseUnits(),
                 BigInteger.valueOf(gov.quorumBps())),
             addresses);
-    deployed(
-        "AvailabilityOracle",
-        AvailabilityOracle.deploy(
-            web3j,
-            admin,
-            unusedGas,
-            timelock,
-            token,
-            treasury,
-            BigInteger.valueOf(config.oracle().epoch().toSeconds()),
-            config.oracle().params()),
-        addresses);
-    progress.accept("VerinferTimelock governs AvailabilityOracle's parameters");
     handOver(deployer, timelock, governor, params, providers, registry, paramsBinding);
     return new Deployment(
         admin.chainId(), rpcUrl, startBlock, deployer, treasury, addresses, List.of());

@@ -125,6 +125,12 @@ public final class VerinferChain implements AutoCloseable {
         sender, Address.of(deployment.address("AvailabilityOracle")));
   }
 
+  /** Provider reputation scores and Provider NFTs as this account. */
+  public io.verinfer.chain.facade.ProviderReputationFacade reputation() {
+    return new io.verinfer.chain.facade.ProviderReputationFacade(
+        sender, Address.of(deployment.address("ProviderReputation")));
+  }
+
   /** Governance (Governor, timelock, delegation) as this account. */
   public io.verinfer.chain.gov.Governance governance() {
     return new io.verinfer.chain.gov.Governance(sender, deployment);

@@ -65,6 +65,8 @@ class DisputeManagerIT {
     SignedReceipt receipt = court.receipt(0, INPUT, FORGED, 7);
     Address challenger = court.challenger().account();
     TokenAmount challengerBefore = court.challenger().token().balanceOf(challenger);
+    var slashesBefore =
+        actors.admin().reputation().breakdown(court.model(), Court.providerAddress(0));
     long id = court.openAndDraw(receipt, INPUT, FORGED, 3);
 
     var dispute = disputes().dispute(id);
@@ -101,6 +103,13 @@ class DisputeManagerIT {
     var resolved = disputes().dispute(id);
     assertThat(resolved.phase()).isEqualTo(Phase.RESOLVED);
     assertThat(resolved.verdicts()).containsExactly(Verdict.GUILTY);
+    // the lost dispute is on its record: one more slash, a quarter of its score gone
+    var reputation = actors.admin().reputation();
+    var after = reputation.breakdown(court.model(), Court.providerAddress(0));
+    assertThat(after.slashes()).isEqualTo(slashesBefore.slashes() + 1);
+    assertThat(after.penalty())
+        .isEqualTo(slashesBefore.penalty() - reputation.params().slashPenaltyBps());
+    assertThat(after.score()).isLessThan(slashesBefore.score());
     BigInteger slashed =
         Court.STAKE.baseUnits().multiply(BigInteger.valueOf(params.slashBps())).divide(BPS);
     assertThat(actors.admin().providers().stakeOf(Court.providerAddress(0)))

@@ -7,6 +7,7 @@ import io.verinfer.chain.bindings.DisputeManager;
 import io.verinfer.chain.bindings.ModelRegistry;
 import io.verinfer.chain.bindings.ProtocolParams;
 import io.verinfer.chain.bindings.ProviderRegistry;
+import io.verinfer.chain.bindings.ProviderReputation;
 import io.verinfer.chain.bindings.UsageCounter;
 import io.verinfer.chain.bindings.VerinferGovernor;
 import io.verinfer.chain.bindings.VerinferTimelock;
@@ -170,6 +171,7 @@ class RoleAuditIT extends DevnetScene {
         "ProviderRegistry",
         Map.of("DEFAULT_ADMIN_ROLE", Set.of(timelock), "SLASHER_ROLE", Set.of(disputes)));
     expected.put("AvailabilityOracle", Map.of("DEFAULT_ADMIN_ROLE", Set.of(timelock)));
+    expected.put("ProviderReputation", Map.of("DEFAULT_ADMIN_ROLE", Set.of(timelock)));
     expected.put(
         "VerinferTimelock",
         Map.of(
@@ -375,6 +377,14 @@ class RoleAuditIT extends DevnetScene {
     attempts.put(
         "AvailabilityOracle.grantRole(ADMIN)",
         at(oracle, o.grantRole(admin0, me.value()), unauthorized));
+    Address reputation = contracts.get("ProviderReputation");
+    var r = ProviderReputation.load(reputation.value(), web3j, tx, gas);
+    attempts.put(
+        "ProviderReputation.setParams",
+        at(reputation, r.setParams(read(r.params())), unauthorized));
+    attempts.put(
+        "ProviderReputation.grantRole(ADMIN)",
+        at(reputation, r.grantRole(admin0, me.value()), unauthorized));
 
     Map<String, String> outcomes = new LinkedHashMap<>();
     Map<String, String> wrong = new LinkedHashMap<>();
@@ -435,6 +445,7 @@ class RoleAuditIT extends DevnetScene {
       s.put(e.getKey() + ".owner", audit.owner(e.getValue()).map(Address::value).orElse("-"));
     }
     s.put("AvailabilityOracle.params", actors.admin().oracle().params());
+    s.put("ProviderReputation.params", actors.admin().reputation().params());
     Address params = contracts.get("ProtocolParams");
     s.put("listenerCount", audit.uint(params, "listenerCount"));
     s.put("longestUnbondingDelay", audit.uint(params, "longestUnbondingDelay"));
