@@ -15,8 +15,6 @@ abstract contract CoordinatorRecords {
     uint32 public constant MIN_CALLBACK_GAS = 5_000;
     uint32 public constant MAX_CALLBACK_GAS = 2_500_000;
     uint256 public constant MAX_PROBES = 16;
-    /// @notice Picks tried for one assignment before a request finds no provider above the floor.
-    uint256 public constant FLOOR_TRIES = 4;
     uint8 public constant MAX_ASSIGNMENTS = 3;
 
     /// @notice Everything about one open request; only its hash is stored. `fee` is the

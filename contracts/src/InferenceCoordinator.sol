@@ -11,11 +11,7 @@ import {ModelRegistry} from "./ModelRegistry.sol";
 import {IParamsListener, ProtocolParams} from "./ProtocolParams.sol";
 import {ProviderRegistry} from "./ProviderRegistry.sol";
 import {IInferenceConsumer} from "./IInferenceConsumer.sol";
-
-/// @notice What the coordinator asks `ProviderReputation`.
-interface IReputationFloor {
-    function meetsFloor(uint64 modelId, address provider) external view returns (bool);
-}
+import {IReputationFloor} from "./IReputationFloor.sol";
 
 /// @title InferenceCoordinator
 /// @notice Smart contracts request an inference with one call and receive the output in a
@@ -34,10 +30,9 @@ interface IReputationFloor {
 ///         Assignment. At request time `ProviderRegistry.pick` chooses one eligible provider of
 ///         the model priced within `maxFee`, drawn stake-weighted from the model's sortition tree
 ///         with a pseudo-random seed (request id and `prevrandao`), at most `MAX_PROBES` draws of
-///         O(log n) each, so listings without stake cost nothing and are never chosen. A pick
-///         below `ProviderReputation`'s floor (a provider the oracle reports down, failing its
-///         canaries, or slashed too often) is refused and another drawn without it, at most
-///         `FLOOR_TRIES` picks. It
+///         O(log n) each, so listings without stake cost nothing and are never chosen, and a provider
+///         below `ProviderReputation`'s floor (one the oracle reports down or failing its
+///         canaries, or slashed too often) counts as not fitting: it is never assigned. It
 ///         has `requestTimeout` seconds to answer. After that anyone may `reassign` to another
 ///         eligible provider (at most `MAX_ASSIGNMENTS` providers per request; the reserve
 ///         follows the new price), and the requester may `cancel` for a full refund.
@@ -363,7 +358,7 @@ contract InferenceCoordinator is CoordinatorRecords, IParamsListener, Reentrancy
         uint256 reserved,
         uint256 royaltyBps
     ) private {
-        (address provider, uint256 price) = _pickAboveFloor(t.modelId, t.maxFee, seed, skip);
+        (address provider, uint256 price) = providers.pick(t.modelId, t.maxFee, seed, skip, MAX_PROBES, reputation);
         if (provider == address(0)) revert NoProviderAtFee(t.modelId, t.maxFee);
         uint256 available = depositOf[t.requester] + reserved;
         if (price > available) revert InsufficientDeposit(t.requester, price, available);
@@ -376,25 +371,6 @@ contract InferenceCoordinator is CoordinatorRecords, IParamsListener, Reentrancy
         t.royalty = uint96(rest * royaltyBps / BPS);
         t.deadline = uint40(block.timestamp + c.requestTimeout);
         t.assignments += 1;
-    }
-
-    /// @dev `ProviderRegistry.pick` until a provider meets the reputation floor: at most
-    ///      `FLOOR_TRIES` picks of O(log n) each, every pick after the first excluding the provider
-    ///      the previous one returned (and the caller's `skip` is never accepted).
-    function _pickAboveFloor(uint64 modelId, uint256 maxFee, uint256 seed, address skip)
-        private
-        view
-        returns (address, uint256)
-    {
-        address avoid = skip;
-        for (uint256 i = 0; i < FLOOR_TRIES; i++) {
-            (address provider, uint256 price) =
-                providers.pick(modelId, maxFee, i == 0 ? seed : uint256(keccak256(abi.encode(seed, i))), avoid, MAX_PROBES);
-            if (provider == address(0)) break;
-            if (provider != skip && reputation.meetsFloor(modelId, provider)) return (provider, price);
-            avoid = provider;
-        }
-        return (address(0), 0);
     }
 
     /// @dev The reserve, split: the provider's share to its earnings, the rest to the model's shares.

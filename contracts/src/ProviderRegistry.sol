@@ -5,6 +5,7 @@ import {AccessControl} from "@openzeppelin/contracts/access/AccessControl.sol";
 import {IERC20} from "@openzeppelin/contracts/token/ERC20/IERC20.sol";
 import {SafeERC20} from "@openzeppelin/contracts/token/ERC20/utils/SafeERC20.sol";
 import {ReentrancyGuardTransient} from "@openzeppelin/contracts/utils/ReentrancyGuardTransient.sol";
+import {IReputationFloor} from "./IReputationFloor.sol";
 import {ModelRegistry} from "./ModelRegistry.sol";
 import {ProtocolParams} from "./ProtocolParams.sol";
 import {SortitionTrees} from "./SortitionTrees.sol";
@@ -303,14 +304,15 @@ contract ProviderRegistry is AccessControl, ReentrancyGuardTransient, SortitionT
         _syncLeaves(provider, _providers[provider]);
     }
 
-    /// @notice An eligible provider of `modelId` priced at most `maxPrice`, other than `skip`.
+    /// @notice An eligible provider of `modelId` priced at most `maxPrice`, other than `skip`,
+    ///         and meeting `floor`'s reputation floor (unless `floor` is the zero address).
     ///         A model with at most `maxTries` leaves is scanned in full from `seed % n` (cheaper
     ///         than a tree descent at that size, and exact: a fitting provider is always found).
     ///         A larger one is drawn stake-weighted from its live tree, at most `maxTries` draws
     ///         of O(log n) each: listings without stake weigh 0 and are never drawn, and
-    ///         providers within `maxPrice` holding a share s of the stake are all missed with
+    ///         providers that fit holding a share s of the stake are all missed with
     ///         probability (1 − s)^maxTries. `(address(0), 0)` when nothing fits.
-    function pick(uint64 modelId, uint256 maxPrice, uint256 seed, address skip, uint256 maxTries)
+    function pick(uint64 modelId, uint256 maxPrice, uint256 seed, address skip, uint256 maxTries, IReputationFloor floor)
         external
         view
         returns (address provider, uint256 price)
@@ -319,7 +321,7 @@ contract ProviderRegistry is AccessControl, ReentrancyGuardTransient, SortitionT
         uint256 n = leafCount(modelId);
         if (n <= maxTries) {
             for (uint256 i = 0; i < n; i++) {
-                (provider, price) = _fits(modelId, _leafAt(modelId, (seed + i) % n), maxPrice, skip, minStake);
+                (provider, price) = _fits(modelId, _leafAt(modelId, (seed + i) % n), maxPrice, skip, minStake, floor);
                 if (provider != address(0)) return (provider, price);
             }
             return (address(0), 0);
@@ -327,22 +329,26 @@ contract ProviderRegistry is AccessControl, ReentrancyGuardTransient, SortitionT
         uint256 total = liveTotal(modelId);
         for (uint256 i = 0; total > 0 && i < maxTries; i++) {
             address candidate = _drawLive(modelId, uint256(keccak256(abi.encode(seed, i))) % total);
-            (provider, price) = _fits(modelId, candidate, maxPrice, skip, minStake);
+            (provider, price) = _fits(modelId, candidate, maxPrice, skip, minStake, floor);
             if (provider != address(0)) return (provider, price);
         }
         return (address(0), 0);
     }
 
-    function _fits(uint64 modelId, address candidate, uint256 maxPrice, address skip, uint256 minStake)
-        private
-        view
-        returns (address, uint256)
-    {
+    function _fits(
+        uint64 modelId,
+        address candidate,
+        uint256 maxPrice,
+        address skip,
+        uint256 minStake,
+        IReputationFloor floor
+    ) private view returns (address, uint256) {
         if (candidate == skip) return (address(0), 0);
         uint256 quoted = priceOf[candidate][modelId];
         if (quoted == 0 || quoted > maxPrice) return (address(0), 0);
         // a listed price implies registration (`setModel` requires it; it is never undone)
         if (_providers[candidate].stake < minStake) return (address(0), 0);
+        if (address(floor) != address(0) && !floor.meetsFloor(modelId, candidate)) return (address(0), 0);
         return (candidate, quoted);
     }
 

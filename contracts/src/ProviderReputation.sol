@@ -6,6 +6,7 @@ import {ERC721} from "@openzeppelin/contracts/token/ERC721/ERC721.sol";
 import {Base64} from "@openzeppelin/contracts/utils/Base64.sol";
 import {Strings} from "@openzeppelin/contracts/utils/Strings.sol";
 import {AvailabilityOracle} from "./AvailabilityOracle.sol";
+import {IReputationFloor} from "./IReputationFloor.sol";
 import {ProviderRegistry} from "./ProviderRegistry.sol";
 
 /// @title ProviderReputation — the reputation score and the soulbound Provider NFT
@@ -29,7 +30,7 @@ import {ProviderRegistry} from "./ProviderRegistry.sol";
 ///         Provider NFT: one non-transferable ERC-721 per registered provider (token id = its
 ///         address), minted by anyone; `tokenURI` is on-chain JSON whose traits are the figures
 ///         above for every model the provider lists, read live: the oracle's reports update it.
-contract ProviderReputation is ERC721, AccessControl {
+contract ProviderReputation is ERC721, AccessControl, IReputationFloor {
     uint256 internal constant BPS = 10_000;
 
     struct Params {

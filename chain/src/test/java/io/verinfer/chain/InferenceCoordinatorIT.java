@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.verinfer.chain.bindings.FraudScoreConsumer;
 import io.verinfer.chain.facade.InferenceCoordinatorFacade.Requested;
 import io.verinfer.chain.testing.Actors;
+import io.verinfer.chain.testing.Court;
 import io.verinfer.chain.testing.SharedDevnet;
 import io.verinfer.chain.tx.TxResult;
 import io.verinfer.protocol.Address;
@@ -152,6 +153,88 @@ class InferenceCoordinatorIT extends CourtScene {
     requester.coordinator().cancel(r.id(), again.ticket());
     assertThat(coordinator.depositOf(requester.account())).isEqualTo(TokenAmount.of(100));
     assertThat(coordinator.isPending(r.id())).isFalse();
+  }
+
+  /**
+   * The coordinator assigns only above the reputation floor: with four of the court's five
+   * providers reported down by the oracle every request goes to the fifth; when the oracle reports
+   * them back up and the fifth down, the requests go to the others; with all five down nothing is
+   * assigned (NoProviderAtFee) and the deposit stays.
+   */
+  @Test
+  void requestsGoOnlyToProvidersAboveTheReputationFloor() {
+    var requester = court.challenger();
+    requester.token().approve(coordinator.address(), TokenAmount.of(1_000));
+    requester.coordinator().depositFor(requester.account(), TokenAmount.of(500));
+    var facade = requester.coordinator();
+    byte[] input =
+        CanonicalTensors.encode(List.of(Tensor.ofFloats("x", new long[] {1, 1}, new float[] {1})));
+    ModelId model = court.model();
+    var oracleScene =
+        new io.verinfer.chain.testing.OracleScene(actors, List.of(4, 5, 6, 7)).joinAll();
+    List<Address> all =
+        io.verinfer.protocol.oracle.Observation.sorted(
+            java.util.stream.IntStream.range(0, Court.PROVIDERS)
+                .mapToObj(Court::providerAddress)
+                .toList());
+    Address good = Court.providerAddress(2);
+    var reputation = actors.admin().reputation();
+
+    reportAllBut(oracleScene, model, all, good);
+    for (Address p : all) {
+      assertThat(reputation.meetsFloor(model, p)).as("%s", p).isEqualTo(p.equals(good));
+    }
+    java.util.Set<Address> assigned = new java.util.HashSet<>();
+    for (int i = 0; i < 8; i++) {
+      assigned.add(facade.request(model, input, 0, TokenAmount.of(20), 50_000).ticket().provider());
+    }
+    assertThat(assigned).as("8 requests with 4 of 5 providers down").containsOnly(good);
+
+    reportOnly(oracleScene, model, all, good); // the others recover, the one that served is down
+    assigned.clear();
+    for (int i = 0; i < 8; i++) {
+      assigned.add(facade.request(model, input, 0, TokenAmount.of(20), 50_000).ticket().provider());
+    }
+    assertThat(assigned).doesNotContain(good).isNotEmpty();
+
+    int upScore = reputation.scoreOf(model, all.get(all.indexOf(good) == 0 ? 1 : 0));
+    reportAllBut(oracleScene, model, all, null);
+    TokenAmount before = coordinator.depositOf(requester.account());
+    assertReverts(
+        () -> facade.request(model, input, 0, TokenAmount.of(20), 50_000), "NoProviderAtFee");
+    assertThat(coordinator.depositOf(requester.account())).isEqualTo(before);
+    System.out.printf(
+        "InferenceCoordinatorIT: floor %d bps; a down provider scores %d, an up one %d%n",
+        reputation.params().floorBps(), reputation.scoreOf(model, good), upScore);
+  }
+
+  /** One oracle report: every provider down except {@code up} (null: all down). */
+  private static void reportAllBut(
+      io.verinfer.chain.testing.OracleScene scene, ModelId model, List<Address> all, Address up) {
+    report(scene, model, all, p -> p.equals(up));
+  }
+
+  /** One oracle report: every provider up except {@code down}. */
+  private static void reportOnly(
+      io.verinfer.chain.testing.OracleScene scene, ModelId model, List<Address> all, Address down) {
+    report(scene, model, all, p -> !p.equals(down));
+  }
+
+  private static void report(
+      io.verinfer.chain.testing.OracleScene scene,
+      ModelId model,
+      List<Address> all,
+      java.util.function.Predicate<Address> isUp) {
+    List<io.verinfer.protocol.oracle.Figures> v =
+        all.stream()
+            .map(
+                p ->
+                    isUp.test(p)
+                        ? new io.verinfer.protocol.oracle.Figures(10_000, 5, 10_000)
+                        : io.verinfer.protocol.oracle.Figures.DOWN)
+            .toList();
+    long epoch = scene.nextEpoch();
+    scene.report(model.value(), epoch, all, List.of(0, 1, 2, 3), List.of(v, v, v, v));
   }
 
   @Test

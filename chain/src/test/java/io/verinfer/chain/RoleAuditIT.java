@@ -378,13 +378,13 @@ class RoleAuditIT extends DevnetScene {
         "AvailabilityOracle.grantRole(ADMIN)",
         at(oracle, o.grantRole(admin0, me.value()), unauthorized));
     Address reputation = contracts.get("ProviderReputation");
-    var r = ProviderReputation.load(reputation.value(), web3j, tx, gas);
+    var rep = ProviderReputation.load(reputation.value(), web3j, tx, gas);
     attempts.put(
         "ProviderReputation.setParams",
-        at(reputation, r.setParams(read(r.params())), unauthorized));
+        at(reputation, rep.setParams(read(rep.params())), unauthorized));
     attempts.put(
         "ProviderReputation.grantRole(ADMIN)",
-        at(reputation, r.grantRole(admin0, me.value()), unauthorized));
+        at(reputation, rep.grantRole(admin0, me.value()), unauthorized));
 
     Map<String, String> outcomes = new LinkedHashMap<>();
     Map<String, String> wrong = new LinkedHashMap<>();
