@@ -11,7 +11,6 @@ import {ModelRegistry} from "./ModelRegistry.sol";
 import {IParamsListener, ProtocolParams} from "./ProtocolParams.sol";
 import {ProviderRegistry} from "./ProviderRegistry.sol";
 import {IInferenceConsumer} from "./IInferenceConsumer.sol";
-import {IReputationFloor} from "./IReputationFloor.sol";
 
 /// @title InferenceCoordinator
 /// @notice Smart contracts request an inference with one call and receive the output in a
@@ -30,9 +29,11 @@ import {IReputationFloor} from "./IReputationFloor.sol";
 ///         Assignment. At request time `ProviderRegistry.pick` chooses one eligible provider of
 ///         the model priced within `maxFee`, drawn stake-weighted from the model's sortition tree
 ///         with a pseudo-random seed (request id and `prevrandao`), at most `MAX_PROBES` draws of
-///         O(log n) each, so listings without stake cost nothing and are never chosen, and a provider
-///         below `ProviderReputation`'s floor (one the oracle reports down or failing its
-///         canaries, or slashed too often) counts as not fitting: it is never assigned. It
+///         O(log n) each, so listings without stake cost nothing and are never chosen, and a
+///         provider whose standing `ProviderRegistry.refreshStandings` recorded below
+///         `ProviderReputation`'s floor (reported down, failing canaries, slashed too often) never
+///         fits; a drawn provider is kept with probability score/10⁴ (reputation- and
+///         stake-weighted). It
 ///         has `requestTimeout` seconds to answer. After that anyone may `reassign` to another
 ///         eligible provider (at most `MAX_ASSIGNMENTS` providers per request; the reserve
 ///         follows the new price), and the requester may `cancel` for a full refund.
@@ -89,23 +90,19 @@ contract InferenceCoordinator is CoordinatorRecords, IParamsListener, Reentrancy
     ModelRegistry public immutable models;
     ProviderRegistry public immutable providers;
     DisputeManager public immutable disputes;
-    /// @notice The reputation floor assignment respects (`ProviderReputation`).
-    IReputationFloor public immutable reputation;
 
     constructor(
         IERC20 token_,
         ProtocolParams params_,
         ModelRegistry models_,
         ProviderRegistry providers_,
-        DisputeManager disputes_,
-        IReputationFloor reputation_
+        DisputeManager disputes_
     ) {
         token = token_;
         params = params_;
         models = models_;
         providers = providers_;
         disputes = disputes_;
-        reputation = reputation_;
         paramsChanged();
     }
 
@@ -358,7 +355,7 @@ contract InferenceCoordinator is CoordinatorRecords, IParamsListener, Reentrancy
         uint256 reserved,
         uint256 royaltyBps
     ) private {
-        (address provider, uint256 price) = providers.pick(t.modelId, t.maxFee, seed, skip, MAX_PROBES, reputation);
+        (address provider, uint256 price) = providers.pick(t.modelId, t.maxFee, seed, skip, MAX_PROBES);
         if (provider == address(0)) revert NoProviderAtFee(t.modelId, t.maxFee);
         uint256 available = depositOf[t.requester] + reserved;
         if (price > available) revert InsufficientDeposit(t.requester, price, available);

@@ -40,6 +40,8 @@ contract ProviderRegistry is AccessControl, ReentrancyGuardTransient, SortitionT
     uint256 public constant MAX_MODELS_PER_PROVIDER = 16;
     /// @notice Base units of stake per unit of tree weight (weights fit 72 bits).
     uint256 public constant WEIGHT_UNIT = 1e9;
+    uint256 private constant PRICE_MASK = type(uint128).max;
+    uint256 private constant SCORE_MASK = 0x3fff;
 
     struct Provider {
         // slot 0
@@ -59,7 +61,12 @@ contract ProviderRegistry is AccessControl, ReentrancyGuardTransient, SortitionT
     ModelRegistry public immutable models;
 
     mapping(address provider => Provider) private _providers;
-    mapping(address provider => mapping(uint64 modelId => uint256 price)) public priceOf;
+    /// @dev Per listing one slot: the price (bits 0..127), the reputation score recorded by
+    ///      `refreshStandings` plus one (bits 240..253; 0 = never recorded) and whether it was below
+    ///      the floor (bit 255). `pick` reads all three in the one load it already made.
+    mapping(address provider => mapping(uint64 modelId => uint256 listing)) private _listing;
+    /// @notice The reputation contract whose floor `pick` respects (bound once by the deployer).
+    IReputationFloor public reputation;
     mapping(uint64 modelId => address[]) private _providersOfModel;
     mapping(uint64 modelId => mapping(address provider => uint256 indexPlusOne)) private _modelIndex;
     /// @notice Unresolved disputes naming `provider` (kept by the DisputeManager): while any is
@@ -88,6 +95,7 @@ contract ProviderRegistry is AccessControl, ReentrancyGuardTransient, SortitionT
     event EndpointUpdated(address indexed provider, string endpoint, bytes32 tlsFingerprint);
     event ModelOffered(address indexed provider, uint64 indexed modelId, uint256 pricePerCall);
     event ModelWithdrawn(address indexed provider, uint64 indexed modelId);
+    event StandingRefreshed(address indexed provider, uint64 indexed modelId, uint256 score, bool belowFloor);
 
     error ZeroAmount();
     error AmountTooLarge(uint256 amount);
@@ -106,6 +114,9 @@ contract ProviderRegistry is AccessControl, ReentrancyGuardTransient, SortitionT
     error ZeroAddress(string field);
     error UnderDispute(address provider, uint256 openDisputes);
     error SlasherNotActive(address slasher, uint256 activeAt);
+    error NotDeployer(address caller);
+    error AlreadyBound(address reputation);
+    error NoReputation();
 
     constructor(address admin, IERC20 token_, ProtocolParams params_, ModelRegistry models_, uint256 epochBlocks_)
         SortitionTrees(epochBlocks_)
@@ -249,7 +260,8 @@ contract ProviderRegistry is AccessControl, ReentrancyGuardTransient, SortitionT
             _providersOfModel[modelId].push(msg.sender);
             _modelIndex[modelId][msg.sender] = _providersOfModel[modelId].length;
         }
-        priceOf[msg.sender][modelId] = pricePerCall;
+        uint256 previous = _listing[msg.sender][modelId];
+        _listing[msg.sender][modelId] = (previous & ~PRICE_MASK) | pricePerCall; // standing kept
         _setWeight(modelId, msg.sender, _weightOf(p));
         emit ModelOffered(msg.sender, modelId, pricePerCall);
     }
@@ -273,7 +285,7 @@ contract ProviderRegistry is AccessControl, ReentrancyGuardTransient, SortitionT
                 break;
             }
         }
-        delete priceOf[msg.sender][modelId];
+        delete _listing[msg.sender][modelId];
         _setWeight(modelId, msg.sender, 0);
         emit ModelWithdrawn(msg.sender, modelId);
     }
@@ -295,7 +307,50 @@ contract ProviderRegistry is AccessControl, ReentrancyGuardTransient, SortitionT
 
     function isEligible(address provider, uint64 modelId) external view returns (bool) {
         Provider storage p = _providers[provider];
-        return p.registered && p.stake >= params.minProviderStake() && priceOf[provider][modelId] != 0;
+        return p.registered && p.stake >= params.minProviderStake() && priceOf(provider, modelId) != 0;
+    }
+
+    /// @notice `provider`'s price per call for `modelId` (0: not listed).
+    function priceOf(address provider, uint64 modelId) public view returns (uint256) {
+        return _listing[provider][modelId] & PRICE_MASK;
+    }
+
+    /// @notice The standing `refreshStandings` last recorded: whether any, the score, and whether
+    ///         it was below the floor (such a provider is never picked).
+    function standingOf(address provider, uint64 modelId)
+        external
+        view
+        returns (bool recorded, uint256 score, bool belowFloor)
+    {
+        uint256 raw = _listing[provider][modelId];
+        uint256 plusOne = (raw >> 240) & SCORE_MASK;
+        return (plusOne != 0, plusOne == 0 ? 0 : plusOne - 1, raw >> 255 == 1);
+    }
+
+    /// @notice Records each listed provider's current reputation standing for `modelId` (anyone:
+    ///         adapters call it after each report, a recovered provider for itself). It only copies
+    ///         what `reputation` computes, so no caller can choose the outcome.
+    function refreshStandings(uint64 modelId, address[] calldata providers_) external {
+        IReputationFloor rep = reputation;
+        if (address(rep) == address(0)) revert NoReputation();
+        for (uint256 i = 0; i < providers_.length; i++) {
+            address provider = providers_[i];
+            uint256 raw = _listing[provider][modelId];
+            uint256 price = raw & PRICE_MASK;
+            if (price == 0) continue; // not listed: nothing to record
+            (uint256 score, bool meets) = rep.standingOf(modelId, provider);
+            if (score > 10_000) score = 10_000;
+            _listing[provider][modelId] = price | ((score + 1) << 240) | (meets ? 0 : 1 << 255);
+            emit StandingRefreshed(provider, modelId, score, !meets);
+        }
+    }
+
+    /// @notice One-time wiring to `ProviderReputation` (deployed after this contract).
+    function bindReputation(IReputationFloor reputation_) external {
+        if (msg.sender != _deployer) revert NotDeployer(msg.sender);
+        if (address(reputation) != address(0)) revert AlreadyBound(address(reputation));
+        if (address(reputation_) == address(0)) revert ZeroAddress("reputation");
+        reputation = reputation_;
     }
 
     /// @notice Refreshes `provider`'s tree weights (anyone may call): needed only after
@@ -305,14 +360,16 @@ contract ProviderRegistry is AccessControl, ReentrancyGuardTransient, SortitionT
     }
 
     /// @notice An eligible provider of `modelId` priced at most `maxPrice`, other than `skip`,
-    ///         and meeting `floor`'s reputation floor (unless `floor` is the zero address).
+    ///         and not recorded below the reputation floor (`refreshStandings`).
     ///         A model with at most `maxTries` leaves is scanned in full from `seed % n` (cheaper
     ///         than a tree descent at that size, and exact: a fitting provider is always found).
     ///         A larger one is drawn stake-weighted from its live tree, at most `maxTries` draws
-    ///         of O(log n) each: listings without stake weigh 0 and are never drawn, and
-    ///         providers that fit holding a share s of the stake are all missed with
-    ///         probability (1 − s)^maxTries. `(address(0), 0)` when nothing fits.
-    function pick(uint64 modelId, uint256 maxPrice, uint256 seed, address skip, uint256 maxTries, IReputationFloor floor)
+    ///         of O(log n) each, and a drawn provider with a recorded score s is kept with
+    ///         probability s / 10⁴: the pick is weighted by stake × reputation. Listings without
+    ///         stake weigh 0 and are never drawn; providers that fit holding a share s of the
+    ///         weight are all missed with probability (1 − s)^maxTries. `(address(0), 0)` when
+    ///         nothing fits.
+    function pick(uint64 modelId, uint256 maxPrice, uint256 seed, address skip, uint256 maxTries)
         external
         view
         returns (address provider, uint256 price)
@@ -321,34 +378,42 @@ contract ProviderRegistry is AccessControl, ReentrancyGuardTransient, SortitionT
         uint256 n = leafCount(modelId);
         if (n <= maxTries) {
             for (uint256 i = 0; i < n; i++) {
-                (provider, price) = _fits(modelId, _leafAt(modelId, (seed + i) % n), maxPrice, skip, minStake, floor);
+                (provider, price) = _fits(modelId, _leafAt(modelId, (seed + i) % n), maxPrice, skip, minStake, 0);
                 if (provider != address(0)) return (provider, price);
             }
             return (address(0), 0);
         }
         uint256 total = liveTotal(modelId);
         for (uint256 i = 0; total > 0 && i < maxTries; i++) {
-            address candidate = _drawLive(modelId, uint256(keccak256(abi.encode(seed, i))) % total);
-            (provider, price) = _fits(modelId, candidate, maxPrice, skip, minStake, floor);
+            uint256 roll = uint256(keccak256(abi.encode(seed, i)));
+            address candidate = _drawLive(modelId, roll % total);
+            (provider, price) = _fits(modelId, candidate, maxPrice, skip, minStake, (roll >> 128) % 10_000 + 1);
             if (provider != address(0)) return (provider, price);
         }
         return (address(0), 0);
     }
 
+    /// @dev `acceptBelow` 0: no reputation draw (a scan); else the candidate fits only if its
+    ///      recorded score (10⁴ when none) is at least `acceptBelow`, uniform in 1..10⁴.
     function _fits(
         uint64 modelId,
         address candidate,
         uint256 maxPrice,
         address skip,
         uint256 minStake,
-        IReputationFloor floor
+        uint256 acceptBelow
     ) private view returns (address, uint256) {
         if (candidate == skip) return (address(0), 0);
-        uint256 quoted = priceOf[candidate][modelId];
+        uint256 raw = _listing[candidate][modelId];
+        uint256 quoted = raw & PRICE_MASK;
         if (quoted == 0 || quoted > maxPrice) return (address(0), 0);
+        if (raw >> 255 == 1) return (address(0), 0); // recorded below the reputation floor
+        if (acceptBelow != 0) {
+            uint256 plusOne = (raw >> 240) & SCORE_MASK;
+            if (plusOne != 0 && plusOne - 1 < acceptBelow) return (address(0), 0);
+        }
         // a listed price implies registration (`setModel` requires it; it is never undone)
         if (_providers[candidate].stake < minStake) return (address(0), 0);
-        if (address(floor) != address(0) && !floor.meetsFloor(modelId, candidate)) return (address(0), 0);
         return (candidate, quoted);
     }
 

@@ -23,7 +23,9 @@ import {ProviderRegistry} from "./ProviderRegistry.sol";
 ///         trust: `trustFloorBps` + (10⁴ − `trustFloorBps`) × (stake factor + age factor) / 2 / 10⁴,
 ///             each factor min(10⁴, 10⁴ × value / reference) against `stakeRef` and `ageRef`.
 ///
-///         A provider below `floorBps` is not assigned on-chain requests (`InferenceCoordinator`).
+///         A provider below `floorBps` is not assigned on-chain requests once its standing is
+///         refreshed in `ProviderRegistry` (`refreshStandings`, anyone; adapters do it after each
+///         report), and a drawn provider is kept with probability score / 10⁴.
 ///         The parameters are the timelock's, each within hard bounds: no vote can make the floor
 ///         exclude every newcomer or make slashes free.
 ///
@@ -95,6 +97,12 @@ contract ProviderReputation is ERC721, AccessControl, IReputationFloor {
     /// @notice Whether `provider` may be assigned on-chain requests for `modelId`.
     function meetsFloor(uint64 modelId, address provider) external view returns (bool) {
         return scoreOf(modelId, provider) >= _params.floorBps;
+    }
+
+    /// @notice The score and whether it meets the floor, in one call (`ProviderRegistry`).
+    function standingOf(uint64 modelId, address provider) external view returns (uint256 score, bool meetsFloor_) {
+        score = breakdown(modelId, provider).score;
+        meetsFloor_ = score >= _params.floorBps;
     }
 
     function breakdown(uint64 modelId, address provider) public view returns (Breakdown memory b) {

@@ -61,6 +61,14 @@ public final class EpochReporter implements AutoCloseable {
     }
   }
 
+  /** What the transmitter does once its report landed (e.g. {@link StandingRefresher}). */
+  @FunctionalInterface
+  public interface AfterReport {
+    void reported(long model, long epoch, List<Address> providers);
+
+    AfterReport NOTHING = (model, epoch, providers) -> {};
+  }
+
   /** One provider's counts within the running epoch. */
   private static final class Count {
     int probes;
@@ -81,6 +89,7 @@ public final class EpochReporter implements AutoCloseable {
   private final long genesis;
   private final long epochSeconds;
   private final long model;
+  private final AfterReport afterReport;
 
   private long tallyEpoch = -1;
   private Map<Address, Count> tally = new HashMap<>();
@@ -98,6 +107,23 @@ public final class EpochReporter implements AutoCloseable {
       ObservationBook book,
       LongSupplier chainTime,
       Settings settings) {
+    this(prober, canary, oracle, signer, book, chainTime, settings, AfterReport.NOTHING);
+  }
+
+  /**
+   * @param afterReport run after this adapter's report landed (its failure is logged: the report
+   *     stands)
+   */
+  public EpochReporter(
+      Prober prober,
+      Canary canary,
+      AvailabilityOracleFacade oracle,
+      Signer signer,
+      ObservationBook book,
+      LongSupplier chainTime,
+      Settings settings,
+      AfterReport afterReport) {
+    this.afterReport = Objects.requireNonNull(afterReport, "afterReport");
     this.prober = Objects.requireNonNull(prober, "prober");
     this.canary = Objects.requireNonNull(canary, "canary");
     this.oracle = Objects.requireNonNull(oracle, "oracle");
@@ -249,6 +275,11 @@ public final class EpochReporter implements AutoCloseable {
           epoch,
           best.size(),
           tx.gasUsed());
+      try {
+        afterReport.reported(model, epoch, best.get(0).observation().providers());
+      } catch (RuntimeException e) {
+        LOG.warn("model {} epoch {}: after the report: {}", model, epoch, e.toString());
+      }
     } catch (ContractRevertException e) {
       if ("AlreadyReported".equals(e.errorName()) || "WrongEpoch".equals(e.errorName())) {
         done.add(epoch);

@@ -327,11 +327,13 @@ public final class Deployer {
                 web3j, admin, unusedGas, timelock, oracle, providers, config.reputation().params()),
             addresses);
     progress.accept("VerinferTimelock governs ProviderReputation's parameters");
+    admin.send(providers, registry.bindReputation(reputation).encodeFunctionCall());
+    progress.accept("ProviderRegistry picks respect ProviderReputation's floor (bound once)");
     String coordinator =
         deployed(
             "InferenceCoordinator",
             InferenceCoordinator.deploy(
-                web3j, admin, unusedGas, token, params, models, providers, disputes, reputation),
+                web3j, admin, unusedGas, token, params, models, providers, disputes),
             addresses);
     admin.send(
         disputes,

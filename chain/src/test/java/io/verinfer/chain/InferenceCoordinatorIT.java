@@ -157,9 +157,9 @@ class InferenceCoordinatorIT extends CourtScene {
 
   /**
    * The coordinator assigns only above the reputation floor: with four of the court's five
-   * providers reported down by the oracle every request goes to the fifth; when the oracle reports
-   * them back up and the fifth down, the requests go to the others; with all five down nothing is
-   * assigned (NoProviderAtFee) and the deposit stays.
+   * providers reported down by the oracle (and their standings refreshed) every request goes to the
+   * fifth; when the oracle reports them back up and the fifth down, the requests go to the others;
+   * with all five down nothing is assigned (NoProviderAtFee) and the deposit stays.
    */
   @Test
   void requestsGoOnlyToProvidersAboveTheReputationFloor() {
@@ -183,6 +183,10 @@ class InferenceCoordinatorIT extends CourtScene {
     reportAllBut(oracleScene, model, all, good);
     for (Address p : all) {
       assertThat(reputation.meetsFloor(model, p)).as("%s", p).isEqualTo(p.equals(good));
+      var standing = actors.admin().providers().standingOf(p, model);
+      assertThat(standing.recorded()).isTrue();
+      assertThat(standing.belowFloor()).isEqualTo(!p.equals(good));
+      assertThat(standing.score()).isEqualTo(reputation.scoreOf(model, p));
     }
     java.util.Set<Address> assigned = new java.util.HashSet<>();
     for (int i = 0; i < 8; i++) {
@@ -235,6 +239,8 @@ class InferenceCoordinatorIT extends CourtScene {
             .toList();
     long epoch = scene.nextEpoch();
     scene.report(model.value(), epoch, all, List.of(0, 1, 2, 3), List.of(v, v, v, v));
+    // anyone records the new standings where picks read them (the adapters do, after a report)
+    scene.adapter(0).providers().refreshStandings(model, all);
   }
 
   @Test

@@ -125,6 +125,10 @@ class RoleAuditIT extends DevnetScene {
     Address delister = audit.owner(contracts.get("ProtocolParams")).orElseThrow();
     Address executor = audit.addressGetter(governor, "timelock").orElseThrow();
     rows.add(new Row("UsageCounter", "paymentChannels (once)", channels, audit.describe(channels)));
+    Address bound =
+        audit.addressGetter(contracts.get("ProviderRegistry"), "reputation").orElseThrow();
+    rows.add(new Row("ProviderRegistry", "reputation (once)", bound, audit.describe(bound)));
+    assertThat(bound).isEqualTo(contracts.get("ProviderReputation"));
     rows.add(
         new Row("DisputeManager", "coordinator (once)", coordinator, audit.describe(coordinator)));
     rows.add(
@@ -378,6 +382,13 @@ class RoleAuditIT extends DevnetScene {
         "AvailabilityOracle.grantRole(ADMIN)",
         at(oracle, o.grantRole(admin0, me.value()), unauthorized));
     Address reputation = contracts.get("ProviderReputation");
+    attempts.put(
+        "ProviderRegistry.bindReputation",
+        at(
+            contracts.get("ProviderRegistry"),
+            ProviderRegistry.load(contracts.get("ProviderRegistry").value(), web3j, tx, gas)
+                .bindReputation(me.value()),
+            "AlreadyBound"));
     var rep = ProviderReputation.load(reputation.value(), web3j, tx, gas);
     attempts.put(
         "ProviderReputation.setParams",
@@ -446,6 +457,9 @@ class RoleAuditIT extends DevnetScene {
     }
     s.put("AvailabilityOracle.params", actors.admin().oracle().params());
     s.put("ProviderReputation.params", actors.admin().reputation().params());
+    s.put(
+        "ProviderRegistry.reputation",
+        audit.addressGetter(contracts.get("ProviderRegistry"), "reputation").orElseThrow());
     Address params = contracts.get("ProtocolParams");
     s.put("listenerCount", audit.uint(params, "listenerCount"));
     s.put("longestUnbondingDelay", audit.uint(params, "longestUnbondingDelay"));

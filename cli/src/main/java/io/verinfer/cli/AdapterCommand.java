@@ -6,6 +6,7 @@ import io.verinfer.adapter.EpochReporter;
 import io.verinfer.adapter.ExternalAdapter;
 import io.verinfer.adapter.ObservationBook;
 import io.verinfer.adapter.Prober;
+import io.verinfer.adapter.StandingRefresher;
 import io.verinfer.chain.Deployment;
 import io.verinfer.chain.VerinferChain;
 import io.verinfer.chain.facade.AvailabilityOracleFacade;
@@ -235,7 +236,8 @@ public final class AdapterCommand implements Callable<Integer> {
                 book,
                 chain::latestTimestamp,
                 new EpochReporter.Settings(
-                    probesPerEpoch, Duration.ofSeconds(2), Duration.ofMillis(500)))
+                    probesPerEpoch, Duration.ofSeconds(2), Duration.ofMillis(500)),
+                new StandingRefresher(chain.providers(), chain.reputation()))
             .start();
     out.printf(
         "reporting model %d each %d s epoch: %d active adapters, quorum %d%n",

@@ -1,5 +1,8 @@
 package io.verinfer.cli;
 
+import io.verinfer.chain.Deployment;
+import io.verinfer.chain.VerinferChain;
+import io.verinfer.chain.facade.ProviderReputationFacade;
 import io.verinfer.client.AvailabilityView;
 import io.verinfer.client.VerinferClient;
 import io.verinfer.client.VerinferClient.RoutedProvider;
@@ -7,6 +10,7 @@ import io.verinfer.protocol.ModelId;
 import java.io.PrintWriter;
 import java.util.List;
 import java.util.concurrent.Callable;
+import org.web3j.crypto.Credentials;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
@@ -16,7 +20,8 @@ import picocli.CommandLine.Spec;
 /**
  * {@code verinfer providers MODEL}: the table the SDK's router sees for a model — every eligible
  * provider, best first, with its price, the latency this client measured, and what the
- * AvailabilityOracle last said of it (epoch, uptime, latency, canary pass rate, reputation, down).
+ * AvailabilityOracle last said of it (epoch, uptime, latency, canary pass rate, reputation, down),
+ * and its on-chain ProviderReputation score with whether the coordinator may assign it work.
  */
 @Command(
     name = "providers",
@@ -38,14 +43,19 @@ public final class ProvidersCommand implements Callable<Integer> {
       throw new UserError("MODEL_ID: model ids start at 1, not " + model);
     }
     PrintWriter out = spec.commandLine().getOut();
-    try (VerinferClient client = consumer.open()) {
+    Deployment d = consumer.chain.deployment();
+    Credentials credentials = consumer.chain.credentials(d);
+    try (VerinferClient client = consumer.open(d, credentials);
+        VerinferChain chain = VerinferChain.connect(d, credentials)) {
+      ProviderReputationFacade reputation = chain.reputation();
+      int floor = reputation.params().floorBps();
       List<RoutedProvider> rows = client.routingTable(ModelId.of(model));
       if (rows.isEmpty()) {
         out.printf("no eligible provider offers model %d%n", model);
         return 0;
       }
       out.printf(
-          "%-4s %-42s %-26s %14s %8s %8s %10s %8s %6s %s%n",
+          "%-4s %-42s %-26s %14s %8s %8s %10s %8s %6s %6s %-7s %s%n",
           "rank",
           "provider",
           "endpoint",
@@ -55,14 +65,17 @@ public final class ProvidersCommand implements Callable<Integer> {
           "latency",
           "canary",
           "rep",
+          "score",
+          "assign",
           "state");
       int rank = 1;
       for (RoutedProvider r : rows) {
         AvailabilityView.Standing s = r.standing();
+        int score = reputation.scoreOf(ModelId.of(model), r.offer().provider());
         String state =
             s.epoch() == 0 ? "unreported" : s.down() ? "DOWN" : s.fresh() ? "up" : "stale";
         out.printf(
-            "%-4d %-42s %-26s %14s %8s %7.2f%% %10s %7.2f%% %6.2f %s%n",
+            "%-4d %-42s %-26s %14s %8s %7.2f%% %10s %7.2f%% %6.2f %6d %-7s %s%n",
             rank++,
             r.offer().provider().value(),
             r.offer().endpoint(),
@@ -72,13 +85,18 @@ public final class ProvidersCommand implements Callable<Integer> {
             s.epoch() == 0 || !s.figures().up() ? "-" : s.figures().latencyMs() + " ms",
             s.figures().canaryBps() / 100.0,
             s.reputation(),
+            score,
+            score >= floor ? "yes" : "no",
             state);
       }
       out.println(
           "order: not down first, then price × (1 + weight × (1 − reputation)), then measured"
               + " latency; reputation = uptime × canary pass rate of a status at most "
               + AvailabilityView.FRESH_EPOCHS
-              + " epochs old");
+              + " epochs old; score = the on-chain ProviderReputation (bps), assign = at or above"
+              + " the coordinator's floor of "
+              + floor
+              + " bps");
     }
     return 0;
   }

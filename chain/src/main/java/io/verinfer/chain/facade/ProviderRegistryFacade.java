@@ -99,6 +99,24 @@ public final class ProviderRegistryFacade extends ContractFacade {
         call(binding.priceOf(provider.value(), BigInteger.valueOf(model.value()))));
   }
 
+  /**
+   * The reputation standing {@link #refreshStandings} last recorded for a listing: {@code recorded}
+   * false when never; a provider recorded below the floor is never picked.
+   */
+  public record Standing(boolean recorded, int score, boolean belowFloor) {}
+
+  public Standing standingOf(Address provider, ModelId model) {
+    var t = call(binding.standingOf(provider.value(), BigInteger.valueOf(model.value())));
+    return new Standing(t.component1(), t.component2().intValueExact(), t.component3());
+  }
+
+  /** Records the providers' current ProviderReputation standing for the model (anyone may). */
+  public TxResult refreshStandings(ModelId model, List<Address> providers) {
+    return tx(
+        binding.refreshStandings(
+            BigInteger.valueOf(model.value()), providers.stream().map(Address::value).toList()));
+  }
+
   public List<Address> providersOf(ModelId model) {
     List<?> raw = call(binding.providersOf(BigInteger.valueOf(model.value())));
     return raw.stream().map(a -> Address.of(a.toString())).toList();
