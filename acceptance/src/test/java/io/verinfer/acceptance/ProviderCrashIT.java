@@ -12,9 +12,6 @@ import io.verinfer.client.VerinferClient;
 import io.verinfer.protocol.Address;
 import io.verinfer.protocol.ModelId;
 import io.verinfer.protocol.TokenAmount;
-import java.io.BufferedReader;
-import java.io.InputStreamReader;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -36,36 +33,7 @@ class ProviderCrashIT {
   @TempDir Path dir;
 
   private Process start(Path deploymentFile) throws Exception {
-    String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-    Process p =
-        new ProcessBuilder(
-                java,
-                "--enable-native-access=ALL-UNNAMED",
-                "-cp",
-                System.getProperty("java.class.path"),
-                "-Dverinfer.root=" + System.getProperty("verinfer.root", ".."),
-                ProviderProcess.class.getName(),
-                deploymentFile.toString(),
-                Integer.toString(PROVIDER),
-                dir.resolve("ledger.db").toString(),
-                dir.resolve("store").toString(),
-                Marketplace.pack().toString(),
-                PRICE.toString())
-            .redirectErrorStream(true)
-            .start();
-    BufferedReader out =
-        new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8));
-    long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
-    for (String line; System.nanoTime() < deadline && (line = out.readLine()) != null; ) {
-      if (line.startsWith("READY ")) {
-        Thread drain = new Thread(() -> out.lines().forEach(l -> {}), "provider-output");
-        drain.setDaemon(true);
-        drain.start();
-        return p;
-      }
-    }
-    p.destroyForcibly();
-    throw new IllegalStateException("provider process did not start");
+    return ProviderProcess.spawn(deploymentFile, PROVIDER, dir, PRICE);
   }
 
   @Test

@@ -20,6 +20,47 @@ import java.util.Map;
 public final class ProviderProcess {
   private ProviderProcess() {}
 
+  /**
+   * Starts a provider JVM for dev account {@code account} with its ledger and model store under
+   * {@code home}, and waits (at most 60 s) for its {@code READY} line; its output is drained.
+   */
+  static Process spawn(Path deploymentFile, int account, Path home, TokenAmount price)
+      throws java.io.IOException {
+    java.nio.file.Files.createDirectories(home);
+    String javaBin = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+    Process p =
+        new ProcessBuilder(
+                javaBin,
+                "--enable-native-access=ALL-UNNAMED",
+                "-cp",
+                System.getProperty("java.class.path"),
+                "-Dverinfer.root=" + System.getProperty("verinfer.root", ".."),
+                ProviderProcess.class.getName(),
+                deploymentFile.toString(),
+                Integer.toString(account),
+                home.resolve("ledger.db").toString(),
+                home.resolve("store").toString(),
+                Marketplace.pack().toString(),
+                price.toString())
+            .redirectErrorStream(true)
+            .start();
+    java.io.BufferedReader out =
+        new java.io.BufferedReader(
+            new java.io.InputStreamReader(
+                p.getInputStream(), java.nio.charset.StandardCharsets.UTF_8));
+    long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+    for (String line; System.nanoTime() < deadline && (line = out.readLine()) != null; ) {
+      if (line.startsWith("READY ")) {
+        Thread drain = new Thread(() -> out.lines().forEach(l -> {}), "provider-output");
+        drain.setDaemon(true);
+        drain.start();
+        return p;
+      }
+    }
+    p.destroyForcibly();
+    throw new IllegalStateException("provider process for account " + account + " did not start");
+  }
+
   public static void main(String[] args) throws InterruptedException {
     Deployment deployment = Deployment.read(Path.of(args[0]));
     TokenAmount price = TokenAmount.of(Long.parseLong(args[5]));
