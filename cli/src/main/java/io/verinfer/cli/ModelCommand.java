@@ -2,6 +2,7 @@ package io.verinfer.cli;
 
 import io.verinfer.chain.VerinferChain;
 import io.verinfer.chain.facade.ModelRegistryFacade;
+import io.verinfer.chain.stats.ModelStats;
 import io.verinfer.protocol.Cid;
 import io.verinfer.protocol.ModelId;
 import io.verinfer.runtime.ModelManifest;
@@ -10,6 +11,7 @@ import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -105,23 +107,60 @@ public final class ModelCommand {
     }
   }
 
-  /** {@code model list}. */
-  @Command(name = "list", mixinStandardHelpOptions = true, description = "List published models.")
+  /** {@code model list [--sort calls|providers|disputes|latency|id]}. */
+  @Command(
+      name = "list",
+      mixinStandardHelpOptions = true,
+      description =
+          "List published models with what the chain says of them: paid calls settled, eligible"
+              + " providers, disputes per 1,000 calls and the oracle's median provider latency.")
   static final class ListModels implements Callable<Integer> {
     @Mixin ChainOptions chain;
 
+    @Option(
+        names = "--sort",
+        defaultValue = "id",
+        description =
+            "Order: id, calls (most first), providers (most first), disputes (lowest rate first),"
+                + " latency (fastest first). Default: ${DEFAULT-VALUE}.")
+    String sort;
+
     @Override
     public Integer call() {
+      ModelStats.Sort order;
+      try {
+        order = ModelStats.Sort.parse(sort);
+      } catch (IllegalArgumentException e) {
+        throw new UserError(e.getMessage(), e);
+      }
       try (VerinferChain reader = chain.connectReadOnly()) {
-        long count = reader.models().modelCount();
-        System.out.printf("%-4s %-62s %-12s %-10s %s%n", "ID", "CID", "ROYALTY", "STATUS", "OWNER");
-        for (long i = 1; i <= count; i++) {
-          var m = reader.models().model(ModelId.of(i));
+        List<ModelStats.Row> rows = ModelStats.collect(reader, order, System.err::println);
+        System.out.printf(
+            "%-4s %-62s %-8s %-10s %10s %9s %11s %9s %s%n",
+            "ID",
+            "CID",
+            "ROYALTY",
+            "STATUS",
+            "CALLS",
+            "PROVIDERS",
+            "DISPUTES/1K",
+            "LATENCY",
+            "OWNER");
+        for (ModelStats.Row r : rows) {
+          var m = reader.models().model(r.model());
           System.out.printf(
-              "%-4d %-62s %-12s %-10s %s%n",
-              i, cidOf(m), m.royaltyBps(), m.deprecated() ? "deprecated" : "active", m.owner());
+              "%-4d %-62s %-8s %-10s %10d %9d %11.2f %9s %s%n",
+              r.model().value(),
+              cidOf(m),
+              m.royaltyBps(),
+              m.deprecated() ? "deprecated" : "active",
+              r.calls(),
+              r.providers(),
+              r.disputesPerThousand(),
+              r.medianLatencyMs().isPresent() ? r.medianLatencyMs().getAsLong() + " ms" : "-",
+              m.owner());
         }
-        if (count == 0) {
+        if (rows.isEmpty()) {
           System.out.println("(no models published yet)");
         }
       }
