@@ -187,13 +187,20 @@ class DisputeInvariantsIT {
     }
 
     long id = court.challenger().disputes().open(receipts, INPUT, outputs);
+    long openedInEpoch = SharedDevnet.blockNumber() / admin.providers().epochBlocks();
     // after opening, the stake moves; one epoch later the live tree shows it, the snapshot not
     switch (s.shift()) {
       case UNBOND -> court.provider(4).providers().requestUnbond(TokenAmount.ofTokens("1000"));
       case REMOVE_MODEL -> court.provider(3).providers().removeModel(court.model());
       case NONE -> {}
     }
-    SharedDevnet.mine(admin.providers().epochBlocks());
+    // draw in the first block of the next stake epoch: the live tree then shows the shift, the
+    // snapshot not, and the draw is a whole epoch before its deadline (the start of the epoch
+    // after that) wherever in its epoch the dispute was opened
+    long epochBlocks = admin.providers().epochBlocks();
+    long lastBefore = (openedInEpoch + 1) * epochBlocks - 1;
+    long behind = lastBefore - SharedDevnet.blockNumber();
+    if (behind > 0) SharedDevnet.mine(behind);
     disputes.drawCommittee(id);
     var drawn = disputes.dispute(id);
     List<Address> committee = drawn.committee();

@@ -84,6 +84,15 @@ public final class SharedDevnet {
     raw("evm_mine", List.of());
   }
 
+  /** The latest block's number. */
+  public static long blockNumber() {
+    try {
+      return web3j().ethBlockNumber().send().getBlockNumber().longValueExact();
+    } catch (java.io.IOException e) {
+      throw new IllegalStateException("eth_blockNumber failed", e);
+    }
+  }
+
   /** Mines {@code blocks} empty blocks at once ({@code hardhat_mine}). */
   public static void mine(long blocks) {
     raw("hardhat_mine", List.of("0x" + Long.toHexString(blocks)));
