@@ -11,6 +11,7 @@ import io.verinfer.adapter.Prober;
 import io.verinfer.adapter.StandingRefresher;
 import io.verinfer.chain.VerinferChain;
 import io.verinfer.chain.facade.AvailabilityOracleFacade;
+import io.verinfer.chain.facade.DisputeManagerFacade;
 import io.verinfer.chain.testing.Actors;
 import io.verinfer.chain.testing.SharedDevnet;
 import io.verinfer.client.ClientOptions;
@@ -91,8 +92,15 @@ class OracleReportingIT {
   /** Three adapters (dev accounts 5, 6, 7) joined to the oracle, each serving its observations. */
   private static List<EpochReporter> adapters(
       Marketplace market, Canary canary, List<AutoCloseable> closing) {
+    return adapters(market, canary, closing, Duration.ZERO);
+  }
+
+  /** As above; the first adapter disputes a wrong canary answer at most once per provider. */
+  private static List<EpochReporter> adapters(
+      Marketplace market, Canary canary, List<AutoCloseable> closing, Duration firstDisputes) {
     List<EpochReporter> reporters = new ArrayList<>();
     for (int account : ADAPTERS) {
+      Duration disputeEvery = account == ADAPTERS[0] ? firstDisputes : Duration.ZERO;
       VerinferClient wallet =
           market.consumer(
               account,
@@ -115,7 +123,7 @@ class OracleReportingIT {
       chain.oracle().join(stake, http.baseUrl().toString());
       EpochReporter r =
           new EpochReporter(
-              new Prober(wallet, Duration.ofSeconds(2), DEVNET),
+              new Prober(wallet, Duration.ofSeconds(2), DEVNET, disputeEvery),
               canary,
               chain.oracle(),
               Actors.signer(account),
@@ -277,6 +285,79 @@ class OracleReportingIT {
           "OracleReportingIT: killed provider scored %d before, %d after epoch %d's report (floor"
               + " %d), %d after epoch %d's%n",
           before, whileDown, down, reputation.params().floorBps(), recovered, back);
+    } finally {
+      for (AutoCloseable c : closing) c.close();
+    }
+  }
+
+  /**
+   * A provider answering canaries wrongly loses its reputation (the oracle reports its canary rate
+   * 0, its score falls to 0) and is disputed: the adapter holding the wrong canary answer's receipt
+   * opens a dispute with the input and that output, three other providers' nodes re-execute and
+   * vote it guilty, and it loses the configured share of its stake.
+   */
+  @Test
+  void aProviderAnsweringCanariesWronglyLosesReputationAndIsDisputedAndSlashed() throws Exception {
+    List<AutoCloseable> closing = new ArrayList<>();
+    try (Marketplace market = Marketplace.open(dir)) {
+      ModelId model = market.publishFraudDetect(50);
+      Provider liar = market.startProvider(8, TokenAmount.of(900), new FaultInjection(1.0, 3));
+      for (int account = 9; account <= 11; account++) { // honest, and the committee
+        market.startProvider(account, TokenAmount.of(1_000));
+      }
+      var chain0 = market.chain(0);
+      var disputes = chain0.disputes();
+      long before = disputes.disputeCount();
+      TokenAmount stakeBefore = chain0.providers().provider(liar.address()).slashable();
+      int scoreBefore = chain0.reputation().scoreOf(model, liar.address());
+      Canary canary = Canaries.fraudDetect(model, dir.resolve("adapter-store"));
+      List<EpochReporter> reporters = adapters(market, canary, closing, Duration.ofHours(1));
+      AvailabilityOracleFacade oracle = market.chain(ADAPTERS[0]).oracle();
+
+      long epoch = reportOneEpoch(oracle, reporters, model);
+      assertThat(oracle.statusOf(model.value(), liar.address()).figures().canaryBps()).isZero();
+      int scoreAfter = chain0.reputation().scoreOf(model, liar.address());
+      assertThat(scoreAfter).as("its reputation").isLessThan(scoreBefore).isZero();
+      assertThat(chain0.providers().standingOf(liar.address(), model).belowFloor()).isTrue();
+
+      List<Long> opened = new ArrayList<>();
+      for (long id = before + 1; id <= disputes.disputeCount(); id++) {
+        if (disputes.dispute(id).accused().contains(liar.address())) opened.add(id);
+      }
+      assertThat(opened).as("disputes the adapter opened against it").hasSize(1);
+      long id = opened.get(0);
+      // the chain only moves when blocks come: mine one every 200 ms, as a live chain would
+      long deadline = System.nanoTime() + Duration.ofSeconds(90).toNanos();
+      while (disputes.dispute(id).phase() != DisputeManagerFacade.Phase.RESOLVED
+          && System.nanoTime() < deadline) {
+        SharedDevnet.mine();
+        Thread.sleep(200);
+      }
+      var resolved = disputes.dispute(id);
+      assertThat(resolved.phase()).isEqualTo(DisputeManagerFacade.Phase.RESOLVED);
+      assertThat(resolved.verdicts()).containsExactly(DisputeManagerFacade.Verdict.GUILTY);
+      var params = chain0.params().disputeParams();
+      TokenAmount slashed =
+          TokenAmount.of(
+              stakeBefore
+                  .baseUnits()
+                  .multiply(java.math.BigInteger.valueOf(params.slashBps()))
+                  .divide(java.math.BigInteger.valueOf(10_000)));
+      assertThat(chain0.providers().provider(liar.address()).slashable())
+          .isEqualTo(stakeBefore.minus(slashed));
+      var after = chain0.reputation().breakdown(model, liar.address());
+      assertThat(after.slashes()).isEqualTo(1);
+      System.out.printf(
+          "OracleReportingIT: wrong canaries: score %d -> %d after epoch %d; dispute %d %s,"
+              + " slashed %s of %s; the slash is on its record (penalty %d bps)%n",
+          scoreBefore,
+          scoreAfter,
+          epoch,
+          id,
+          resolved.verdicts(),
+          slashed,
+          stakeBefore,
+          after.penalty());
     } finally {
       for (AutoCloseable c : closing) c.close();
     }

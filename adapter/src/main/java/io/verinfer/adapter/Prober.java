@@ -6,6 +6,7 @@ import io.verinfer.client.ProviderOffer;
 import io.verinfer.client.Routing;
 import io.verinfer.client.Verification;
 import io.verinfer.client.VerinferClient;
+import io.verinfer.protocol.Address;
 import io.verinfer.protocol.Bytes32;
 import io.verinfer.protocol.OutputComparator;
 import io.verinfer.protocol.tls.TlsPin;
@@ -39,6 +40,8 @@ public final class Prober {
   private final boolean plainHttpAllowed;
   private final Map<Bytes32, HttpClient> pinned = new ConcurrentHashMap<>();
   private final HttpClient plain;
+  private final Duration disputeEvery;
+  private final Map<Address, Long> lastDispute = new ConcurrentHashMap<>();
 
   /**
    * @param client the adapter's own SDK client (its wallet pays the canaries)
@@ -47,6 +50,20 @@ public final class Prober {
    *     {@code --allow-plain-http-providers}); otherwise an http:// provider counts as down
    */
   public Prober(VerinferClient client, Duration timeout, TransportPolicy transport) {
+    this(client, timeout, transport, Duration.ZERO);
+  }
+
+  /**
+   * @param disputeEvery when positive, a canary answered wrongly is disputed on-chain (the canary's
+   *     receipt, input and wrong output; the bond from the adapter's wallet), at most once per
+   *     provider in this interval; zero: never
+   */
+  public Prober(
+      VerinferClient client, Duration timeout, TransportPolicy transport, Duration disputeEvery) {
+    this.disputeEvery = Objects.requireNonNull(disputeEvery, "disputeEvery");
+    if (disputeEvery.isNegative()) {
+      throw new IllegalArgumentException("disputeEvery must not be negative, got " + disputeEvery);
+    }
     this.client = Objects.requireNonNull(client, "client");
     this.timeout = Objects.requireNonNull(timeout, "timeout");
     if (timeout.isNegative() || timeout.isZero()) {
@@ -97,6 +114,7 @@ public final class Prober {
                 + mismatch.get().index()
                 + "]: "
                 + mismatch.get().reason());
+        maybeDispute(offer.provider(), r, canary, notes);
       }
     } catch (InferenceException e) {
       result = ProviderProbe.CanaryResult.NO_ANSWER;
@@ -122,6 +140,26 @@ public final class Prober {
         p.canaryMicros(),
         p.note().isEmpty() ? "" : " — " + p.note());
     return p;
+  }
+
+  /** Disputes a wrong canary answer, at most once per provider every {@code disputeEvery}. */
+  private void maybeDispute(
+      Address provider, InferenceResult answer, Canary canary, List<String> notes) {
+    if (disputeEvery.isZero() || !answer.paid()) {
+      return;
+    }
+    long now = System.nanoTime();
+    Long last = lastDispute.get(provider);
+    if (last != null && now - last < disputeEvery.toNanos()) {
+      return;
+    }
+    lastDispute.put(provider, now);
+    try {
+      long id = client.dispute(answer, canary.inputs());
+      notes.add("disputed on-chain: dispute " + id);
+    } catch (InferenceException | IllegalArgumentException e) {
+      notes.add("could not dispute: " + e.getMessage());
+    }
   }
 
   /** The {@code /health} round trip in µs, or -1 (with a note) when it did not answer 200. */

@@ -108,6 +108,15 @@ public final class AdapterCommand implements Callable<Integer> {
       description = "Probe rounds an epoch (default: ${DEFAULT-VALUE}).")
   int probesPerEpoch;
 
+  @Option(
+      names = "--dispute-every-minutes",
+      defaultValue = "10",
+      description =
+          "Dispute a canary answered wrongly on-chain (its receipt, the input and the wrong output;"
+              + " the bond from this wallet), at most once per provider in this many minutes;"
+              + " 0 never (default: ${DEFAULT-VALUE}).")
+  long disputeEveryMinutes;
+
   @Mixin ConsumerCommands.Consumer consumer;
 
   @Spec CommandSpec spec;
@@ -146,12 +155,16 @@ public final class AdapterCommand implements Callable<Integer> {
             credentials,
             io.verinfer.client.ClientOptions.defaults()
                 .withDiscoveryTtl(EpochReporter.DISCOVERY_TTL));
+    if (disputeEveryMinutes < 0) {
+      throw new UserError("--dispute-every-minutes must be 0 or more, not " + disputeEveryMinutes);
+    }
     Prober prober =
         new Prober(
             client,
             Duration.ofSeconds(5),
             new io.verinfer.protocol.tls.TransportPolicy(
-                d.chainId(), consumer.allowPlainHttpProviders));
+                d.chainId(), consumer.allowPlainHttpProviders),
+            Duration.ofMinutes(disputeEveryMinutes));
     if (probesPerEpoch < 1 || probesPerEpoch > 60) {
       throw new UserError("--probes-per-epoch must be 1..60, not " + probesPerEpoch);
     }
@@ -175,7 +188,7 @@ public final class AdapterCommand implements Callable<Integer> {
     if (report) {
       chain = VerinferChain.connect(d, credentials);
       try {
-        reporter = startReporting(chain, watched, book, adapter, client, d, credentials, out);
+        reporter = startReporting(chain, watched, book, adapter, prober, d, credentials, out);
       } catch (RuntimeException e) {
         adapter.close();
         client.close();
@@ -200,7 +213,7 @@ public final class AdapterCommand implements Callable<Integer> {
       Canary watched,
       ObservationBook book,
       ExternalAdapter adapter,
-      VerinferClient client,
+      Prober prober,
       Deployment d,
       Credentials credentials,
       PrintWriter out) {
@@ -225,11 +238,7 @@ public final class AdapterCommand implements Callable<Integer> {
     }
     EpochReporter reporter =
         new EpochReporter(
-                new Prober(
-                    client,
-                    Duration.ofSeconds(5),
-                    new io.verinfer.protocol.tls.TransportPolicy(
-                        d.chainId(), consumer.allowPlainHttpProviders)),
+                prober,
                 watched,
                 oracle,
                 LocalKeySigner.of(credentials.getEcKeyPair()),

@@ -7,6 +7,7 @@ import io.verinfer.protocol.CanonicalTensors;
 import io.verinfer.protocol.ModelId;
 import io.verinfer.protocol.OutputComparator;
 import io.verinfer.protocol.SignedReceipt;
+import io.verinfer.protocol.Tensor;
 import io.verinfer.protocol.TokenAmount;
 import io.verinfer.protocol.text.TextOutput;
 import java.util.ArrayList;
@@ -379,6 +380,32 @@ final class Verifier implements AutoCloseable {
   }
 
   private record Opened(List<Long> ids, String note) {}
+
+  /**
+   * Opens a dispute over one paid answer the caller knows to be wrong (e.g. an adapter's canary):
+   * its receipt, the canonical input and the output bytes the receipt covers; the bond paid, the
+   * committee drawn once the anchor block is mined.
+   *
+   * @throws InferenceException when the dispute cannot be opened (the reason in the message)
+   */
+  long disputeAnswer(InferenceResult answer, List<Tensor> inputs) {
+    if (!answer.paid()) {
+      throw new IllegalArgumentException("an unpaid answer carries no receipt to dispute");
+    }
+    byte[] input = CanonicalTensors.encode(inputs);
+    byte[] output = CanonicalTensors.encode(answer.outputs());
+    Opened o =
+        dispute(
+            answer.receipt().receipt().modelId(),
+            input,
+            List.of(answer.receipt()),
+            List.of(output),
+            List.of(answer.provider()));
+    if (o.ids().isEmpty()) {
+      throw new InferenceException(o.note());
+    }
+    return o.ids().get(0);
+  }
 
   /**
    * Opens a dispute over the receipts of {@code answers} (one input, different outputs), paying the

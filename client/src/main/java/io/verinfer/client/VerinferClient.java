@@ -272,6 +272,20 @@ public final class VerinferClient implements AutoCloseable {
     return verified(model, TextJson.request(model, texts), routing, verification);
   }
 
+  /**
+   * Disputes a paid answer this client knows to be wrong (its receipt, {@code inputs} as sent, the
+   * outputs it got): pays the dispute bond from this wallet, opens the dispute on-chain and draws
+   * its committee once the anchor block is mined. Returns the dispute id.
+   *
+   * @throws InferenceException when it cannot be opened (too large for on-chain, no bond, …)
+   */
+  public long dispute(InferenceResult answer, List<Tensor> inputs) {
+    if (options.paymentOff()) {
+      throw new IllegalArgumentException("unpaid answers carry no receipt to dispute");
+    }
+    return verifier.disputeAnswer(answer, inputs);
+  }
+
   private InferenceResult verified(
       ModelId model, LaneCaller.Request request, Routing routing, Verification verification) {
     if (!(verification instanceof Verification.None) && options.paymentOff()) {
