@@ -130,7 +130,7 @@ class OracleReportingIT {
               book,
               chain::latestTimestamp,
               EpochReporter.Settings.defaults(),
-              new StandingRefresher(chain.providers(), chain.reputation()));
+              new StandingRefresher(chain.providers(), chain.reputation(), chain.oracle()));
       closing.add(r);
       reporters.add(r);
     }

@@ -64,9 +64,12 @@ public final class EpochReporter implements AutoCloseable {
   /** What the transmitter does once its report landed (e.g. {@link StandingRefresher}). */
   @FunctionalInterface
   public interface AfterReport {
-    void reported(long model, long epoch, List<Address> providers);
+    /**
+     * @param medians per provider the figures the contract kept (the same lower medians it took)
+     */
+    void reported(long model, long epoch, List<Address> providers, List<Figures> medians);
 
-    AfterReport NOTHING = (model, epoch, providers) -> {};
+    AfterReport NOTHING = (model, epoch, providers, medians) -> {};
   }
 
   /** One provider's counts within the running epoch. */
@@ -276,7 +279,20 @@ public final class EpochReporter implements AutoCloseable {
           best.size(),
           tx.gasUsed());
       try {
-        afterReport.reported(model, epoch, best.get(0).observation().providers());
+        var params = oracle.params();
+        List<Figures> medians =
+            io.verinfer.protocol.oracle.ReportMath.aggregate(
+                    best.stream()
+                        .sorted(
+                            (a, b) ->
+                                new java.math.BigInteger(1, a.adapter().bytes())
+                                    .compareTo(new java.math.BigInteger(1, b.adapter().bytes())))
+                        .map(o -> o.observation().values())
+                        .toList(),
+                    params.toleranceBps(),
+                    params.latencyToleranceBps())
+                .medians();
+        afterReport.reported(model, epoch, best.get(0).observation().providers(), medians);
       } catch (RuntimeException e) {
         LOG.warn("model {} epoch {}: after the report: {}", model, epoch, e.toString());
       }

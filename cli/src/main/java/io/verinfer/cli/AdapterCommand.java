@@ -246,7 +246,7 @@ public final class AdapterCommand implements Callable<Integer> {
                 chain::latestTimestamp,
                 new EpochReporter.Settings(
                     probesPerEpoch, Duration.ofSeconds(2), Duration.ofMillis(500)),
-                new StandingRefresher(chain.providers(), chain.reputation()))
+                new StandingRefresher(chain.providers(), chain.reputation(), oracle))
             .start();
     out.printf(
         "reporting model %d each %d s epoch: %d active adapters, quorum %d%n",
