@@ -153,13 +153,16 @@ class OracleReportingIT {
     }
     // the chain clock also runs with the wall clock (slow canaries, a restarted provider's first
     // call): move to the next epoch only if the probe rounds did not already end up there
-    if (SharedDevnet.latestTimestamp() < oracle.genesis() + (epoch + 1) * length) {
+    boolean drifted = SharedDevnet.latestTimestamp() >= oracle.genesis() + (epoch + 1) * length;
+    if (!drifted) {
       toEpochStart(oracle, length);
     }
     for (EpochReporter r : reporters) r.tick();
-    assertThat(oracle.lastReported(model.value()))
-        .as("nobody reports before the peers sealed")
-        .isLessThan(epoch);
+    if (!drifted) { // (drifted, the leader may rightly have reported at a round's tick already)
+      assertThat(oracle.lastReported(model.value()))
+          .as("nobody reports before the peers sealed")
+          .isLessThan(epoch);
+    }
     SharedDevnet.increaseTime(length / 6 + 1);
     for (EpochReporter r : reporters) r.tick();
     assertThat(oracle.lastReported(model.value())).isEqualTo(epoch);
