@@ -78,7 +78,10 @@ public final class ProviderProcess {
             new ProviderNode.Config(
                 Path.of(args[3]),
                 List.of(Path.of(args[4])),
-                NodeServer.Options.loopback(),
+                // one test client drives hundreds of calls a second from 127.0.0.1: the per-IP
+                // default (500/s) would refuse what these tests measure (as in Marketplace)
+                NodeServer.Options.loopback()
+                    .withLimits(new NodeServer.Limits(8 * 1024, 1024, 100_000, 200_000)),
                 EngineConfig.defaults(),
                 false,
                 paid),
