@@ -189,7 +189,8 @@ final class TextCaller {
     Optional<NodeError> error = V2Json.error(reply.errorBody());
     String code = error.map(NodeError::code).orElse("HTTP_" + reply.status());
     String message = error.map(NodeError::message).orElse(reply.errorBody());
-    if (reply.status() >= 500) {
+    // a 5xx, or a 429 (this provider's own limit): another provider may well answer
+    if (reply.status() >= 500 || reply.status() == 429) {
       return new ProviderUnavailableException(
           offer.provider(), "HTTP " + reply.status() + " " + code + ": " + message, null);
     }

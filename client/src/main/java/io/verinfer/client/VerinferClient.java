@@ -39,11 +39,12 @@ import org.web3j.crypto.Credentials;
  * <h2>Routing and failover</h2>
  *
  * A call goes to the cheapest eligible provider, ties broken by measured latency (a provider never
- * measured counts as fastest, so each is tried). A connection failure, a timeout or a 5xx moves the
- * call to the next provider, up to {@link ClientOptions#maxAttempts()} providers; a provider that
- * just failed is tried after the healthy ones for {@link ClientOptions#failureCooldown()}. A 4xx
- * refusal is not retried elsewhere ({@link ProviderRefusedException}), and neither is an answer
- * whose receipt does not check out ({@link InvalidReceiptException}).
+ * measured counts as fastest, so each is tried). A connection failure, a timeout, a 5xx or a 429
+ * (that provider's rate limit) moves the call to the next provider, up to {@link
+ * ClientOptions#maxAttempts()} providers; a provider that just failed is tried after the healthy
+ * ones for {@link ClientOptions#failureCooldown()}. Any other 4xx refusal is not retried elsewhere
+ * ({@link ProviderRefusedException}), and neither is an answer whose receipt does not check out
+ * ({@link InvalidReceiptException}).
  *
  * <h2>What a consumer can pay without a result</h2>
  *

@@ -139,6 +139,22 @@ class LaneCallerTest {
     assertThat(lanes.outstanding()).isEmpty();
   }
 
+  /**
+   * A 429 is this provider's limit, not the request's fault: the call fails over (another provider
+   * would not refuse it for that), and the voucher the provider never took is sent again.
+   */
+  @Test
+  void aRateLimitFailsOverAndTheVoucherIsSentAgain() {
+    call();
+    provider.next(Mode.RATE_LIMITED);
+    assertThatThrownBy(this::call)
+        .isInstanceOf(ProviderUnavailableException.class)
+        .hasMessageContaining("429 RATE_LIMITED");
+    InferenceResult r = call();
+    assertThat(calls(r)).as("the refused call number is used, not skipped").isEqualTo(2);
+    assertThat(lanes.outstanding()).isEmpty();
+  }
+
   @Test
   void aReceiptOverOtherOutputsOrByAnotherKeyIsRejectedAndNotPaidAgain() {
     call();

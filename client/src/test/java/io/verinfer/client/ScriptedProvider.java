@@ -39,7 +39,8 @@ final class ScriptedProvider implements AutoCloseable {
     SLOW_AFTER_COMMIT,
     STALE_AFTER_LATE_COMMIT,
     CLAIM_MORE_ON_LANE,
-    REFUSE_BELOW_PRICE
+    REFUSE_BELOW_PRICE,
+    RATE_LIMITED
   }
 
   static final LocalKeySigner KEY = LocalKeySigner.of(ECKeyPair.create(BigInteger.valueOf(4242)));
@@ -95,6 +96,10 @@ final class ScriptedProvider implements AutoCloseable {
       Voucher v = signed.voucher();
       if (now == Mode.REFUSE_INSUFFICIENT_DEPOSIT) {
         refuse(ctx, 402, "INSUFFICIENT_DEPOSIT", "deposit more");
+        return;
+      }
+      if (now == Mode.RATE_LIMITED) {
+        refuse(ctx, 429, "RATE_LIMITED", "too many requests from this address");
         return;
       }
       if (now == Mode.REFUSE_BELOW_PRICE) {
