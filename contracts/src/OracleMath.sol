@@ -85,7 +85,7 @@ library OracleMath {
                 uint256 mu = _select(uptime, k, m);
                 uint256 ml = _select(latency, k, m);
                 uint256 mc = _select(canary, k, m);
-                medians[i] = uint64((mu << 48) | (ml << 16) | mc);
+                medians[i] = pack(uint16(mu), uint32(ml), uint16(mc)); // each within its width
                 uint256 latencySlack = (ml * latencyToleranceBps) / 10_000;
                 if (latencySlack < LATENCY_FLOOR_MS) latencySlack = LATENCY_FLOOR_MS;
                 for (uint256 j = 0; j < k; j++) {
@@ -133,11 +133,6 @@ library OracleMath {
             }
             r := mload(add(base, mul(m, 0x20)))
         }
-    }
-
-    /// @notice The value at index ⌊(k − 1)/2⌋ of the sorted values (sorts `values` in place).
-    function lowerMedian(uint256[] memory values) internal pure returns (uint256) {
-        return _select(values, values.length, (values.length - 1) / 2);
     }
 
     function distance(uint256 a, uint256 b) internal pure returns (uint256) {

@@ -11,7 +11,6 @@ import io.verinfer.protocol.Address;
 import io.verinfer.protocol.ModelId;
 import io.verinfer.protocol.PaymentHeaders;
 import io.verinfer.protocol.SignedReceipt;
-import io.verinfer.protocol.Tensor;
 import io.verinfer.protocol.TokenAmount;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -20,7 +19,6 @@ import java.net.http.HttpResponse;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -209,11 +207,7 @@ class ChaosIT {
 
   /** One OIP call through the gateway; null when it succeeded, else what went wrong. */
   private static String call(HttpClient http, URI infer, int i, List<Served> served) {
-    Tensor t = Marketplace.features(i % 10_000);
-    String body =
-        "{\"inputs\":[{\"name\":\"features\",\"shape\":[1,8],\"datatype\":\"FP32\",\"data\":"
-            + Arrays.toString(t.toFloats())
-            + "}]}";
+    String body = Marketplace.oipInfer(i % 10_000);
     try {
       HttpResponse<String> r =
           http.send(

@@ -79,6 +79,13 @@ final class Marketplace implements AutoCloseable {
     return Tensor.ofFloats("features", new long[] {1, 8}, row);
   }
 
+  /** Request {@code i} as an Open Inference Protocol infer body (the SDK's own tensor JSON). */
+  static String oipInfer(int i) {
+    var body = new com.fasterxml.jackson.databind.ObjectMapper().createObjectNode();
+    io.verinfer.client.V2Json.putTensors(body, "inputs", List.of(features(i)));
+    return body.toString();
+  }
+
   /** Publishes the fraud-detect pack's model from the author account. */
   ModelId publishFraudDetect(int royaltyBps) {
     return publish(pack(), royaltyBps, 1_000);

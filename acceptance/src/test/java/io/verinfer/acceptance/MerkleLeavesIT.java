@@ -3,16 +3,13 @@ package io.verinfer.acceptance;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.verinfer.adapter.StandingRefresher;
-import io.verinfer.chain.testing.Actors;
+import io.verinfer.chain.testing.DevnetScene;
 import io.verinfer.chain.testing.OracleScene;
-import io.verinfer.chain.testing.SharedDevnet;
 import io.verinfer.protocol.Address;
 import io.verinfer.protocol.oracle.Figures;
 import io.verinfer.protocol.oracle.ReportMath;
 import java.util.ArrayList;
 import java.util.List;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -21,24 +18,9 @@ import org.junit.jupiter.api.Test;
  * leaves of the providers reported down (every epoch, so their status never goes stale) and of
  * those back up while the chain still holds them down, and no others.
  */
-class MerkleLeavesIT {
+class MerkleLeavesIT extends DevnetScene {
   private static final long MODEL = 77;
   private static final int N = 70;
-
-  private Actors actors;
-  private String snapshot;
-
-  @BeforeEach
-  void setUp() {
-    snapshot = SharedDevnet.snapshot();
-    actors = new Actors();
-  }
-
-  @AfterEach
-  void tearDown() {
-    actors.close();
-    SharedDevnet.revert(snapshot);
-  }
 
   @Test
   void downProvidersLeavesAreAppliedEveryEpochAndARecoveredOnesOnce() {

@@ -21,7 +21,6 @@ import io.verinfer.node.faults.FaultInjection;
 import io.verinfer.protocol.Address;
 import io.verinfer.protocol.CanonicalTensors;
 import io.verinfer.protocol.ModelId;
-import io.verinfer.protocol.Tensor;
 import io.verinfer.protocol.TokenAmount;
 import io.verinfer.protocol.oracle.Figures;
 import io.verinfer.protocol.tls.TransportPolicy;
@@ -372,12 +371,7 @@ class OracleReportingIT {
     List<Address> served = new ArrayList<>();
     try (HttpClient http = HttpClient.newHttpClient()) {
       for (int i = 0; i < calls; i++) {
-        Tensor t = Marketplace.features(i);
-        String body =
-            "{\"inputs\":[{\"name\":\"features\",\"shape\":[1,8],\"datatype\":\"FP32\","
-                + "\"data\":"
-                + java.util.Arrays.toString(t.toFloats())
-                + "}]}";
+        String body = Marketplace.oipInfer(i);
         HttpResponse<String> r =
             http.send(
                 HttpRequest.newBuilder(

@@ -280,15 +280,10 @@ public final class EpochReporter implements AutoCloseable {
           tx.gasUsed());
       try {
         var params = oracle.params();
+        // per provider the lower median of each figure: independent of the vectors' order
         List<Figures> medians =
             io.verinfer.protocol.oracle.ReportMath.aggregate(
-                    best.stream()
-                        .sorted(
-                            (a, b) ->
-                                new java.math.BigInteger(1, a.adapter().bytes())
-                                    .compareTo(new java.math.BigInteger(1, b.adapter().bytes())))
-                        .map(o -> o.observation().values())
-                        .toList(),
+                    best.stream().map(o -> o.observation().values()).toList(),
                     params.toleranceBps(),
                     params.latencyToleranceBps())
                 .medians();

@@ -3,6 +3,7 @@ package io.verinfer.adapter;
 import io.verinfer.chain.facade.AvailabilityOracleFacade;
 import io.verinfer.chain.facade.ProviderRegistryFacade;
 import io.verinfer.chain.facade.ProviderReputationFacade;
+import io.verinfer.client.AvailabilityView;
 import io.verinfer.protocol.Address;
 import io.verinfer.protocol.ModelId;
 import io.verinfer.protocol.oracle.Figures;
@@ -31,15 +32,8 @@ public final class StandingRefresher implements EpochReporter.AfterReport {
   private final ProviderReputationFacade reputation;
   private final AvailabilityOracleFacade oracle;
 
-  /** Below this uptime or canary pass rate a provider counts as down (the SDK's rule). */
-  static final int DOWN_BPS = 5_000;
-
-  public StandingRefresher(ProviderRegistryFacade registry, ProviderReputationFacade reputation) {
-    this(registry, reputation, null);
-  }
-
   /**
-   * @param oracle where a Merkle-rooted report's leaves are applied (null: never)
+   * @param oracle where a Merkle-rooted report's leaves are applied
    */
   public StandingRefresher(
       ProviderRegistryFacade registry,
@@ -47,7 +41,7 @@ public final class StandingRefresher implements EpochReporter.AfterReport {
       AvailabilityOracleFacade oracle) {
     this.registry = Objects.requireNonNull(registry, "registry");
     this.reputation = Objects.requireNonNull(reputation, "reputation");
-    this.oracle = oracle;
+    this.oracle = Objects.requireNonNull(oracle, "oracle");
   }
 
   /**
@@ -64,8 +58,8 @@ public final class StandingRefresher implements EpochReporter.AfterReport {
     for (int i = 0; i < providers.size(); i++) {
       Figures f = medians.get(i);
       var current = oracle.statusOf(model, providers.get(i));
-      boolean downNow = bad(f);
-      boolean downOnChain = current.reported() && bad(current.figures());
+      boolean downNow = AvailabilityView.down(f);
+      boolean downOnChain = current.reported() && AvailabilityView.down(current.figures());
       if (current.epoch() >= epoch || (!downNow && !downOnChain)) {
         continue;
       }
@@ -80,10 +74,6 @@ public final class StandingRefresher implements EpochReporter.AfterReport {
           applied);
     }
     return applied;
-  }
-
-  private static boolean bad(Figures f) {
-    return f.uptimeBps() < DOWN_BPS || f.canaryBps() < DOWN_BPS;
   }
 
   /** The providers whose recorded standing differs from their current one. */
@@ -109,7 +99,7 @@ public final class StandingRefresher implements EpochReporter.AfterReport {
   @Override
   public void reported(long model, long epoch, List<Address> providers, List<Figures> medians) {
     ModelId id = ModelId.of(model);
-    if (providers.size() > DIRECT_LIMIT && oracle != null) {
+    if (providers.size() > DIRECT_LIMIT) {
       applyBadLeaves(model, epoch, providers, medians);
     }
     List<Address> changed = stale(id, providers);

@@ -6,8 +6,8 @@ import io.verinfer.chain.stats.ModelStats;
 import io.verinfer.chain.stats.ModelStats.Row;
 import io.verinfer.chain.testing.Actors;
 import io.verinfer.chain.testing.Court;
+import io.verinfer.chain.testing.DevnetScene;
 import io.verinfer.chain.testing.OracleScene;
-import io.verinfer.chain.testing.SharedDevnet;
 import io.verinfer.protocol.Address;
 import io.verinfer.protocol.ModelId;
 import io.verinfer.protocol.TokenAmount;
@@ -17,8 +17,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.function.Function;
 import java.util.stream.Collectors;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -26,21 +24,7 @@ import org.junit.jupiter.api.Test;
  * redeemed twice counts its highest cumulative count once), eligible providers, disputes per 1,000
  * calls, and the oracle's median provider latency.
  */
-class ModelStatsIT {
-  private Actors actors;
-  private String snapshot;
-
-  @BeforeEach
-  void setUp() {
-    snapshot = SharedDevnet.snapshot();
-    actors = new Actors();
-  }
-
-  @AfterEach
-  void tearDown() {
-    actors.close();
-    SharedDevnet.revert(snapshot);
-  }
+class ModelStatsIT extends DevnetScene {
 
   @Test
   void modelsRankByCallsProvidersDisputesAndLatency() {

@@ -7,8 +7,8 @@ import com.fasterxml.jackson.databind.JsonNode;
 import io.verinfer.chain.facade.ProviderReputationFacade;
 import io.verinfer.chain.facade.ProviderReputationFacade.Breakdown;
 import io.verinfer.chain.testing.Actors;
+import io.verinfer.chain.testing.DevnetScene;
 import io.verinfer.chain.testing.OracleScene;
-import io.verinfer.chain.testing.SharedDevnet;
 import io.verinfer.protocol.Address;
 import io.verinfer.protocol.Bytes32;
 import io.verinfer.protocol.ModelId;
@@ -18,7 +18,6 @@ import java.math.BigInteger;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
@@ -30,20 +29,16 @@ import org.junit.jupiter.api.Test;
  * breakdown's inputs with the documented formula, exactly. The Provider NFT carries the same
  * figures and cannot be transferred.
  */
-class ProviderReputationIT {
+class ProviderReputationIT extends DevnetScene {
   private static final long BPS = 10_000;
 
-  private Actors actors;
   private OracleScene scene;
   private ProviderReputationFacade reputation;
   private ModelId model;
   private Address provider;
-  private String snapshot;
 
   @BeforeEach
-  void setUp() {
-    snapshot = SharedDevnet.snapshot();
-    actors = new Actors();
+  void listOneProvider() {
     scene = OracleScene.firstN(actors, 4).joinAll();
     reputation = actors.admin().reputation();
     model = Actors.publish(actors.author(0), "reputation", 1_000);
@@ -54,12 +49,6 @@ class ProviderReputationIT {
     p.providers().register("https://p0.reputation.test", Bytes32.ZERO);
     p.providers().setModel(model, TokenAmount.of(10));
     provider = p.account();
-  }
-
-  @AfterEach
-  void tearDown() {
-    actors.close();
-    SharedDevnet.revert(snapshot);
   }
 
   /** The contract's formula, from the inputs the breakdown reports. */

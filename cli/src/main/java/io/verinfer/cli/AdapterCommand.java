@@ -188,7 +188,7 @@ public final class AdapterCommand implements Callable<Integer> {
     if (report) {
       chain = VerinferChain.connect(d, credentials);
       try {
-        reporter = startReporting(chain, watched, book, adapter, prober, d, credentials, out);
+        reporter = startReporting(chain, watched, book, adapter, prober, credentials, out);
       } catch (RuntimeException e) {
         adapter.close();
         client.close();
@@ -214,7 +214,6 @@ public final class AdapterCommand implements Callable<Integer> {
       ObservationBook book,
       ExternalAdapter adapter,
       Prober prober,
-      Deployment d,
       Credentials credentials,
       PrintWriter out) {
     AvailabilityOracleFacade oracle = chain.oracle();

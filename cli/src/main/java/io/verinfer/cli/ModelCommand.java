@@ -147,7 +147,7 @@ public final class ModelCommand {
             "LATENCY",
             "OWNER");
         for (ModelStats.Row r : rows) {
-          var m = reader.models().model(r.model());
+          var m = r.info();
           System.out.printf(
               "%-4d %-62s %-8s %-10s %10d %9d %11.2f %9s %s%n",
               r.model().value(),

@@ -2,6 +2,7 @@ package io.verinfer.cli;
 
 import io.verinfer.chain.Deployment;
 import io.verinfer.chain.VerinferChain;
+import io.verinfer.chain.facade.ProviderRegistryFacade;
 import io.verinfer.chain.facade.ProviderReputationFacade;
 import io.verinfer.client.AvailabilityView;
 import io.verinfer.client.VerinferClient;
@@ -21,7 +22,8 @@ import picocli.CommandLine.Spec;
  * {@code verinfer providers MODEL}: the table the SDK's router sees for a model — every eligible
  * provider, best first, with its price, the latency this client measured, and what the
  * AvailabilityOracle last said of it (epoch, uptime, latency, canary pass rate, reputation, down),
- * and its on-chain ProviderReputation score with whether the coordinator may assign it work.
+ * its on-chain ProviderReputation score, and whether the coordinator may assign it work (the
+ * standing the registry last recorded, which its picks read).
  */
 @Command(
     name = "providers",
@@ -48,6 +50,7 @@ public final class ProvidersCommand implements Callable<Integer> {
     try (VerinferClient client = consumer.open(d, credentials);
         VerinferChain chain = VerinferChain.connect(d, credentials)) {
       ProviderReputationFacade reputation = chain.reputation();
+      ProviderRegistryFacade registry = chain.providers();
       int floor = reputation.params().floorBps();
       List<RoutedProvider> rows = client.routingTable(ModelId.of(model));
       if (rows.isEmpty()) {
@@ -72,6 +75,9 @@ public final class ProvidersCommand implements Callable<Integer> {
       for (RoutedProvider r : rows) {
         AvailabilityView.Standing s = r.standing();
         int score = reputation.scoreOf(ModelId.of(model), r.offer().provider());
+        // what the coordinator's picks read: the standing last recorded, not the live score
+        ProviderRegistryFacade.Standing recorded =
+            registry.standingOf(r.offer().provider(), ModelId.of(model));
         String state =
             s.epoch() == 0 ? "unreported" : s.down() ? "DOWN" : s.fresh() ? "up" : "stale";
         out.printf(
@@ -86,17 +92,17 @@ public final class ProvidersCommand implements Callable<Integer> {
             s.figures().canaryBps() / 100.0,
             s.reputation(),
             score,
-            score >= floor ? "yes" : "no",
+            recorded.belowFloor() ? "no" : "yes",
             state);
       }
       out.println(
           "order: not down first, then price × (1 + weight × (1 − reputation)), then measured"
               + " latency; reputation = uptime × canary pass rate of a status at most "
               + AvailabilityView.FRESH_EPOCHS
-              + " epochs old; score = the on-chain ProviderReputation (bps), assign = at or above"
-              + " the coordinator's floor of "
+              + " epochs old; score = the on-chain ProviderReputation now (bps, floor "
               + floor
-              + " bps");
+              + "); assign = whether the coordinator may pick it, by the standing the registry last"
+              + " recorded (refreshStandings)");
     }
     return 0;
   }

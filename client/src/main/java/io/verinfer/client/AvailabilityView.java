@@ -33,6 +33,11 @@ public final class AvailabilityView {
   /** Below this uptime or canary pass rate (basis points) a fresh status marks a provider down. */
   public static final int DOWN_BPS = 5_000;
 
+  /** Whether these figures, if fresh, mark a provider down. */
+  public static boolean down(Figures figures) {
+    return figures.uptimeBps() < DOWN_BPS || figures.canaryBps() < DOWN_BPS;
+  }
+
   /**
    * One provider's standing.
    *
@@ -44,7 +49,7 @@ public final class AvailabilityView {
     public static final Standing UNKNOWN = new Standing(0, false, Figures.DOWN);
 
     public boolean down() {
-      return fresh && (figures.uptimeBps() < DOWN_BPS || figures.canaryBps() < DOWN_BPS);
+      return fresh && AvailabilityView.down(figures);
     }
 
     /** uptime × canary pass rate of a fresh status; 1 without one. */

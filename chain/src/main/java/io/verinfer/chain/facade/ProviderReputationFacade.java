@@ -19,8 +19,8 @@ import org.web3j.tx.gas.DefaultGasProvider;
 /**
  * {@code ProviderReputation}: a provider's on-chain score per model (performance from the oracle,
  * penalty from slashes, trust from stake and age; the formula is the contract's notice and
- * docs/reputation.md), the coordinator's floor, and the soulbound Provider NFT whose {@code
- * tokenURI} carries those figures.
+ * docs/oracle.md), the coordinator's floor, and the soulbound Provider NFT whose {@code tokenURI}
+ * carries those figures.
  */
 public final class ProviderReputationFacade extends ContractFacade {
   private static final ObjectMapper JSON = new ObjectMapper();

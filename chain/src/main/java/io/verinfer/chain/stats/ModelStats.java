@@ -4,6 +4,7 @@ import io.verinfer.chain.VerinferChain;
 import io.verinfer.chain.bindings.DisputeManager;
 import io.verinfer.chain.bindings.PaymentChannels;
 import io.verinfer.chain.facade.AvailabilityOracleFacade;
+import io.verinfer.chain.facade.ModelRegistryFacade;
 import io.verinfer.chain.tx.ChainException;
 import io.verinfer.protocol.Address;
 import io.verinfer.protocol.ModelId;
@@ -28,8 +29,8 @@ import org.web3j.protocol.core.methods.response.Log;
  * Per model, what the chain says of its use and quality: paid calls settled on-chain (the highest
  * cumulative call count redeemed on each lane, summed), eligible providers, disputes opened (and
  * their rate per 1,000 calls), and the median latency the availability oracle reports for its
- * providers (fresh statuses only). Read from the contracts' state and their logs since the
- * deployment block; {@code verinfer model list --sort} ranks by it.
+ * providers (statuses fresh as {@code ProviderReputation} counts them). Read from the contracts'
+ * state and their logs since the deployment block; {@code verinfer model list --sort} ranks by it.
  */
 public final class ModelStats {
   /** Blocks per {@code eth_getLogs} request (public RPCs cap the range). */
@@ -38,14 +39,17 @@ public final class ModelStats {
   private static final String REDEEMED = EventEncoder.encode(PaymentChannels.REDEEMED_EVENT);
   private static final String OPENED = EventEncoder.encode(DisputeManager.DISPUTEOPENED_EVENT);
 
-  /** One model's figures. */
+  /** One model's figures, with what the registry holds of it. */
   public record Row(
-      ModelId model,
-      boolean active,
+      ModelRegistryFacade.ModelInfo info,
       long calls,
       int providers,
       long disputes,
       OptionalLong medianLatencyMs) {
+
+    public ModelId model() {
+      return info.id();
+    }
 
     /** Disputes per 1,000 settled calls (0 with no calls). */
     public double disputesPerThousand() {
@@ -116,6 +120,8 @@ public final class ModelStats {
     }
     AvailabilityOracleFacade oracle = chain.oracle();
     long epoch = oracle.currentEpoch();
+    // fresh as ProviderReputation counts it
+    int freshEpochs = chain.reputation().params().freshEpochs();
     List<Row> rows = new ArrayList<>();
     long count = chain.models().modelCount();
     for (long i = 1; i <= count; i++) {
@@ -128,7 +134,7 @@ public final class ModelStats {
         eligible++;
         var status = oracle.statusOf(i, p);
         if (status.reported()
-            && status.epoch() + 2 >= epoch
+            && status.epoch() + freshEpochs >= epoch
             && status.figures().latencyMs() != Figures.NO_LATENCY) {
           latencies.add(status.figures().latencyMs());
         }
@@ -140,8 +146,7 @@ public final class ModelStats {
       }
       rows.add(
           new Row(
-              model,
-              !m.deprecated(),
+              m,
               callsByModel.getOrDefault(i, 0L),
               eligible,
               disputes.getOrDefault(i, 0L),

@@ -3,10 +3,9 @@ package io.verinfer.chain.attack;
 import static io.verinfer.chain.testing.Reverts.assertReverts;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.verinfer.chain.testing.Actors;
 import io.verinfer.chain.testing.Court;
+import io.verinfer.chain.testing.DevnetScene;
 import io.verinfer.chain.testing.OracleScene;
-import io.verinfer.chain.testing.SharedDevnet;
 import io.verinfer.protocol.Address;
 import io.verinfer.protocol.ModelId;
 import io.verinfer.protocol.TokenAmount;
@@ -14,7 +13,6 @@ import io.verinfer.protocol.oracle.Figures;
 import io.verinfer.protocol.oracle.Observation;
 import java.util.List;
 import java.util.stream.IntStream;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
@@ -24,22 +22,12 @@ import org.junit.jupiter.api.Test;
  * registry to a reputation contract of its own; a competitor records an honest provider hoping to
  * shut it out. None of it changes a standing away from what ProviderReputation computes.
  */
-class StandingForgeryAttackIT {
-  private Actors actors;
+class StandingForgeryAttackIT extends DevnetScene {
   private Court court;
-  private String snapshot;
 
   @BeforeEach
-  void setUp() {
-    snapshot = SharedDevnet.snapshot();
-    actors = new Actors();
+  void openCourt() {
     court = new Court(actors, "standing-forgery");
-  }
-
-  @AfterEach
-  void tearDown() {
-    actors.close();
-    SharedDevnet.revert(snapshot);
   }
 
   @Test
